@@ -1,0 +1,154 @@
+#pragma once
+// tg::Tensor: a cheap handle to shared storage plus shape, strides, offset and dtype.
+// Views (reshape of contiguous data, transpose, slice, expand) share storage.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "tapegrad/dtype.hpp"
+#include "tapegrad/error.hpp"
+#include "tapegrad/shape.hpp"
+#include "tapegrad/storage.hpp"
+
+namespace tg {
+
+class Node;
+class Tensor;
+class Generator;
+struct AutogradMeta;
+
+// A gradient hook sees the gradient flowing into a tensor; returning a defined tensor
+// replaces it, returning an undefined one (Tensor{}) keeps it.
+using GradHook = std::function<Tensor(const Tensor&)>;
+
+struct TensorImpl {
+  std::shared_ptr<Storage> storage;
+  Shape shape;
+  Shape strides;            // in elements
+  std::int64_t offset = 0;  // in elements
+  DType dtype = DType::f32;
+  std::unique_ptr<AutogradMeta> autograd;  // null until autograd touches the tensor
+
+  TensorImpl() = default;
+  TensorImpl(std::shared_ptr<Storage> s, Shape sh, Shape st, std::int64_t off, DType dt);
+  ~TensorImpl();
+};
+
+class Tensor {
+ public:
+  Tensor() = default;
+  explicit Tensor(std::shared_ptr<TensorImpl> impl) : impl_(std::move(impl)) {}
+
+  // --- metadata
+  bool defined() const { return impl_ != nullptr; }
+  DType dtype() const { return impl().dtype; }
+  const Shape& shape() const { return impl().shape; }
+  const Shape& strides() const { return impl().strides; }
+  std::int64_t offset() const { return impl().offset; }
+  int dim() const { return impl().shape.size(); }
+  std::int64_t numel() const { return impl().shape.numel(); }
+  std::int64_t size(int axis) const { return impl().shape.at(axis); }
+  bool is_contiguous() const;
+  const std::shared_ptr<Storage>& storage() const { return impl().storage; }
+  std::uint64_t version() const { return impl().storage->version(); }
+  // In-place writers call this so that the tape can detect stale saved tensors.
+  void bump_version() const { impl().storage->bump_version(); }
+  TensorImpl* unsafe_impl() const { return impl_.get(); }
+  const std::shared_ptr<TensorImpl>& impl_ptr() const { return impl_; }
+  bool same(const Tensor& other) const { return impl_ == other.impl_; }
+
+  // --- element access
+  void* raw_data() const;  // address of element 0 (storage + offset)
+  template <class T> T* data() const {
+    check_dtype(dtype_of_v<T>, "data");
+    return static_cast<T*>(raw_data());
+  }
+  double item() const;  // value of a one-element tensor, as double
+  template <class T> T item() const { return static_cast<T>(item()); }
+  template <class T> std::vector<T> to_vector() const;  // row-major, converting dtype
+
+  // --- copies and conversions (recorded on the tape when they need grad)
+  Tensor to(DType dtype) const;
+  Tensor contiguous() const;
+  Tensor clone() const;
+  Tensor detach() const;  // shares storage, no history, requires_grad false
+
+  // --- in-place (not recorded: use under NoGradGuard or on tensors without grad)
+  Tensor& fill_(double value);
+  Tensor& zero_() { return fill_(0.0); }
+  Tensor& copy_(const Tensor& src);  // same shape (src may broadcast); converts dtype
+
+  // --- autograd
+  bool requires_grad() const;
+  Tensor& requires_grad_(bool on = true);
+  bool is_leaf() const;
+  const std::shared_ptr<Node>& grad_fn() const;
+  std::uint32_t output_nr() const;
+  // .grad() of a leaf (or of a tensor that called retain_grad()); undefined until a
+  // backward reaches it. Reading it on any other non-leaf is an error.
+  const Tensor& grad() const;
+  Tensor& mutable_grad();
+  void set_grad(const Tensor& grad);
+  void backward(const Tensor& gradient = {}, bool retain_graph = false,
+                bool create_graph = false) const;
+  void register_hook(GradHook hook);
+  void retain_grad();
+  AutogradMeta& autograd_meta() const;  // creates it on first use
+
+  // --- arithmetic (defined in ops/)
+  Tensor operator-() const;
+
+ private:
+  TensorImpl& impl() const {
+    if (!impl_) fail("tensor: use of an undefined tensor");
+    return *impl_;
+  }
+  void check_dtype(DType expected, const char* what) const;
+  std::shared_ptr<TensorImpl> impl_;
+};
+
+Tensor operator+(const Tensor& a, const Tensor& b);
+Tensor operator-(const Tensor& a, const Tensor& b);
+Tensor operator*(const Tensor& a, const Tensor& b);
+Tensor operator/(const Tensor& a, const Tensor& b);
+Tensor operator+(const Tensor& a, double b);
+Tensor operator-(const Tensor& a, double b);
+Tensor operator*(const Tensor& a, double b);
+Tensor operator/(const Tensor& a, double b);
+Tensor operator+(double a, const Tensor& b);
+Tensor operator-(double a, const Tensor& b);
+Tensor operator*(double a, const Tensor& b);
+Tensor operator/(double a, const Tensor& b);
+
+// Fresh contiguous tensor with uninitialized values.
+Tensor empty(const Shape& shape, DType dtype = f32);
+// A tensor with the same storage and a different shape/strides/offset (no autograd).
+Tensor make_view(const Tensor& base, const Shape& shape, const Shape& strides,
+                 std::int64_t offset);
+
+// --- factories
+Tensor zeros(const Shape& shape, DType dtype = f32);
+Tensor ones(const Shape& shape, DType dtype = f32);
+Tensor full(const Shape& shape, double value, DType dtype = f32);
+Tensor scalar_tensor(double value, DType dtype = f32);  // shape []
+// arange(start, stop, step): [start, stop) like NumPy.
+Tensor arange(double start, double stop, double step = 1.0, DType dtype = f32);
+Tensor arange(std::int64_t stop, DType dtype = i64);
+Tensor from_vector(std::span<const float> values, const Shape& shape);
+Tensor from_vector(std::span<const double> values, const Shape& shape);
+Tensor from_vector(std::span<const std::int64_t> values, const Shape& shape);
+inline Tensor from_vector(const std::vector<float>& v, const Shape& s) { return from_vector(std::span<const float>(v), s); }
+inline Tensor from_vector(const std::vector<double>& v, const Shape& s) { return from_vector(std::span<const double>(v), s); }
+inline Tensor from_vector(const std::vector<std::int64_t>& v, const Shape& s) { return from_vector(std::span<const std::int64_t>(v), s); }
+// Random tensors from a generator (the thread's default generator when null).
+Tensor randn(const Shape& shape, DType dtype = f32, Generator* gen = nullptr);
+Tensor rand(const Shape& shape, DType dtype = f32, Generator* gen = nullptr);  // U[0,1)
+Tensor uniform(const Shape& shape, double low, double high, DType dtype = f32,
+               Generator* gen = nullptr);
+Tensor zeros_like(const Tensor& t);
+Tensor ones_like(const Tensor& t);
+
+}  // namespace tg

@@ -1,0 +1,120 @@
+#include "tapegrad/tensor.hpp"
+
+#include <cmath>
+
+#include "tapegrad/autograd.hpp"
+#include "tapegrad/autograd_meta.hpp"
+#include "tapegrad/tensor_iteration.hpp"
+
+namespace tg {
+
+TensorImpl::TensorImpl(std::shared_ptr<Storage> s, Shape sh, Shape st, std::int64_t off, DType dt)
+    : storage(std::move(s)), shape(sh), strides(st), offset(off), dtype(dt) {}
+
+TensorImpl::~TensorImpl() {
+  if (autograd && autograd->grad_fn) release_node(std::move(autograd->grad_fn));
+}
+
+bool Tensor::is_contiguous() const {
+  const Shape& sh = shape();
+  const Shape& st = strides();
+  std::int64_t expected = 1;
+  for (int i = sh.size() - 1; i >= 0; --i) {
+    if (sh[i] != 1 && st[i] != expected) return false;
+    expected *= sh[i];
+  }
+  return true;
+}
+
+void* Tensor::raw_data() const {
+  return static_cast<char*>(impl().storage->data()) +
+         impl().offset * static_cast<std::int64_t>(dtype_size(impl().dtype));
+}
+
+void Tensor::check_dtype(DType expected, const char* what) const {
+  TG_CHECK(dtype() == expected, "{}: tensor has dtype {}, expected {}", what, dtype_name(dtype()),
+           dtype_name(expected));
+}
+
+void copy_elements(const Tensor& dst, const Tensor& src) {
+  dispatch_dtype(dst.dtype(), [&](auto d) {
+    using D = decltype(d);
+    dispatch_dtype(src.dtype(), [&](auto s) {
+      using S = decltype(s);
+      for_each_strided<2>(dst.shape(), strided_operands<2>(dst.shape(), {&dst, &src}),
+                          [](std::array<char*, 2> p, std::array<std::int64_t, 2> st, std::int64_t n) {
+                            for (std::int64_t i = 0; i < n; ++i)
+                              *reinterpret_cast<D*>(p[0] + i * st[0]) =
+                                  static_cast<D>(*reinterpret_cast<const S*>(p[1] + i * st[1]));
+                          });
+    });
+  });
+}
+
+double Tensor::item() const {
+  TG_CHECK(numel() == 1, "item: tensor of shape {} has {} elements, expected 1", shape().str(),
+           numel());
+  return dispatch_dtype(dtype(), [&](auto t) {
+    using T = decltype(t);
+    return static_cast<double>(*static_cast<const T*>(raw_data()));
+  });
+}
+
+template <class T>
+std::vector<T> Tensor::to_vector() const {
+  std::vector<T> out(static_cast<std::size_t>(numel()));
+  if (out.empty()) return out;
+  Tensor dst = empty(shape(), dtype_of_v<T>);
+  copy_elements(dst, *this);
+  const T* p = dst.data<T>();
+  std::copy(p, p + out.size(), out.begin());
+  return out;
+}
+template std::vector<float> Tensor::to_vector<float>() const;
+template std::vector<double> Tensor::to_vector<double>() const;
+template std::vector<std::int64_t> Tensor::to_vector<std::int64_t>() const;
+
+Tensor& Tensor::fill_(double value) {
+  Tensor self = *this;
+  dispatch_dtype(dtype(), [&](auto t) {
+    using T = decltype(t);
+    const T v = static_cast<T>(value);
+    for_each_strided<1>(shape(), strided_operands<1>(shape(), {&self}), [v](std::array<char*, 1> p, std::array<std::int64_t, 1> st, std::int64_t n) {
+      for (std::int64_t i = 0; i < n; ++i) *reinterpret_cast<T*>(p[0] + i * st[0]) = v;
+    });
+  });
+  bump_version();
+  return *this;
+}
+
+Tensor& Tensor::copy_(const Tensor& src) {
+  TG_CHECK(broadcast_shapes(shape(), src.shape(), "copy_") == shape(),
+           "copy_: source of shape {} does not broadcast to destination shape {}", src.shape().str(),
+           shape().str());
+  if (src.storage() == storage() && !(src.shape() == shape() && src.strides() == strides() &&
+                                      src.offset() == offset() && src.dtype() == dtype())) {
+    copy_elements(*this, src.clone());  // overlapping memory: go through a copy
+  } else {
+    copy_elements(*this, src);
+  }
+  bump_version();
+  return *this;
+}
+
+Tensor empty(const Shape& shape, DType dtype) {
+  for (auto d : shape)
+    TG_CHECK(d >= 0, "empty: negative dimension in shape {}", shape.str());
+  auto storage = Storage::allocate(static_cast<std::size_t>(shape.numel()) * dtype_size(dtype));
+  return Tensor(std::make_shared<TensorImpl>(std::move(storage), shape, contiguous_strides(shape),
+                                             0, dtype));
+}
+
+Tensor make_view(const Tensor& base, const Shape& shape, const Shape& strides, std::int64_t offset) {
+  return Tensor(std::make_shared<TensorImpl>(base.storage(), shape, strides, offset, base.dtype()));
+}
+
+Tensor Tensor::detach() const {
+  return make_view(*this, shape(), strides(), offset());
+}
+
+}  // namespace tg

@@ -1,0 +1,48 @@
+#pragma once
+// The op table: one entry per differentiable op, registered from the op's own file.
+// The test suite and `tapegrad gradcheck` sweep it: every entry is gradchecked in f64
+// on its sample inputs, and its f32 result is compared with its f64 result.
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "tapegrad/random.hpp"
+#include "tapegrad/tensor.hpp"
+
+namespace tg {
+
+struct OpSample {
+  std::string label;           // e.g. "broadcast [3,1] x [4]"
+  std::vector<Tensor> inputs;  // f64; integer inputs are passed through unchecked
+  // Inputs the op receives as a transposed (non-contiguous) view of the stored data:
+  // the op sees transpose(inputs[i], -1, -2). Tests strided kernels under gradcheck.
+  std::vector<int> transposed = {};
+  // The function gradcheck sees: the entry's fn with the transposed views applied.
+  std::function<Tensor(const std::vector<Tensor>&)> bind(const std::function<Tensor(const std::vector<Tensor>&)>& fn) const;
+};
+
+struct OpTableEntry {
+  std::string name;
+  std::function<Tensor(const std::vector<Tensor>&)> fn;
+  std::function<std::vector<OpSample>(Generator&)> samples;
+  bool has_kinks = false;  // not differentiable everywhere (relu, abs, max, ...)
+  bool random = false;     // draws from the random stream (gradcheck replays it)
+  bool second_order = true;  // include in the gradgradcheck sweep
+};
+
+const std::vector<OpTableEntry>& op_table();
+const OpTableEntry& find_op(const std::string& name);
+
+// Registers an entry at load time; each op file holds one of these per op.
+struct OpRegistration {
+  explicit OpRegistration(OpTableEntry entry);
+};
+
+// Sample helpers: f64 normal values, and values kept away from zero (for log, sqrt,
+// division and kinks at 0).
+Tensor sample_normal(Generator& gen, const Shape& shape);
+Tensor sample_positive(Generator& gen, const Shape& shape, double low = 0.5, double high = 2.0);
+Tensor sample_away_from_zero(Generator& gen, const Shape& shape, double min_abs = 0.1);
+
+
+}  // namespace tg

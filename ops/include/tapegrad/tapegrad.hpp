@@ -1,0 +1,17 @@
+#pragma once
+// Everything of tapegrad in one include.
+#include "tapegrad/autograd.hpp"
+#include "tapegrad/autograd_meta.hpp"
+#include "tapegrad/dtype.hpp"
+#include "tapegrad/error.hpp"
+#include "tapegrad/format.hpp"
+#include "tapegrad/gradcheck.hpp"
+#include "tapegrad/ops/elementwise.hpp"
+#include "tapegrad/ops/matmul.hpp"
+#include "tapegrad/ops/op_table.hpp"
+#include "tapegrad/ops/reduce.hpp"
+#include "tapegrad/ops/views.hpp"
+#include "tapegrad/parallel.hpp"
+#include "tapegrad/random.hpp"
+#include "tapegrad/shape.hpp"
+#include "tapegrad/tensor.hpp"

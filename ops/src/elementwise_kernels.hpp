@@ -1,0 +1,49 @@
+#pragma once
+// The plain loops behind elementwise ops: f64 always, f32 below the oneDNN threshold
+// (and for ops oneDNN lacks). Contiguous runs are simple indexed loops the compiler
+// vectorizes.
+#include "tapegrad/tensor_iteration.hpp"
+
+namespace tg::ops {
+
+// out = f(x), out contiguous with x's shape.
+template <class T, class F>
+void unary_loop(const Tensor& x, const Tensor& out, F f) {
+  for_each_strided<2>(out.shape(), strided_operands<2>(out.shape(), {&out, &x}),
+                      [f](std::array<char*, 2> p, std::array<std::int64_t, 2> st, std::int64_t n) {
+                        T* o = reinterpret_cast<T*>(p[0]);
+                        const T* in = reinterpret_cast<const T*>(p[1]);
+                        if (st[1] == sizeof(T)) {
+                          for (std::int64_t i = 0; i < n; ++i) o[i] = f(in[i]);
+                        } else {
+                          const std::int64_t s = st[1] / static_cast<std::int64_t>(sizeof(T));
+                          for (std::int64_t i = 0; i < n; ++i) o[i] = f(in[i * s]);
+                        }
+                      });
+}
+
+// out = f(a, b), a and b broadcast to out's shape.
+template <class T, class F>
+void binary_loop(const Tensor& a, const Tensor& b, const Tensor& out, F f) {
+  for_each_strided<3>(out.shape(), strided_operands<3>(out.shape(), {&out, &a, &b}),
+                      [f](std::array<char*, 3> p, std::array<std::int64_t, 3> st, std::int64_t n) {
+                        T* o = reinterpret_cast<T*>(p[0]);
+                        const T* x = reinterpret_cast<const T*>(p[1]);
+                        const T* y = reinterpret_cast<const T*>(p[2]);
+                        constexpr std::int64_t e = sizeof(T);
+                        if (st[1] == e && st[2] == e) {
+                          for (std::int64_t i = 0; i < n; ++i) o[i] = f(x[i], y[i]);
+                        } else if (st[1] == e && st[2] == 0) {
+                          const T yv = *y;
+                          for (std::int64_t i = 0; i < n; ++i) o[i] = f(x[i], yv);
+                        } else if (st[1] == 0 && st[2] == e) {
+                          const T xv = *x;
+                          for (std::int64_t i = 0; i < n; ++i) o[i] = f(xv, y[i]);
+                        } else {
+                          const std::int64_t sx = st[1] / e, sy = st[2] / e;
+                          for (std::int64_t i = 0; i < n; ++i) o[i] = f(x[i * sx], y[i * sy]);
+                        }
+                      });
+}
+
+}  // namespace tg::ops

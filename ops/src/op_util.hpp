@@ -1,0 +1,40 @@
+#pragma once
+// Small helpers every op file uses: argument checks with clear messages, recording a
+// node for an output, and the anomaly check on forward results.
+#include <memory>
+#include <utility>
+
+#include "tapegrad/autograd.hpp"
+#include "tapegrad/tensor.hpp"
+
+namespace tg::ops {
+
+inline void check_floating(const char* op, const Tensor& t) {
+  TG_CHECK(is_floating(t.dtype()), "{}: expected a floating tensor (f32 or f64), got {} of shape {}", op,
+           dtype_name(t.dtype()), t.shape().str());
+}
+
+inline void check_same_dtype(const char* op, const Tensor& a, const Tensor& b) {
+  TG_CHECK(a.dtype() == b.dtype(),
+           "{}: dtypes differ: {} {} and {} {} (convert one with .to(dtype))", op,
+           dtype_name(a.dtype()), a.shape().str(), dtype_name(b.dtype()), b.shape().str());
+}
+
+// After an op: in anomaly mode, name the op if it produced NaN/Inf.
+inline void check_forward(const char* op, const Tensor& out) {
+  if (is_anomaly_enabled()) check_finite(out, op, "forward");
+}
+
+// Records NodeT (constructed from args) as the producer of out when any input needs a
+// gradient. Returns the node (null when nothing was recorded) so the caller can save
+// values on it.
+template <class NodeT, class... Args>
+std::shared_ptr<NodeT> record(const Tensor& out, std::initializer_list<const Tensor*> inputs, Args&&... args) {
+  if (!any_requires_grad(inputs)) return nullptr;
+  auto node = std::make_shared<NodeT>(std::forward<Args>(args)...);
+  connect_inputs(*node, inputs);
+  set_history(out, node);
+  return node;
+}
+
+}  // namespace tg::ops

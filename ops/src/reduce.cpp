@@ -1,0 +1,185 @@
+// sum and mean over all elements or over axes; sum_to, the inverse of broadcasting.
+#include <algorithm>
+
+#include "backend/dnnl_backend.hpp"
+#include "op_util.hpp"
+#include "tapegrad/ops/elementwise.hpp"
+#include "tapegrad/ops/op_table.hpp"
+#include "tapegrad/ops/reduce.hpp"
+#include "tapegrad/ops/views.hpp"
+#include "tapegrad/tensor_iteration.hpp"
+
+namespace tg {
+
+namespace {
+
+// Which axes of a rank-`rank` tensor are reduced; empty `axes` means all of them.
+std::vector<bool> reduced_axes(const char* op, const std::vector<std::int64_t>& axes, int rank) {
+  std::vector<bool> reduced(static_cast<std::size_t>(rank), axes.empty());
+  for (std::int64_t a : axes) {
+    const int d = normalize_axis(a, rank, op);
+    TG_CHECK(!reduced[static_cast<std::size_t>(d)], "{}: axis {} is given twice", op, a);
+    reduced[static_cast<std::size_t>(d)] = true;
+  }
+  return reduced;
+}
+
+Shape keepdim_shape(const Shape& in, const std::vector<bool>& reduced) {
+  Shape out = in;
+  for (int d = 0; d < in.size(); ++d)
+    if (reduced[static_cast<std::size_t>(d)]) out[d] = 1;
+  return out;
+}
+
+Shape dropped_shape(const Shape& in, const std::vector<bool>& reduced) {
+  Shape out;
+  for (int d = 0; d < in.size(); ++d)
+    if (!reduced[static_cast<std::size_t>(d)]) out.push_back(in[d]);
+  return out;
+}
+
+// Sum of x into a tensor of keepdim shape.
+Tensor sum_kernel(const Tensor& x, const Shape& keep) {
+  Tensor out = zeros(keep, x.dtype());
+  if (x.dtype() == f32 && x.numel() >= backend::kEltwiseMinElements) {
+    backend::reduction_f32(dnnl::algorithm::reduction_sum, x, out);
+    return out;
+  }
+  dispatch_floating(x.dtype(), [&](auto t) {
+    using T = decltype(t);
+    // The output broadcasts (stride 0) along reduced axes, so each run accumulates
+    // into it; kept serial because iterations share output elements.
+    for_each_strided<2>(
+        x.shape(), strided_operands<2>(x.shape(), {&out, &x}),
+        [](std::array<char*, 2> p, std::array<std::int64_t, 2> st, std::int64_t n) {
+          const T* in = reinterpret_cast<const T*>(p[1]);
+          const std::int64_t s = st[1] / static_cast<std::int64_t>(sizeof(T));
+          if (st[0] == 0) {
+            T acc = 0;
+            for (std::int64_t i = 0; i < n; ++i) acc += in[i * s];
+            *reinterpret_cast<T*>(p[0]) += acc;
+          } else {
+            T* o = reinterpret_cast<T*>(p[0]);
+            const std::int64_t so = st[0] / static_cast<std::int64_t>(sizeof(T));
+            for (std::int64_t i = 0; i < n; ++i) o[i * so] += in[i * s];
+          }
+        },
+        /*parallel=*/false);
+  });
+  return out;
+}
+
+class SumNode final : public Node {
+ public:
+  SumNode(Shape input_shape, Shape keep, double scale)
+      : input_shape_(input_shape), keep_(keep), scale_(scale) {}
+  const char* name() const override { return scale_ == 1 ? "sum" : "mean"; }
+  TensorList apply(TensorList&& grads) override {
+    Tensor g = expand(reshape(grads[0], keep_.to_vector()), input_shape_);
+    TensorList out;
+    out.push_back(scale_ == 1 ? g : g * scale_);
+    return out;
+  }
+
+ private:
+  Shape input_shape_, keep_;
+  double scale_;
+};
+
+Tensor reduce(const char* op, const Tensor& x, const std::vector<std::int64_t>& axes, bool keepdim, bool mean) {
+  ops::check_floating(op, x);
+  const std::vector<bool> reduced = reduced_axes(op, axes, x.dim());
+  const Shape keep = keepdim_shape(x.shape(), reduced);
+  Tensor out = sum_kernel(x, keep);
+  std::int64_t count = 1;
+  for (int d = 0; d < x.dim(); ++d)
+    if (reduced[static_cast<std::size_t>(d)]) count *= x.shape()[d];
+  const double scale = mean ? 1.0 / static_cast<double>(std::max<std::int64_t>(count, 1)) : 1.0;
+  if (mean) {
+    TG_CHECK(count > 0, "mean: reducing over {} elements (shape {}): the mean of nothing is undefined",
+             count, x.shape().str());
+    NoGradGuard no_grad;
+    out = out * scale;
+  }
+  if (!keepdim) out = make_view(out, dropped_shape(x.shape(), reduced), contiguous_strides(dropped_shape(x.shape(), reduced)), 0);
+  ops::record<SumNode>(out, {&x}, x.shape(), keep, scale);
+  ops::check_forward(op, out);
+  return out;
+}
+
+}  // namespace
+
+Tensor sum(const Tensor& x) { return reduce("sum", x, {}, false, false); }
+Tensor sum(const Tensor& x, const std::vector<std::int64_t>& axes, bool keepdim) {
+  TG_CHECK(!axes.empty() || x.dim() == 0, "sum: empty axis list (call sum(x) to reduce over all axes)");
+  return reduce("sum", x, axes, keepdim, false);
+}
+Tensor mean(const Tensor& x) { return reduce("mean", x, {}, false, true); }
+Tensor mean(const Tensor& x, const std::vector<std::int64_t>& axes, bool keepdim) {
+  TG_CHECK(!axes.empty() || x.dim() == 0, "mean: empty axis list (call mean(x) to reduce over all axes)");
+  return reduce("mean", x, axes, keepdim, true);
+}
+
+Tensor sum_to(const Tensor& x, const Shape& shape) {
+  if (x.shape() == shape) return x;
+  TG_CHECK(broadcast_shapes(shape, x.shape(), "sum_to") == x.shape(),
+           "sum_to: shape {} does not broadcast to {}", shape.str(), x.shape().str());
+  const int lead = x.dim() - shape.size();
+  std::vector<std::int64_t> axes;
+  for (int d = 0; d < x.dim(); ++d)
+    if (d < lead || (shape[d - lead] == 1 && x.shape()[d] != 1)) axes.push_back(d);
+  Tensor s = axes.empty() ? x : sum(x, axes, /*keepdim=*/true);
+  return reshape(s, shape.to_vector());
+}
+
+// --- op table entries
+namespace {
+
+OpTableEntry reduce_entry(const char* name, bool is_mean) {
+  OpTableEntry e;
+  e.name = name;
+  e.fn = [is_mean](const std::vector<Tensor>& x) {
+    return is_mean ? mean(x[0]) : sum(x[0]);
+  };
+  e.samples = [](Generator& g) -> std::vector<OpSample> {
+    return {{"[3, 4]", {sample_normal(g, {3, 4})}},
+            {"scalar []", {sample_normal(g, {})}},
+            {"transposed view [4, 3]", {sample_normal(g, {3, 4})}, {0}}};
+  };
+  return e;
+}
+
+OpTableEntry reduce_axes_entry(const char* name, bool is_mean, std::vector<std::int64_t> axes, bool keepdim) {
+  OpTableEntry e;
+  e.name = name;
+  e.fn = [=](const std::vector<Tensor>& x) {
+    return is_mean ? mean(x[0], axes, keepdim) : sum(x[0], axes, keepdim);
+  };
+  e.samples = [](Generator& g) -> std::vector<OpSample> {
+    return {{"[2, 3, 4]", {sample_normal(g, {2, 3, 4})}},
+            {"[2, 1, 5]", {sample_normal(g, {2, 1, 5})}},
+            {"transposed view [2, 4, 3]", {sample_normal(g, {2, 3, 4})}, {0}}};
+  };
+  return e;
+}
+
+const OpRegistration reg_sum(reduce_entry("sum", false));
+const OpRegistration reg_mean(reduce_entry("mean", true));
+const OpRegistration reg_sum_axes(reduce_axes_entry("sum_axes", false, {0, -1}, false));
+const OpRegistration reg_sum_keepdim(reduce_axes_entry("sum_keepdim", false, {1}, true));
+const OpRegistration reg_mean_axes(reduce_axes_entry("mean_axes", true, {-1}, false));
+
+OpTableEntry sum_to_entry() {
+  OpTableEntry e;
+  e.name = "sum_to";
+  e.fn = [](const std::vector<Tensor>& x) { return sum_to(x[0], Shape{3, 1}); };
+  e.samples = [](Generator& g) -> std::vector<OpSample> {
+    return {{"[2, 3, 4] -> [3, 1]", {sample_normal(g, {2, 3, 4})}}};
+  };
+  return e;
+}
+const OpRegistration reg_sum_to(sum_to_entry());
+
+}  // namespace
+
+}  // namespace tg

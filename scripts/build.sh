@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Usage: scripts/build.sh [build-dir] [extra cmake args...]
+# Configures and builds; build-dir defaults to <repo>/build. Cheap when up to date.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build_dir=${1:-$root/build}
+shift $(( $# > 0 ? 1 : 0 ))
+
+# Release only on first configure, so an existing tree keeps its build type.
+[[ -f $build_dir/CMakeCache.txt ]] || set -- -DCMAKE_BUILD_TYPE=Release "$@"
+cmake -S "$root" -B "$build_dir" "$@"
+cmake --build "$build_dir" -j"$(nproc)"
