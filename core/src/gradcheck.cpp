@@ -151,6 +151,7 @@ class Checker {
       e.flat_index = c;
       e.index.resize(x.dim());
       for (int d = 0; d < x.dim(); ++d) e.index[d] = (c / strides[d]) % x.shape()[d];
+      e.value = data[c];
       e.analytic = analytic_[j][static_cast<std::size_t>(c)];
       const Differences at_h = differences(data[c], f0, h);
       e.left_slope = at_h.left;

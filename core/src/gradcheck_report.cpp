@@ -50,13 +50,13 @@ std::string GradcheckReport::table() const {
   for (const auto& in : inputs) {
     if (in.worst.empty()) continue;
     out += fmt::format("  worst elements of input {}:\n", in.input);
-    out += fmt::format("    {:<14} {:>14} {:>14} {:>10}  {}\n", "index", "analytic", "numeric", "rel err", "verdict");
+    out += fmt::format("    {:<14} {:>12} {:>14} {:>14} {:>10}  {}\n", "index", "value", "analytic", "numeric", "rel err", "verdict");
     for (const auto& e : in.worst) {
       std::string verdict(verdict_name(e.verdict));
       if (e.verdict == Verdict::kink_crossed)
         verdict += fmt::format(" (one-sided slopes {:.4g} / {:.4g})", e.left_slope, e.right_slope);
       if (e.refined_step) verdict += " (re-estimated with h/10)";
-      out += fmt::format("    {:<14} {:>14.7g} {:>14.7g} {:>10.2e}  {}\n", e.index.str(), e.analytic, e.numeric,
+      out += fmt::format("    {:<14} {:>12.5g} {:>14.7g} {:>14.7g} {:>10.2e}  {}\n", e.index.str(), e.value, e.analytic, e.numeric,
                          e.rel_error, verdict);
     }
   }

@@ -45,6 +45,7 @@ struct GradcheckOptions {
 struct GradcheckElement {
   std::int64_t flat_index = 0;
   Shape index;
+  double value = 0;  // the input element's value at the check point
   double analytic = 0, numeric = 0, rel_error = 0;
   double left_slope = 0, right_slope = 0;  // (f(x)-f(x-h))/h and (f(x+h)-f(x))/h
   bool refined_step = false;  // re-estimated with h/10 (the slopes disagreed at h)
