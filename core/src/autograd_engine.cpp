@@ -60,7 +60,13 @@ class BackwardEngine {
                "by {} were freed after the first backward; pass retain_graph=true to the first "
                "backward",
                node->name());
-      TensorList input_grads = node->apply(std::move(grads));
+      TensorList input_grads;
+      if (is_anomaly_enabled()) {
+        BackwardScope scope(node);
+        input_grads = node->apply(std::move(grads));
+      } else {
+        input_grads = node->apply(std::move(grads));
+      }
       if (!options_.retain_graph) {
         node->release_saved();
         node->released_ = true;

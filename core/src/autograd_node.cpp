@@ -115,13 +115,24 @@ void set_history(const Tensor& output, const std::shared_ptr<Node>& node, std::u
   meta.output_nr = output_nr;
 }
 
+namespace {
+thread_local const Node* node_in_backward = nullptr;
+}  // namespace
+
+BackwardScope::BackwardScope(const Node* node) : previous_(node_in_backward) { node_in_backward = node; }
+BackwardScope::~BackwardScope() { node_in_backward = previous_; }
+
 void check_finite(const Tensor& t, const char* op, const char* phase) {
   if (!t.defined() || !is_floating(t.dtype())) return;
   const std::vector<double> values = t.to_vector<double>();
   for (std::size_t i = 0; i < values.size(); ++i) {
-    if (!std::isfinite(values[i]))
-      fail("anomaly: {} of {} produced {} at element {} of a tensor of shape {}", phase, op,
-           std::isnan(values[i]) ? "NaN" : "Inf", i, t.shape().str());
+    if (std::isfinite(values[i])) continue;
+    // An op run by a backward rule is reported as part of that rule.
+    const std::string where = node_in_backward && std::string_view(phase) == "forward"
+                                  ? fmt::format("backward of {} (in its {})", node_in_backward->name(), op)
+                                  : fmt::format("{} of {}", phase, op);
+    fail("anomaly: {} produced {} at element {} of a tensor of shape {}", where,
+         std::isnan(values[i]) ? "NaN" : "Inf", i, t.shape().str());
   }
 }
 

@@ -125,6 +125,18 @@ class AnomalyModeGuard {
   bool previous_;
 };
 
+// Marks the node whose backward rule is running (anomaly messages name it).
+class BackwardScope {
+ public:
+  explicit BackwardScope(const Node* node);
+  ~BackwardScope();
+  BackwardScope(const BackwardScope&) = delete;
+  BackwardScope& operator=(const BackwardScope&) = delete;
+
+ private:
+  const Node* previous_;
+};
+
 // Throws naming op if t holds NaN or Inf (used by anomaly mode).
 void check_finite(const Tensor& t, const char* op, const char* phase);
 

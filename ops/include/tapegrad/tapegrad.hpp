@@ -6,6 +6,7 @@
 #include "tapegrad/error.hpp"
 #include "tapegrad/format.hpp"
 #include "tapegrad/gradcheck.hpp"
+#include "tapegrad/ops/backend_stats.hpp"
 #include "tapegrad/ops/elementwise.hpp"
 #include "tapegrad/ops/matmul.hpp"
 #include "tapegrad/ops/op_table.hpp"

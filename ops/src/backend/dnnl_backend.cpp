@@ -1,4 +1,5 @@
 #include "backend/dnnl_backend.hpp"
+#include "tapegrad/ops/backend_stats.hpp"
 
 #include <cstring>
 #include <functional>
@@ -84,6 +85,14 @@ Primitive& cached(const Key& key, const std::function<typename Primitive::primit
 }  // namespace
 
 std::int64_t primitives_created() { return created; }
+
+}  // namespace tg::backend
+
+namespace tg {
+std::int64_t dnnl_primitives_created() { return backend::primitives_created(); }
+}  // namespace tg
+
+namespace tg::backend {
 
 void eltwise_f32(dnnl::algorithm alg, float alpha, float beta, const Tensor& x_in, const Tensor& out) {
   if (out.numel() == 0) return;
