@@ -4,17 +4,20 @@
 #include <new>
 
 #include "tapegrad/error.hpp"
+#include "tapegrad/memory_pool.hpp"
 
 namespace tg {
 
 std::shared_ptr<Storage> Storage::allocate(std::size_t nbytes) {
-  // aligned_alloc needs a size that is a multiple of the alignment.
-  const std::size_t padded = (std::max<std::size_t>(nbytes, 1) + kAlignment - 1) / kAlignment * kAlignment;
-  void* data = std::aligned_alloc(kAlignment, padded);
-  if (!data) fail("storage: cannot allocate {} bytes", nbytes);
-  return std::make_shared<Storage>(Private{}, data, nbytes);
+  void* data = nullptr;
+  try {
+    data = pool::allocate(nbytes);
+  } catch (const std::bad_alloc&) {
+    fail("storage: cannot allocate {} bytes", nbytes);
+  }
+  return std::allocate_shared<Storage>(pool::Allocator<Storage>{}, Private{}, data, nbytes);
 }
 
-Storage::~Storage() { std::free(data_); }
+Storage::~Storage() { pool::deallocate(data_, nbytes_); }
 
 }  // namespace tg

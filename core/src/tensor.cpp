@@ -4,6 +4,7 @@
 
 #include "tapegrad/autograd.hpp"
 #include "tapegrad/autograd_meta.hpp"
+#include "tapegrad/memory_pool.hpp"
 #include "tapegrad/tensor_iteration.hpp"
 
 namespace tg {
@@ -105,12 +106,13 @@ Tensor empty(const Shape& shape, DType dtype) {
   for (auto d : shape)
     TG_CHECK(d >= 0, "empty: negative dimension in shape {}", shape.str());
   auto storage = Storage::allocate(static_cast<std::size_t>(shape.numel()) * dtype_size(dtype));
-  return Tensor(std::make_shared<TensorImpl>(std::move(storage), shape, contiguous_strides(shape),
-                                             0, dtype));
+  return Tensor(std::allocate_shared<TensorImpl>(pool::Allocator<TensorImpl>{}, std::move(storage), shape,
+                                                contiguous_strides(shape), 0, dtype));
 }
 
 Tensor make_view(const Tensor& base, const Shape& shape, const Shape& strides, std::int64_t offset) {
-  return Tensor(std::make_shared<TensorImpl>(base.storage(), shape, strides, offset, base.dtype()));
+  return Tensor(std::allocate_shared<TensorImpl>(pool::Allocator<TensorImpl>{}, base.storage(), shape, strides,
+                                                offset, base.dtype()));
 }
 
 Tensor Tensor::detach() const {

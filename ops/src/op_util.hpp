@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "tapegrad/autograd.hpp"
+#include "tapegrad/memory_pool.hpp"
 #include "tapegrad/tensor.hpp"
 
 namespace tg::ops {
@@ -31,7 +32,7 @@ inline void check_forward(const char* op, const Tensor& out) {
 template <class NodeT, class... Args>
 std::shared_ptr<NodeT> record(const Tensor& out, std::initializer_list<const Tensor*> inputs, Args&&... args) {
   if (!any_requires_grad(inputs)) return nullptr;
-  auto node = std::make_shared<NodeT>(std::forward<Args>(args)...);
+  auto node = std::allocate_shared<NodeT>(pool::Allocator<NodeT>{}, std::forward<Args>(args)...);
   connect_inputs(*node, inputs);
   set_history(out, node);
   return node;
