@@ -163,6 +163,13 @@ OpTableEntry binary_entry(const char* name, Tensor (*make_b)(Generator&, const S
   e.name = name;
   e.fn = [](const std::vector<Tensor>& x) { return Fn(x[0], x[1]); };
   e.samples = [make_b](Generator& g) { return binary_samples(g, make_b); };
+  e.large_samples = [make_b](Generator& g) -> std::vector<OpSample> {
+    return {{"[80, 64] x [80, 64]", {sample_normal(g, {80, 64}), make_b(g, {80, 64})}},
+            {"[80, 64] x [64]", {sample_normal(g, {80, 64}), make_b(g, {64})}},
+            {"[64] x [80, 64]", {sample_normal(g, {64}), make_b(g, {80, 64})}},
+            {"[80, 1] x [1, 64]", {sample_normal(g, {80, 1}), make_b(g, {1, 64})}},
+            {"transposed [80, 64] x [80, 64]", {sample_normal(g, {64, 80}), make_b(g, {80, 64})}, {0}}};
+  };
   return e;
 }
 

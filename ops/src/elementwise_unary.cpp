@@ -217,6 +217,9 @@ OpTableEntry unary_entry(const char* name, Tensor (*make)(Generator&, const Shap
   e.name = name;
   e.fn = [](const std::vector<Tensor>& x) { return Fn(x[0]); };
   e.samples = [make](Generator& g) { return unary_samples(g, make); };
+  e.large_samples = [make](Generator& g) -> std::vector<OpSample> {
+    return {{"[80, 64]", {make(g, Shape{80, 64})}}, {"[64, 80] transposed view", {make(g, Shape{64, 80})}, {0}}};
+  };
   e.has_kinks = kinks;
   return e;
 }

@@ -28,6 +28,9 @@ struct OpTableEntry {
   bool has_kinks = false;  // not differentiable everywhere (relu, abs, max, ...)
   bool random = false;     // draws from the random stream (gradcheck replays it)
   bool second_order = true;  // include in the gradgradcheck sweep
+  // Inputs big enough for the f32 path to run on oneDNN rather than the small-size
+  // loop; used only by the f32-vs-f64 comparison (too big to gradcheck cheaply).
+  std::function<std::vector<OpSample>(Generator&)> large_samples = {};
 };
 
 const std::vector<OpTableEntry>& op_table();
