@@ -101,7 +101,7 @@ void eltwise_f32(dnnl::algorithm alg, float alpha, float beta, const Tensor& x_i
   const auto src = describe(out, out.dim()), dst = src;
   Key key('e');
   key.add(static_cast<std::int64_t>(alg)).add(src).add(dst);
-  std::int64_t ab[2];
+  std::int64_t ab[2] = {0, 0};
   std::memcpy(&ab[0], &alpha, sizeof alpha);
   std::memcpy(&ab[1], &beta, sizeof beta);
   key.add(ab[0]).add(ab[1]);
