@@ -129,6 +129,7 @@ OpTableEntry matmul_entry() {
 }
 const OpRegistration reg_matmul([] {
   OpTableEntry e = matmul_entry();
+  e.f32_tolerance = 1e-4;
   e.large_samples = [](Generator& g) -> std::vector<OpSample> {
     return {{"[64, 300] x [300, 70]", {sample_normal(g, {64, 300}), sample_normal(g, {300, 70})}},
             {"batched [4, 30, 50] x [50, 20]", {sample_normal(g, {4, 30, 50}), sample_normal(g, {50, 20})}}};

@@ -146,6 +146,7 @@ OpTableEntry reduce_entry(const char* name, bool is_mean) {
             {"scalar []", {sample_normal(g, {})}},
             {"transposed view [4, 3]", {sample_normal(g, {3, 4})}, {0}}};
   };
+  e.f32_tolerance = 1e-4;
   e.large_samples = [](Generator& g) -> std::vector<OpSample> {
     return {{"[80, 64]", {sample_normal(g, {80, 64})}}, {"transposed [80, 64]", {sample_normal(g, {64, 80})}, {0}}};
   };
@@ -163,6 +164,7 @@ OpTableEntry reduce_axes_entry(const char* name, bool is_mean, std::vector<std::
             {"[2, 1, 5]", {sample_normal(g, {2, 1, 5})}},
             {"transposed view [2, 4, 3]", {sample_normal(g, {2, 3, 4})}, {0}}};
   };
+  e.f32_tolerance = 1e-4;
   e.large_samples = [](Generator& g) -> std::vector<OpSample> {
     return {{"[8, 40, 64]", {sample_normal(g, {8, 40, 64})}}, {"transposed [8, 64, 40]", {sample_normal(g, {8, 40, 64})}, {0}}};
   };

@@ -9,6 +9,7 @@
 #include "tapegrad/ops/backend_stats.hpp"
 #include "tapegrad/ops/elementwise.hpp"
 #include "tapegrad/ops/matmul.hpp"
+#include "tapegrad/ops/op_sweep.hpp"
 #include "tapegrad/ops/op_table.hpp"
 #include "tapegrad/ops/reduce.hpp"
 #include "tapegrad/ops/views.hpp"

@@ -28,6 +28,9 @@ struct OpTableEntry {
   bool has_kinks = false;  // not differentiable everywhere (relu, abs, max, ...)
   bool random = false;     // draws from the random stream (gradcheck replays it)
   bool second_order = true;  // include in the gradgradcheck sweep
+  // f32 agrees with f64 when max |f32 - f64| / (1 + |f64|) is below this; ops that
+  // sum thousands of terms (matmul, reductions) round more and set it higher.
+  double f32_tolerance = 1e-5;
   // Inputs big enough for the f32 path to run on oneDNN rather than the small-size
   // loop; used only by the f32-vs-f64 comparison (too big to gradcheck cheaply).
   std::function<std::vector<OpSample>(Generator&)> large_samples = {};

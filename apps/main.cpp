@@ -1,0 +1,29 @@
+// tapegrad: the command line. Subcommand wiring and top-level error handling only.
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <tapegrad/error.hpp>
+
+#include "commands.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"tapegrad: a tape-based autodiff library on oneDNN"};
+  app.require_subcommand(1);
+  int exit_code = 0;
+  tg::apps::add_gradcheck_command(app, exit_code);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);  // 0 for --help, CLI11's message and non-zero otherwise
+  } catch (const tg::Error& e) {
+    fmt::print(stderr, "tapegrad: error: {}\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    // Not a user mistake: a bug in tapegrad or its environment.
+    fmt::print(stderr, "tapegrad: internal error: {}\n", e.what());
+    return 3;
+  }
+  return exit_code;
+}
