@@ -176,6 +176,7 @@ class Checker {
         e.verdict = Verdict::kink_crossed;
       } else if (e.rel_error == 0 || std::abs(e.analytic - e.numeric) <= roundoff) {
         e.verdict = Verdict::good;
+        e.within_roundoff = e.rel_error > 1e-7;
         if (std::max(std::abs(e.analytic), std::abs(e.numeric)) < kTooSmall && e.rel_error != 0)
           e.verdict = Verdict::too_small;
       } else if (std::max(std::abs(e.analytic), std::abs(e.numeric)) < kTooSmall) {
@@ -186,7 +187,7 @@ class Checker {
       ++in.count[static_cast<int>(e.verdict)];
       ++in.checked;
       in.verdict = std::max(in.verdict, e.verdict);
-      if (e.verdict != Verdict::kink_crossed && e.verdict != Verdict::too_small)
+      if (e.verdict != Verdict::kink_crossed && e.verdict != Verdict::too_small && !e.within_roundoff)
         in.max_rel_error = std::max(in.max_rel_error, e.rel_error);
       in.worst.push_back(e);
     }

@@ -13,12 +13,15 @@ std::string_view verdict_name(Verdict v) {
     case Verdict::ok_with_kinks: return "ok-with-kinks";
     case Verdict::kink_crossed: return "kink-crossed";
     case Verdict::suspicious: return "suspicious";
-    case Verdict::wrong: return "WRONG";
+    case Verdict::wrong: return "wrong";
   }
   return "?";
 }
 
 namespace {
+
+// In tables a wrong gradient is shouted, so it cannot be missed in a long listing.
+std::string shown(Verdict v) { return v == Verdict::wrong ? "WRONG" : std::string(verdict_name(v)); }
 
 std::string explain(Verdict v) {
   switch (v) {
@@ -38,13 +41,13 @@ std::string GradcheckReport::table() const {
   std::int64_t checked = 0;
   for (const auto& in : inputs) checked += in.checked;
   std::string out = fmt::format("gradcheck: {} ({}), max relative error {:.2e}, eps {:g}, {} coordinates, {} evaluations of f\n",
-                                verdict_name(verdict), explain(verdict), max_rel_error, eps, checked, evaluations);
+                                shown(verdict), explain(verdict), max_rel_error, eps, checked, evaluations);
   for (const auto& note : notes) out += fmt::format("  note: {}\n", note);
   out += fmt::format("  {:<6} {:<16} {:>8} {:>12}  {}\n", "input", "shape", "checked", "max rel err", "verdicts");
   for (const auto& in : inputs) {
     std::string counts;
     for (int v = 0; v < 6; ++v)
-      if (in.count[v]) counts += fmt::format("{}{} {}", counts.empty() ? "" : ", ", in.count[v], verdict_name(static_cast<Verdict>(v)));
+      if (in.count[v]) counts += fmt::format("{}{} {}", counts.empty() ? "" : ", ", in.count[v], shown(static_cast<Verdict>(v)));
     out += fmt::format("  {:<6} {:<16} {:>8} {:>12.2e}  {}\n", in.input, in.shape.str(), in.checked, in.max_rel_error, counts);
   }
   for (const auto& in : inputs) {
@@ -52,7 +55,8 @@ std::string GradcheckReport::table() const {
     out += fmt::format("  worst elements of input {}:\n", in.input);
     out += fmt::format("    {:<14} {:>12} {:>14} {:>14} {:>10}  {}\n", "index", "value", "analytic", "numeric", "rel err", "verdict");
     for (const auto& e : in.worst) {
-      std::string verdict(verdict_name(e.verdict));
+      std::string verdict = shown(e.verdict);
+      if (e.within_roundoff) verdict += " (within the roundoff of f)";
       if (e.verdict == Verdict::kink_crossed)
         verdict += fmt::format(" (one-sided slopes {:.4g} / {:.4g})", e.left_slope, e.right_slope);
       if (e.refined_step) verdict += " (re-estimated with h/10)";
@@ -66,7 +70,7 @@ std::string GradcheckReport::table() const {
 std::string eps_sweep_table(const std::vector<GradcheckReport>& reports) {
   std::string out = fmt::format("  {:>8} {:>12}  {}\n", "eps", "max rel err", "verdict");
   for (const auto& r : reports)
-    out += fmt::format("  {:>8.0e} {:>12.2e}  {}\n", r.eps, r.max_rel_error, verdict_name(r.verdict));
+    out += fmt::format("  {:>8.0e} {:>12.2e}  {}\n", r.eps, r.max_rel_error, shown(r.verdict));
   return out;
 }
 

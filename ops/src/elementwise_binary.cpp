@@ -41,7 +41,7 @@ void reference_binary(BinaryKind kind, const Tensor& a, const Tensor& b, const T
 // oneDNN's binary primitive broadcasts only its second source; a broadcast first
 // source is fine for commutative ops (swap) and otherwise goes to the loop.
 bool run_on_dnnl(BinaryKind kind, const Tensor& a, const Tensor& b, const Tensor& out) {
-  if (kind == BinaryKind::pow || out.numel() < backend::kEltwiseMinElements) return false;
+  if (kind == BinaryKind::pow || out.numel() < backend::kBinaryMinElements) return false;
   static constexpr dnnl::algorithm algs[] = {dnnl::algorithm::binary_add, dnnl::algorithm::binary_sub,
                                              dnnl::algorithm::binary_mul, dnnl::algorithm::binary_div};
   const auto alg = algs[static_cast<int>(kind)];
@@ -164,11 +164,12 @@ OpTableEntry binary_entry(const char* name, Tensor (*make_b)(Generator&, const S
   e.fn = [](const std::vector<Tensor>& x) { return Fn(x[0], x[1]); };
   e.samples = [make_b](Generator& g) { return binary_samples(g, make_b); };
   e.large_samples = [make_b](Generator& g) -> std::vector<OpSample> {
-    return {{"[80, 64] x [80, 64]", {sample_normal(g, {80, 64}), make_b(g, {80, 64})}},
-            {"[80, 64] x [64]", {sample_normal(g, {80, 64}), make_b(g, {64})}},
-            {"[64] x [80, 64]", {sample_normal(g, {64}), make_b(g, {80, 64})}},
-            {"[80, 1] x [1, 64]", {sample_normal(g, {80, 1}), make_b(g, {1, 64})}},
-            {"transposed [80, 64] x [80, 64]", {sample_normal(g, {64, 80}), make_b(g, {80, 64})}, {0}}};
+    // oneDNN takes over from 1M elements (kBinaryMinElements).
+    return {{"[1024, 1024] x [1024, 1024]", {sample_normal(g, {1024, 1024}), make_b(g, {1024, 1024})}},
+            {"[1024, 1024] x [1024]", {sample_normal(g, {1024, 1024}), make_b(g, {1024})}},
+            {"[1024] x [1024, 1024]", {sample_normal(g, {1024}), make_b(g, {1024, 1024})}},
+            {"[1024, 1] x [1, 1024]", {sample_normal(g, {1024, 1}), make_b(g, {1, 1024})}},
+            {"transposed [1024, 1024] x [1024, 1024]", {sample_normal(g, {1024, 1024}), make_b(g, {1024, 1024})}, {0}}};
   };
   return e;
 }

@@ -23,6 +23,7 @@ struct Params {
 struct Affine {
   static constexpr const char* name = "affine";
   static constexpr algorithm alg = algorithm::eltwise_linear;
+  static constexpr std::int64_t dnnl_min_elements = backend::kCheapEltwiseMinElements;
   static constexpr bool saves_input = false, saves_output = false;
   template <class T> static T f(T x, Params p) { return static_cast<T>(p.alpha) * x + static_cast<T>(p.beta); }
   static Tensor backward(const Tensor& g, const Tensor&, const Tensor&, Params p) {
@@ -32,6 +33,7 @@ struct Affine {
 struct Exp {
   static constexpr const char* name = "exp";
   static constexpr algorithm alg = algorithm::eltwise_exp;
+  static constexpr std::int64_t dnnl_min_elements = backend::kTranscendentalMinElements;
   static constexpr bool saves_input = false, saves_output = true;
   template <class T> static T f(T x, Params) { return std::exp(x); }
   static Tensor backward(const Tensor& g, const Tensor&, const Tensor& y, Params) { return g * y; }
@@ -39,6 +41,7 @@ struct Exp {
 struct Log {
   static constexpr const char* name = "log";
   static constexpr algorithm alg = algorithm::eltwise_log;
+  static constexpr std::int64_t dnnl_min_elements = backend::kTranscendentalMinElements;
   static constexpr bool saves_input = true, saves_output = false;
   template <class T> static T f(T x, Params) { return std::log(x); }
   static Tensor backward(const Tensor& g, const Tensor& x, const Tensor&, Params) { return g / x; }
@@ -46,6 +49,7 @@ struct Log {
 struct Sqrt {
   static constexpr const char* name = "sqrt";
   static constexpr algorithm alg = algorithm::eltwise_sqrt;
+  static constexpr std::int64_t dnnl_min_elements = backend::kTranscendentalMinElements;
   static constexpr bool saves_input = false, saves_output = true;
   template <class T> static T f(T x, Params) { return std::sqrt(x); }
   static Tensor backward(const Tensor& g, const Tensor&, const Tensor& y, Params) { return g / (y * 2.0); }
@@ -53,6 +57,7 @@ struct Sqrt {
 struct PowScalar {
   static constexpr const char* name = "pow";
   static constexpr algorithm alg = algorithm::eltwise_pow;  // alpha * x^beta
+  static constexpr std::int64_t dnnl_min_elements = backend::kTranscendentalMinElements;
   static constexpr bool saves_input = true, saves_output = false;
   template <class T> static T f(T x, Params p) { return std::pow(x, static_cast<T>(p.alpha)); }
   static Tensor backward(const Tensor& g, const Tensor& x, const Tensor&, Params p) {
@@ -65,6 +70,7 @@ struct PowScalar {
 struct Abs {
   static constexpr const char* name = "abs";
   static constexpr algorithm alg = algorithm::eltwise_abs;
+  static constexpr std::int64_t dnnl_min_elements = backend::kCheapEltwiseMinElements;
   static constexpr bool saves_input = true, saves_output = false;
   template <class T> static T f(T x, Params) { return std::abs(x); }
   static Tensor backward(const Tensor& g, const Tensor& x, const Tensor&, Params) { return g * sign(x); }
@@ -72,6 +78,7 @@ struct Abs {
 struct Relu {
   static constexpr const char* name = "relu";
   static constexpr algorithm alg = algorithm::eltwise_relu;
+  static constexpr std::int64_t dnnl_min_elements = backend::kCheapEltwiseMinElements;
   static constexpr bool saves_input = false, saves_output = true;
   template <class T> static T f(T x, Params) { return x > T(0) ? x : T(0); }
   static Tensor backward(const Tensor& g, const Tensor&, const Tensor& y, Params) { return g * greater(y, 0); }
@@ -79,6 +86,7 @@ struct Relu {
 struct Tanh {
   static constexpr const char* name = "tanh";
   static constexpr algorithm alg = algorithm::eltwise_tanh;
+  static constexpr std::int64_t dnnl_min_elements = backend::kTranscendentalMinElements;
   static constexpr bool saves_input = false, saves_output = true;
   template <class T> static T f(T x, Params) { return std::tanh(x); }
   static Tensor backward(const Tensor& g, const Tensor&, const Tensor& y, Params) { return g * (1.0 - y * y); }
@@ -86,6 +94,7 @@ struct Tanh {
 struct Sigmoid {
   static constexpr const char* name = "sigmoid";
   static constexpr algorithm alg = algorithm::eltwise_logistic;
+  static constexpr std::int64_t dnnl_min_elements = backend::kTranscendentalMinElements;
   static constexpr bool saves_input = false, saves_output = true;
   template <class T> static T f(T x, Params) { return T(1) / (T(1) + std::exp(-x)); }
   static Tensor backward(const Tensor& g, const Tensor&, const Tensor& y, Params) { return g * (y * (1.0 - y)); }
@@ -124,7 +133,7 @@ class UnaryNode final : public Node {
 template <class Op>
 Tensor unary_forward(const Tensor& x, Params p) {
   Tensor out = empty(x.shape(), x.dtype());
-  if (x.dtype() == f32 && x.numel() >= backend::kEltwiseMinElements) {
+  if (x.dtype() == f32 && x.numel() >= Op::dnnl_min_elements) {
     const auto [alpha, beta] = dnnl_params<Op>(p);
     backend::eltwise_f32(Op::alg, alpha, beta, x, out);
   } else {
@@ -218,7 +227,7 @@ OpTableEntry unary_entry(const char* name, Tensor (*make)(Generator&, const Shap
   e.fn = [](const std::vector<Tensor>& x) { return Fn(x[0]); };
   e.samples = [make](Generator& g) { return unary_samples(g, make); };
   e.large_samples = [make](Generator& g) -> std::vector<OpSample> {
-    return {{"[80, 64]", {make(g, Shape{80, 64})}}, {"[64, 80] transposed view", {make(g, Shape{64, 80})}, {0}}};
+    return {{"[300, 256]", {make(g, Shape{300, 256})}}, {"[256, 300] transposed view", {make(g, Shape{300, 256})}, {0}}};
   };
   e.has_kinks = kinks;
   return e;

@@ -41,7 +41,7 @@ Shape dropped_shape(const Shape& in, const std::vector<bool>& reduced) {
 // Sum of x into a tensor of keepdim shape.
 Tensor sum_kernel(const Tensor& x, const Shape& keep) {
   Tensor out = zeros(keep, x.dtype());
-  if (x.dtype() == f32 && x.numel() >= backend::kEltwiseMinElements) {
+  if (x.dtype() == f32 && x.numel() >= backend::kReductionMinElements) {
     backend::reduction_f32(dnnl::algorithm::reduction_sum, x, out);
     return out;
   }

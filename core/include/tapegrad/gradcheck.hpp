@@ -49,6 +49,9 @@ struct GradcheckElement {
   double analytic = 0, numeric = 0, rel_error = 0;
   double left_slope = 0, right_slope = 0;  // (f(x)-f(x-h))/h and (f(x+h)-f(x))/h
   bool refined_step = false;  // re-estimated with h/10 (the slopes disagreed at h)
+  // |analytic - numeric| is below the roundoff of the finite difference
+  // (64 eps |f| / h): judged good whatever the relative error.
+  bool within_roundoff = false;
   Verdict verdict = Verdict::good;
 };
 
@@ -56,7 +59,7 @@ struct GradcheckInputReport {
   int input = 0;
   Shape shape;
   std::int64_t checked = 0;
-  double max_rel_error = 0;
+  double max_rel_error = 0;  // over elements not excused as kink-crossed, too small or roundoff
   Verdict verdict = Verdict::good;
   std::int64_t count[6] = {};  // per Verdict
   std::vector<GradcheckElement> worst;  // most severe first

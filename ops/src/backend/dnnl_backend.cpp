@@ -1,6 +1,8 @@
 #include "backend/dnnl_backend.hpp"
 #include "tapegrad/ops/backend_stats.hpp"
 
+#include <omp.h>
+
 #include <cstring>
 #include <functional>
 #include <string>
@@ -51,10 +53,14 @@ dnnl::memory memory_of(const dnnl::memory::desc& desc, const Tensor& t) {
   return dnnl::memory(desc, cpu_engine(), t.raw_data());
 }
 
-// Cache key: the op tag plus every number that shapes the primitive.
+// Cache key: the op tag plus every number that shapes the primitive, including the
+// thread count (oneDNN fixes a primitive's parallelism when it is created).
 class Key {
  public:
-  explicit Key(char tag) { bytes_.push_back(tag); }
+  explicit Key(char tag) {
+    bytes_.push_back(tag);
+    add(omp_get_max_threads());
+  }
   Key& add(std::int64_t v) {
     bytes_.append(reinterpret_cast<const char*>(&v), sizeof v);
     return *this;

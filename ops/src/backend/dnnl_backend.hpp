@@ -8,9 +8,15 @@
 
 namespace tg::backend {
 
-// Below this many elements an elementwise op runs as a plain loop: a oneDNN call
-// costs about a microsecond whatever the size.
-inline constexpr std::int64_t kEltwiseMinElements = 4096;
+// Below these sizes an f32 op runs as a plain loop: a oneDNN call costs 1-2 us
+// whatever the size (7 us near these sizes with 2 OpenMP threads). Measured with
+// benchmarks/bench_elementwise.cpp on 2 Zen3 cores: an add loop runs at 0.1 ns per
+// element and oneDNN's binary never beat it below 1M elements; the scalar expf loop
+// costs 2 ns per element, so oneDNN's vectorized exp wins from ~600 elements.
+inline constexpr std::int64_t kTranscendentalMinElements = 512;  // exp, log, tanh, ...
+inline constexpr std::int64_t kCheapEltwiseMinElements = 1 << 16;  // affine, abs, relu
+inline constexpr std::int64_t kBinaryMinElements = 1 << 20;
+inline constexpr std::int64_t kReductionMinElements = 4096;
 
 // out = alg(x; alpha, beta); out is contiguous with x's shape.
 void eltwise_f32(dnnl::algorithm alg, float alpha, float beta, const Tensor& x, const Tensor& out);
