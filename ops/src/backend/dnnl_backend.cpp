@@ -1,4 +1,5 @@
 #include "backend/dnnl_backend.hpp"
+#include "backend/dnnl_common.hpp"
 #include "tapegrad/ops/backend_stats.hpp"
 
 #include <omp.h>
@@ -11,6 +12,10 @@
 namespace tg::backend {
 
 namespace {
+thread_local std::int64_t created = 0;
+}  // namespace
+
+void count_created() { ++created; }
 
 dnnl::engine& cpu_engine() {
   static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
@@ -22,21 +27,14 @@ dnnl::stream& cpu_stream() {
   return stream;
 }
 
-thread_local std::int64_t created = 0;
-
-using Dims = dnnl::memory::dims;
-
-// A view oneDNN can address: every dimension longer than 1 has a positive stride.
-// Broadcast views (stride 0) are materialized.
 Tensor addressable(const Tensor& t) {
   for (int i = 0; i < t.dim(); ++i)
     if (t.shape()[i] > 1 && t.strides()[i] <= 0) return t.contiguous();
   return t;
 }
 
-// Memory descriptor of t seen with `rank` dims (leading 1s added). Size-1 dims get
-// the stride they would have if contiguous, which oneDNN accepts in every case.
 dnnl::memory::desc describe(const Tensor& t, int rank) {
+  using Dims = dnnl::memory::dims;
   Dims dims(static_cast<std::size_t>(std::max(rank, 1)), 1), strides(dims.size(), 1);
   const int pad = static_cast<int>(dims.size()) - t.dim();
   for (int i = 0; i < t.dim(); ++i) dims[static_cast<std::size_t>(pad + i)] = t.shape()[i];
@@ -53,42 +51,17 @@ dnnl::memory memory_of(const dnnl::memory::desc& desc, const Tensor& t) {
   return dnnl::memory(desc, cpu_engine(), t.raw_data());
 }
 
-// Cache key: the op tag plus every number that shapes the primitive, including the
-// thread count (oneDNN fixes a primitive's parallelism when it is created).
-class Key {
- public:
-  explicit Key(char tag) {
-    bytes_.push_back(tag);
-    add(omp_get_max_threads());
-  }
-  Key& add(std::int64_t v) {
-    bytes_.append(reinterpret_cast<const char*>(&v), sizeof v);
-    return *this;
-  }
-  Key& add(const dnnl::memory::desc& d) {
-    const auto& c = d.data;
-    add(c.ndims);
-    for (int i = 0; i < c.ndims; ++i) add(c.dims[i]).add(c.format_desc.blocking.strides[i]);
-    return *this;
-  }
-  const std::string& str() const { return bytes_; }
-
- private:
-  std::string bytes_;
-};
-
-template <class Primitive>
-Primitive& cached(const Key& key, const std::function<typename Primitive::primitive_desc()>& make_pd) {
-  thread_local std::unordered_map<std::string, Primitive> cache;
-  auto it = cache.find(key.str());
-  if (it == cache.end()) {
-    ++created;
-    it = cache.emplace(key.str(), Primitive(make_pd())).first;
-  }
-  return it->second;
+Key::Key(char tag) {
+  bytes_.push_back(tag);
+  add(omp_get_max_threads());
 }
 
-}  // namespace
+Key& Key::add(const dnnl::memory::desc& d) {
+  const auto& c = d.data;
+  add(c.ndims);
+  for (int i = 0; i < c.ndims; ++i) add(c.dims[i]).add(c.format_desc.blocking.strides[i]);
+  return *this;
+}
 
 std::int64_t primitives_created() { return created; }
 
@@ -113,7 +86,7 @@ void eltwise_f32(dnnl::algorithm alg, float alpha, float beta, const Tensor& x_i
   key.add(ab[0]).add(ab[1]);
   auto& prim = cached<dnnl::eltwise_forward>(key, [&] {
     dnnl::eltwise_forward::desc d(dnnl::prop_kind::forward_inference, alg, src, alpha, beta);
-    return dnnl::eltwise_forward::primitive_desc(d, cpu_engine());
+    return dnnl::eltwise_forward(dnnl::eltwise_forward::primitive_desc(d, cpu_engine()));
   });
   prim.execute(cpu_stream(), {{DNNL_ARG_SRC, memory_of(src, x)}, {DNNL_ARG_DST, memory_of(dst, out)}});
   cpu_stream().wait();
@@ -128,7 +101,7 @@ void binary_f32(dnnl::algorithm alg, const Tensor& a_in, const Tensor& b_in, con
   key.add(static_cast<std::int64_t>(alg)).add(src0).add(src1).add(dst);
   auto& prim = cached<dnnl::binary>(key, [&] {
     dnnl::binary::desc d(alg, src0, src1, dst);
-    return dnnl::binary::primitive_desc(d, cpu_engine());
+    return dnnl::binary(dnnl::binary::primitive_desc(d, cpu_engine()));
   });
   prim.execute(cpu_stream(), {{DNNL_ARG_SRC_0, memory_of(src0, a)},
                               {DNNL_ARG_SRC_1, memory_of(src1, b)},
@@ -145,7 +118,7 @@ void matmul_f32(const Tensor& a_in, const Tensor& b_in, const Tensor& out) {
   key.add(src).add(weights).add(dst);
   auto& prim = cached<dnnl::matmul>(key, [&] {
     dnnl::matmul::desc d(src, weights, dst);
-    return dnnl::matmul::primitive_desc(d, cpu_engine());
+    return dnnl::matmul(dnnl::matmul::primitive_desc(d, cpu_engine()));
   });
   prim.execute(cpu_stream(), {{DNNL_ARG_SRC, memory_of(src, a)},
                               {DNNL_ARG_WEIGHTS, memory_of(weights, b)},
@@ -162,7 +135,7 @@ void reduction_f32(dnnl::algorithm alg, const Tensor& x_in, const Tensor& out) {
   key.add(static_cast<std::int64_t>(alg)).add(src).add(dst);
   auto& prim = cached<dnnl::reduction>(key, [&] {
     dnnl::reduction::desc d(alg, src, dst, 0.f, 0.f);
-    return dnnl::reduction::primitive_desc(d, cpu_engine());
+    return dnnl::reduction(dnnl::reduction::primitive_desc(d, cpu_engine()));
   });
   prim.execute(cpu_stream(), {{DNNL_ARG_SRC, memory_of(src, x)}, {DNNL_ARG_DST, memory_of(dst, out)}});
   cpu_stream().wait();
