@@ -1,11 +1,9 @@
-// Unary elementwise ops. Each op is a small struct: its forward for one element, its
-// oneDNN algorithm, what backward needs saved, and its backward rule (written with
-// tapegrad ops, so it is differentiable again). UnaryNode and unary_op do the rest.
+// Unary elementwise ops. Each op is a small struct (see unary_op.hpp for what it
+// declares); unary_op<Op> does the dispatch, recording and checks.
 #include <cmath>
 
 #include "backend/dnnl_backend.hpp"
-#include "elementwise_kernels.hpp"
-#include "op_util.hpp"
+#include "unary_op.hpp"
 #include "tapegrad/ops/elementwise.hpp"
 #include "tapegrad/ops/op_table.hpp"
 
@@ -14,11 +12,9 @@ namespace tg {
 namespace {
 
 using dnnl::algorithm;
+using ops::Params;
+using ops::unary_op;
 
-// Parameters of parameterized ops (affine: alpha*x+beta; pow: exponent in alpha).
-struct Params {
-  double alpha = 0, beta = 0;
-};
 
 struct Affine {
   static constexpr const char* name = "affine";
@@ -26,6 +22,7 @@ struct Affine {
   static constexpr std::int64_t dnnl_min_elements = backend::kCheapEltwiseMinElements;
   static constexpr bool saves_input = false, saves_output = false;
   template <class T> static T f(T x, Params p) { return static_cast<T>(p.alpha) * x + static_cast<T>(p.beta); }
+  static std::pair<float, float> dnnl_params(Params p) { return {static_cast<float>(p.alpha), static_cast<float>(p.beta)}; }
   static Tensor backward(const Tensor& g, const Tensor&, const Tensor&, Params p) {
     return p.alpha == 1 ? g : affine(g, p.alpha, 0);
   }
@@ -60,6 +57,7 @@ struct PowScalar {
   static constexpr std::int64_t dnnl_min_elements = backend::kTranscendentalMinElements;
   static constexpr bool saves_input = true, saves_output = false;
   template <class T> static T f(T x, Params p) { return std::pow(x, static_cast<T>(p.alpha)); }
+  static std::pair<float, float> dnnl_params(Params p) { return {1.f, static_cast<float>(p.alpha)}; }
   static Tensor backward(const Tensor& g, const Tensor& x, const Tensor&, Params p) {
     if (p.alpha == 0) return g * 0.0;
     if (p.alpha == 1) return g;
@@ -99,63 +97,6 @@ struct Sigmoid {
   template <class T> static T f(T x, Params) { return T(1) / (T(1) + std::exp(-x)); }
   static Tensor backward(const Tensor& g, const Tensor&, const Tensor& y, Params) { return g * (y * (1.0 - y)); }
 };
-
-// oneDNN's (alpha, beta) for each op.
-template <class Op>
-std::pair<float, float> dnnl_params(Params p) {
-  if constexpr (std::is_same_v<Op, Affine>) return {static_cast<float>(p.alpha), static_cast<float>(p.beta)};
-  if constexpr (std::is_same_v<Op, PowScalar>) return {1.f, static_cast<float>(p.alpha)};
-  return {0.f, 0.f};
-}
-
-template <class Op>
-class UnaryNode final : public Node {
- public:
-  UnaryNode(Params p, const char* name) : params_(p), name_(name) {}
-  const char* name() const override { return name_; }
-  TensorList apply(TensorList&& grads) override {
-    TensorList out;
-    out.push_back(Op::backward(grads[0], input_.defined() ? input_.unpack(*this) : Tensor{},
-                               output_.defined() ? output_.unpack(*this) : Tensor{}, params_));
-    return out;
-  }
-  void release_saved() override {
-    input_.release();
-    output_.release();
-  }
-  SavedTensor input_, output_;
-
- private:
-  Params params_;
-  const char* name_;
-};
-
-template <class Op>
-Tensor unary_forward(const Tensor& x, Params p) {
-  Tensor out = empty(x.shape(), x.dtype());
-  if (x.dtype() == f32 && x.numel() >= Op::dnnl_min_elements) {
-    const auto [alpha, beta] = dnnl_params<Op>(p);
-    backend::eltwise_f32(Op::alg, alpha, beta, x, out);
-  } else {
-    dispatch_floating(x.dtype(), [&](auto t) {
-      using T = decltype(t);
-      ops::unary_loop<T>(x, out, [p](T v) { return Op::f(v, p); });
-    });
-  }
-  return out;
-}
-
-template <class Op>
-Tensor unary_op(const Tensor& x, Params p = {}, const char* name = Op::name) {
-  ops::check_floating(name, x);
-  Tensor out = unary_forward<Op>(x, p);
-  if (auto node = ops::record<UnaryNode<Op>>(out, {&x}, p, name)) {
-    if constexpr (Op::saves_input) node->input_ = SavedTensor(x, false);
-    if constexpr (Op::saves_output) node->output_ = SavedTensor(out, true);
-  }
-  ops::check_forward(name, out);
-  return out;
-}
 
 }  // namespace
 
