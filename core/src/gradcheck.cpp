@@ -158,8 +158,12 @@ class Checker {
       e.right_slope = at_h.right;
       e.numeric = at_h.centered;
       const double disagreement = std::abs(at_h.right - at_h.left);
+      // Roundoff in f makes one-sided slopes wobble by about eps |f| / h: a
+      // disagreement below that says nothing about kinks.
+      const double slope_noise = 64 * DBL_EPSILON * std::max(scale, std::abs(f0)) / h;
       bool kink = false;
-      if (disagreement > options_.kink_tolerance * std::max(std::abs(at_h.left), std::abs(at_h.right))) {
+      if (disagreement > slope_noise &&
+          disagreement > options_.kink_tolerance * std::max(std::abs(at_h.left), std::abs(at_h.right))) {
         // Curvature makes the one-sided slopes differ by about f''h, which shrinks with
         // h; a crossed kink makes them differ by its jump, which does not.
         const Differences finer = differences(data[c], f0, h / 10);
