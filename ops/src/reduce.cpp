@@ -3,6 +3,7 @@
 
 #include "backend/dnnl_backend.hpp"
 #include "op_util.hpp"
+#include "reduced_axes.hpp"
 #include "tapegrad/ops/elementwise.hpp"
 #include "tapegrad/ops/op_table.hpp"
 #include "tapegrad/ops/reduce.hpp"
@@ -12,31 +13,6 @@
 namespace tg {
 
 namespace {
-
-// Which axes of a rank-`rank` tensor are reduced; empty `axes` means all of them.
-std::vector<bool> reduced_axes(const char* op, const std::vector<std::int64_t>& axes, int rank) {
-  std::vector<bool> reduced(static_cast<std::size_t>(rank), axes.empty());
-  for (std::int64_t a : axes) {
-    const int d = normalize_axis(a, rank, op);
-    TG_CHECK(!reduced[static_cast<std::size_t>(d)], "{}: axis {} is given twice", op, a);
-    reduced[static_cast<std::size_t>(d)] = true;
-  }
-  return reduced;
-}
-
-Shape keepdim_shape(const Shape& in, const std::vector<bool>& reduced) {
-  Shape out = in;
-  for (int d = 0; d < in.size(); ++d)
-    if (reduced[static_cast<std::size_t>(d)]) out[d] = 1;
-  return out;
-}
-
-Shape dropped_shape(const Shape& in, const std::vector<bool>& reduced) {
-  Shape out;
-  for (int d = 0; d < in.size(); ++d)
-    if (!reduced[static_cast<std::size_t>(d)]) out.push_back(in[d]);
-  return out;
-}
 
 // Sum of x into a tensor of keepdim shape.
 Tensor sum_kernel(const Tensor& x, const Shape& keep) {

@@ -1,0 +1,37 @@
+#pragma once
+// 2-D convolution (cross-correlation, as in PyTorch and oneDNN) over NCHW tensors.
+// f32 runs on oneDNN (which picks its own blocked layouts; the reorders to and from
+// them are cached with the primitives), f64 on direct reference loops.
+#include <cstdint>
+
+#include "tapegrad/ops/size2d.hpp"
+#include "tapegrad/tensor.hpp"
+
+namespace tg {
+
+struct Conv2dOptions {
+  Size2d stride = 1;
+  Size2d padding = 0;   // zeros added on each side
+  Size2d dilation = 1;  // spacing between kernel taps
+  std::int64_t groups = 1;  // channels split into groups convolved separately
+};
+
+// Output size along one dim: floor((in + 2 pad - dilation (kernel - 1) - 1) / stride) + 1.
+std::int64_t conv2d_output_size(std::int64_t in, std::int64_t kernel, std::int64_t stride, std::int64_t padding,
+                                std::int64_t dilation);
+
+// x [N, C, H, W], weight [O, C / groups, KH, KW], bias [O] or undefined -> [N, O, OH, OW].
+Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias = {}, const Conv2dOptions& options = {});
+
+// The gradients of conv2d, as ops of their own (differentiable again, so
+// create_graph and gradgradcheck work through conv2d):
+// d<grad_out, conv2d(x, weight)>/dx for an input of shape input_shape, ...
+Tensor conv2d_backward_input(const Tensor& grad_out, const Tensor& weight, const Shape& input_shape,
+                             const Conv2dOptions& options = {});
+// ... d<grad_out, conv2d(x, weight)>/dweight for a weight of shape weight_shape.
+Tensor conv2d_backward_weight(const Tensor& grad_out, const Tensor& x, const Shape& weight_shape,
+                              const Conv2dOptions& options = {});
+// ... and d<grad_out, conv2d(x, weight, bias)>/dbias: grad_out [N, O, OH, OW] summed to [O].
+Tensor conv2d_backward_bias(const Tensor& grad_out);
+
+}  // namespace tg

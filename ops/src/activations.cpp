@@ -1,0 +1,166 @@
+// Activations: leaky_relu, elu, gelu (exact erf form). Forward through the generic
+// unary op (oneDNN eltwise for large f32); gelu's gradient is an op of its own,
+// gelu_backward, whose node differentiates it again.
+#include <cmath>
+#include <numbers>
+
+#include "backend/dnnl_backend.hpp"
+#include "elementwise_kernels.hpp"
+#include "op_util.hpp"
+#include "tapegrad/ops/activations.hpp"
+#include "tapegrad/ops/elementwise.hpp"
+#include "tapegrad/ops/elementwise_extra.hpp"
+#include "tapegrad/ops/op_table.hpp"
+#include "unary_op.hpp"
+
+namespace tg {
+
+namespace {
+
+using dnnl::algorithm;
+using ops::Params;
+using ops::unary_op;
+
+// Phi(x) = erfc(-x / sqrt 2) / 2 (erfc keeps its precision for x << 0, where
+// 1 + erf(x / sqrt 2) cancels), phi(x) = exp(-x^2 / 2) / sqrt(2 pi).
+template <class T> T normal_cdf(T x) { return T(0.5) * std::erfc(-x * static_cast<T>(std::numbers::sqrt2 / 2)); }
+template <class T> T normal_pdf(T x) {
+  return std::exp(T(-0.5) * x * x) * static_cast<T>(std::numbers::inv_sqrtpi / std::numbers::sqrt2);
+}
+
+struct LeakyRelu {  // slope in alpha
+  static constexpr const char* name = "leaky_relu";
+  static constexpr algorithm alg = algorithm::eltwise_relu;  // alpha * x for x < 0
+  static constexpr std::int64_t dnnl_min_elements = backend::kCheapEltwiseMinElements;
+  static constexpr bool saves_input = true, saves_output = false;
+  // The product is computed unconditionally so the loop vectorizes (a conditional
+  // multiply is not speculated: 10x slower on random signs).
+  template <class T> static T f(T x, Params p) {
+    const T scaled = static_cast<T>(p.alpha) * x;
+    return x > T(0) ? x : scaled;
+  }
+  static std::pair<float, float> dnnl_params(Params p) { return {static_cast<float>(p.alpha), 0.f}; }
+  static Tensor backward(const Tensor& g, const Tensor& x, const Tensor&, Params p) {
+    return g * affine(gt(x, 0.0), 1.0 - p.alpha, p.alpha);  // 1 or slope
+  }
+};
+
+struct Elu {  // alpha in alpha
+  static constexpr const char* name = "elu";
+  static constexpr algorithm alg = algorithm::eltwise_elu;
+  static constexpr std::int64_t dnnl_min_elements = backend::kTranscendentalMinElements;
+  static constexpr bool saves_input = true, saves_output = true;
+  template <class T> static T f(T x, Params p) { return x > T(0) ? x : static_cast<T>(p.alpha) * std::expm1(x); }
+  static std::pair<float, float> dnnl_params(Params p) { return {static_cast<float>(p.alpha), 0.f}; }
+  // elu'(x) = alpha exp(x) = y + alpha for x <= 0: written with the saved output, so
+  // the second derivative flows through y (and exp never overflows for large x).
+  static Tensor backward(const Tensor& g, const Tensor& x, const Tensor& y, Params p) {
+    return where(gt(x, 0.0), g, g * (y + p.alpha));
+  }
+};
+
+struct Gelu {
+  static constexpr const char* name = "gelu";
+  static constexpr algorithm alg = algorithm::eltwise_gelu_erf;
+  static constexpr std::int64_t dnnl_min_elements = backend::kTranscendentalMinElements;
+  static constexpr bool saves_input = true, saves_output = false;
+  template <class T> static T f(T x, Params) { return x * normal_cdf(x); }
+  static Tensor backward(const Tensor& g, const Tensor& x, const Tensor&, Params) { return gelu_backward(g, x); }
+};
+
+// gelu'(x) = Phi(x) + x phi(x); gelu''(x) = phi(x) (2 - x^2).
+class GeluBackwardNode final : public Node {
+ public:
+  const char* name() const override { return "gelu_backward"; }
+  TensorList apply(TensorList&& grads) override {
+    const Tensor& gg = grads[0];
+    const Tensor x = x_.unpack(*this);
+    TensorList out;
+    out.resize(2);
+    if (edges()[0].valid()) out[0] = gelu_backward(gg, x);
+    if (edges()[1].valid()) {
+      const Tensor pdf = exp(square(x) * -0.5) * (std::numbers::inv_sqrtpi / std::numbers::sqrt2);
+      out[1] = gg * g_.unpack(*this) * pdf * (2.0 - square(x));
+    }
+    return out;
+  }
+  void release_saved() override {
+    g_.release();
+    x_.release();
+  }
+  SavedTensor g_, x_;
+};
+
+}  // namespace
+
+Tensor leaky_relu(const Tensor& x, double slope) { return unary_op<LeakyRelu>(x, {slope, 0}); }
+Tensor elu(const Tensor& x, double alpha) { return unary_op<Elu>(x, {alpha, 0}); }
+Tensor gelu(const Tensor& x) { return unary_op<Gelu>(x); }
+
+Tensor gelu_backward(const Tensor& g, const Tensor& x) {
+  ops::check_floating("gelu_backward", x);
+  ops::check_same_dtype("gelu_backward", g, x);
+  TG_CHECK(g.shape() == x.shape(), "gelu_backward: gradient of shape {} for an input of shape {}", g.shape().str(),
+           x.shape().str());
+  Tensor out = empty(x.shape(), x.dtype());
+  dispatch_floating(x.dtype(), [&](auto t) {
+    using T = decltype(t);
+    ops::binary_loop<T>(g, x, out, [](T gv, T xv) { return gv * (normal_cdf(xv) + xv * normal_pdf(xv)); });
+  });
+  if (auto node = ops::record<GeluBackwardNode>(out, {&g, &x})) {
+    node->g_ = SavedTensor(g, false);
+    node->x_ = SavedTensor(x, false);
+  }
+  ops::check_forward("gelu_backward", out);
+  return out;
+}
+
+// --- op table entries
+namespace {
+
+Tensor normal(Generator& g, const Shape& s) { return sample_normal(g, s); }
+Tensor away(Generator& g, const Shape& s) { return sample_away_from_zero(g, s); }
+
+template <Tensor (*Fn)(const Tensor&)>
+OpTableEntry activation_entry(const char* name, Tensor (*make)(Generator&, const Shape&), bool kinks) {
+  OpTableEntry e;
+  e.name = name;
+  e.fn = [](const std::vector<Tensor>& x) { return Fn(x[0]); };
+  e.samples = [make](Generator& g) -> std::vector<OpSample> {
+    return {{"[5]", {make(g, Shape{5})}},
+            {"[3, 4]", {make(g, Shape{3, 4})}},
+            {"scalar []", {make(g, Shape{})}},
+            {"[1, 7]", {make(g, Shape{1, 7})}},
+            {"[2, 3, 2] transposed view", {make(g, Shape{2, 2, 3})}, {0}}};
+  };
+  // Sizes above every oneDNN threshold (cheap ops start at 65536 elements).
+  e.large_samples = [make](Generator& g) -> std::vector<OpSample> {
+    return {{"[300, 256]", {make(g, Shape{300, 256})}}, {"[256, 300] transposed view", {make(g, Shape{300, 256})}, {0}}};
+  };
+  e.has_kinks = kinks;
+  return e;
+}
+
+Tensor leaky_relu_fn(const Tensor& x) { return leaky_relu(x, 0.1); }
+Tensor elu_fn(const Tensor& x) { return elu(x, 1.3); }
+
+// leaky_relu has a kink at 0; elu (alpha != 1) a kink in its derivative there.
+const OpRegistration reg_leaky_relu(activation_entry<leaky_relu_fn>("leaky_relu", away, true));
+const OpRegistration reg_elu(activation_entry<elu_fn>("elu", away, true));
+const OpRegistration reg_gelu(activation_entry<gelu>("gelu", normal, false));
+
+OpTableEntry gelu_backward_entry() {
+  OpTableEntry e;
+  e.name = "gelu_backward";
+  e.fn = [](const std::vector<Tensor>& x) { return gelu_backward(x[0], x[1]); };
+  e.samples = [](Generator& g) -> std::vector<OpSample> {
+    return {{"[3, 4]", {sample_normal(g, {3, 4}), sample_normal(g, {3, 4})}},
+            {"[2, 3] transposed views", {sample_normal(g, {3, 2}), sample_normal(g, {3, 2})}, {0, 1}}};
+  };
+  return e;
+}
+const OpRegistration reg_gelu_backward(gelu_backward_entry());
+
+}  // namespace
+
+}  // namespace tg

@@ -1,0 +1,277 @@
+// Batch normalization (Ioffe & Szegedy 2015) over [N, C] and [N, C, H, W]. f32 [N, C]
+// on oneDNN's batch normalization primitive; f32 [N, C, H, W], small f32 and f64 on the
+// vectorized loops of batch_norm_reference.hpp (faster than oneDNN 2.6 on NCHW).
+//
+// Backward: the fused kernel (oneDNN or reference) for first-order gradients; when the
+// gradient itself is being recorded (create_graph), the same formula written with
+// tapegrad ops from x, so second derivatives flow through the batch statistics.
+#include "backend/dnnl_pool_norm.hpp"
+#include "batch_norm_reference.hpp"
+#include "op_util.hpp"
+#include "pool_index.hpp"
+#include "tapegrad/ops/elementwise.hpp"
+#include "tapegrad/ops/normalization.hpp"
+#include "tapegrad/ops/op_table.hpp"
+#include "tapegrad/ops/reduce.hpp"
+#include "tapegrad/ops/views.hpp"
+
+namespace tg {
+
+namespace {
+
+ops::NormLayout layout_of(const Tensor& x) { return {x.size(0), x.size(1), x.dim() == 4 ? x.size(2) * x.size(3) : 1}; }
+
+// oneDNN for [N, C] (its JIT kernels); [N, C, H, W] runs on the loops, which beat
+// oneDNN 2.6's only plain-NCHW kernel (see batch_norm_reference.hpp).
+bool on_dnnl(const Tensor& x) {
+  return x.dtype() == f32 && x.dim() == 2 && x.numel() >= backend::kBatchNormMinElements;
+}
+
+// The axes statistics are taken over, and the shape a [C] tensor broadcasts with.
+std::vector<std::int64_t> stat_axes(const Tensor& x) {
+  return x.dim() == 4 ? std::vector<std::int64_t>{0, 2, 3} : std::vector<std::int64_t>{0};
+}
+std::vector<std::int64_t> channel_shape(const Tensor& x) {
+  return x.dim() == 4 ? std::vector<std::int64_t>{1, x.size(1), 1, 1} : std::vector<std::int64_t>{1, x.size(1)};
+}
+
+template <class T>
+T* data_or_null(const Tensor& t) {
+  return t.defined() ? t.data<T>() : nullptr;
+}
+
+class BatchNormNode final : public Node {
+ public:
+  BatchNormNode(const Tensor& x, const Tensor& weight, bool has_bias, Tensor mean, Tensor var, bool global_stats,
+                double eps)
+      : x_(x, false),
+        has_bias_(has_bias),
+        mean_(std::move(mean)),
+        var_(std::move(var)),
+        global_stats_(global_stats),
+        eps_(eps) {
+    if (weight.defined()) weight_ = SavedTensor(weight, false);
+  }
+  const char* name() const override { return "batch_norm"; }
+
+  TensorList apply(TensorList&& grads) override {
+    const Tensor& g = grads[0];
+    const Tensor x = x_.unpack(*this);
+    const Tensor w = weight_.defined() ? weight_.unpack(*this) : Tensor{};
+    const bool recording =
+        is_grad_enabled() && (g.requires_grad() || x.requires_grad() || (w.defined() && w.requires_grad()));
+    return recording ? differentiable_backward(g, x, w) : kernel_backward(g, x, w);
+  }
+
+  void release_saved() override {
+    x_.release();
+    weight_.release();
+    mean_ = Tensor{};
+    var_ = Tensor{};
+  }
+
+ private:
+  TensorList kernel_backward(const Tensor& g, const Tensor& x_in, const Tensor& w_in) {
+    const bool need_x = edges()[0].valid(), need_w = edges()[1].valid(), need_b = edges()[2].valid();
+    const Tensor x = ops::dense(x_in), w = w_in.defined() ? ops::dense(w_in) : Tensor{}, gc = ops::dense(g);
+    const std::int64_t C = x.size(1);
+    TensorList out;
+    out.resize(3);
+    if (on_dnnl(x)) {
+      // oneDNN computes every gradient its flags imply.
+      Tensor dx = empty(x.shape(), f32);
+      Tensor dw = w.defined() ? empty({C}, f32) : Tensor{}, db = has_bias_ ? empty({C}, f32) : Tensor{};
+      backend::batch_norm_backward_f32(x, gc, w, has_bias_, mean_, var_, global_stats_, static_cast<float>(eps_), dx,
+                                       dw, db);
+      if (need_x) out[0] = dx;
+      if (need_w) out[1] = dw;
+      if (need_b) out[2] = db;
+      return out;
+    }
+    if (need_x) out[0] = empty(x.shape(), x.dtype());
+    if (need_w) out[1] = empty({C}, x.dtype());
+    if (need_b) out[2] = empty({C}, x.dtype());
+    dispatch_floating(x.dtype(), [&](auto t) {
+      using T = decltype(t);
+      ops::batch_norm_backward_reference<T>(layout_of(x), x.data<T>(), gc.data<T>(), mean_.data<T>(), var_.data<T>(),
+                                            data_or_null<T>(w), eps_, global_stats_, data_or_null<T>(out[0]),
+                                            data_or_null<T>(out[1]), data_or_null<T>(out[2]));
+    });
+    return out;
+  }
+
+  // The kernel's formula with tapegrad ops (recorded, so differentiable again).
+  TensorList differentiable_backward(const Tensor& g, const Tensor& x, const Tensor& w) {
+    const auto axes = stat_axes(x);
+    const auto cshape = channel_shape(x);
+    Tensor invstd, xhat;
+    if (global_stats_) {
+      invstd = reshape(pow(var_ + eps_, -0.5), cshape);
+      xhat = (x - reshape(mean_, cshape)) * invstd;
+    } else {
+      const Tensor centered = x - mean(x, axes, true);
+      invstd = pow(mean(centered * centered, axes, true) + eps_, -0.5);
+      xhat = centered * invstd;
+    }
+    TensorList out;
+    out.resize(3);
+    if (edges()[0].valid()) {
+      const Tensor gw = w.defined() ? g * reshape(w, cshape) : g;
+      out[0] = global_stats_ ? gw * invstd : invstd * (gw - mean(gw, axes, true) - xhat * mean(gw * xhat, axes, true));
+    }
+    if (edges()[1].valid()) out[1] = sum(g * xhat, axes);
+    if (edges()[2].valid()) out[2] = sum(g, axes);
+    return out;
+  }
+
+  SavedTensor x_, weight_;
+  bool has_bias_;
+  Tensor mean_, var_;  // [C], our own copies: batch statistics or the running ones used
+  bool global_stats_;
+  double eps_;
+};
+
+void check_arguments(const Tensor& x, const Tensor& weight, const Tensor& bias, const Tensor& running_mean,
+                     const Tensor& running_var, bool batch_stats) {
+  ops::check_floating("batch_norm", x);
+  TG_CHECK(x.dim() == 2 || x.dim() == 4, "batch_norm: input has {} dims {}, expected 2 (N, C) or 4 (N, C, H, W)",
+           x.dim(), x.shape().str());
+  const std::int64_t C = x.size(1);
+  const auto check_channel_tensor = [&](const Tensor& t, const char* what) {
+    if (!t.defined()) return;
+    TG_CHECK(t.dtype() == x.dtype(), "batch_norm: {} is {} {}, the input is {} {} (convert one with .to(dtype))", what,
+             dtype_name(t.dtype()), t.shape().str(), dtype_name(x.dtype()), x.shape().str());
+    TG_CHECK(t.dim() == 1 && t.size(0) == C, "batch_norm: {} has shape {}, expected [{}] (one per channel of input {})",
+             what, t.shape().str(), C, x.shape().str());
+  };
+  check_channel_tensor(weight, "weight");
+  check_channel_tensor(bias, "bias");
+  check_channel_tensor(running_mean, "running_mean");
+  check_channel_tensor(running_var, "running_var");
+  TG_CHECK(running_mean.defined() == running_var.defined(),
+           "batch_norm: running_mean and running_var must be given together (one is undefined)");
+  TG_CHECK(!batch_stats || layout_of(x).per_channel() > 1,
+           "batch_norm: expected more than 1 value per channel when training, got input of shape {}", x.shape().str());
+}
+
+// running = (1 - momentum) running + momentum batch; the variance unbiased (M / (M - 1)).
+template <class T>
+void update_running(const Tensor& running_mean, const Tensor& running_var, const Tensor& mean, const Tensor& var,
+                    double momentum, std::int64_t m) {
+  const double unbias = static_cast<double>(m) / static_cast<double>(m - 1);
+  T* rm = running_mean.data<T>();
+  T* rv = running_var.data<T>();
+  const std::int64_t sm = running_mean.strides()[0], sv = running_var.strides()[0];
+  const T* bm = mean.data<T>();
+  const T* bv = var.data<T>();
+  for (std::int64_t c = 0; c < mean.numel(); ++c) {
+    rm[c * sm] = static_cast<T>((1 - momentum) * rm[c * sm] + momentum * bm[c]);
+    rv[c * sv] = static_cast<T>((1 - momentum) * rv[c * sv] + momentum * bv[c] * unbias);
+  }
+  running_mean.bump_version();
+  running_var.bump_version();
+}
+
+}  // namespace
+
+Tensor batch_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, const Tensor& running_mean,
+                  const Tensor& running_var, bool training, double momentum, double eps) {
+  const bool global_stats = !training && running_mean.defined();
+  check_arguments(x, weight, bias, running_mean, running_var, !global_stats);
+  TG_CHECK(eps > 0, "batch_norm: eps must be positive, got {}", eps);
+  const std::int64_t C = x.size(1);
+  const Tensor xc = ops::dense(x);
+  const Tensor w = weight.defined() ? ops::dense(weight) : Tensor{}, b = bias.defined() ? ops::dense(bias) : Tensor{};
+  Tensor mean, var;
+  if (global_stats) {
+    NoGradGuard no_grad;  // copies: the running statistics change in later steps
+    mean = running_mean.detach().clone();
+    var = running_var.detach().clone();
+  } else {
+    mean = empty({C}, x.dtype());
+    var = empty({C}, x.dtype());
+  }
+  Tensor y = empty(x.shape(), x.dtype());
+  if (on_dnnl(x)) {
+    backend::batch_norm_forward_f32(xc, w, b, mean, var, global_stats, static_cast<float>(eps), y);
+  } else {
+    dispatch_floating(x.dtype(), [&](auto t) {
+      using T = decltype(t);
+      ops::batch_norm_forward_reference<T>(layout_of(x), xc.data<T>(), data_or_null<T>(w), data_or_null<T>(b), eps,
+                                           global_stats, mean.data<T>(), var.data<T>(), y.data<T>());
+    });
+  }
+  if (training && running_mean.defined()) {
+    dispatch_floating(x.dtype(), [&](auto t) {
+      update_running<decltype(t)>(running_mean, running_var, mean, var, momentum, layout_of(x).per_channel());
+    });
+  }
+  ops::record<BatchNormNode>(y, {&x, &weight, &bias}, x, weight, bias.defined(), std::move(mean), std::move(var),
+                             global_stats, eps);
+  ops::check_forward("batch_norm", y);
+  return y;
+}
+
+// --- op table entry
+namespace {
+
+// Inputs: x, then weight and bias when affine, then an i64 mode tensor
+// {training, track_running_stats}. Running statistics are made inside (fixed values
+// for eval mode; fresh ones for training, whose update is not part of the output).
+Tensor batch_norm_fn(const std::vector<Tensor>& xs) {
+  const auto mode = xs.back().to_vector<std::int64_t>();
+  const Tensor& x = xs[0];
+  const bool affine = xs.size() == 4;
+  Tensor running_mean, running_var;
+  if (mode[1] != 0) {
+    const std::int64_t C = x.size(1);
+    running_mean = arange(0.0, static_cast<double>(C), 1.0, x.dtype()) * 0.2 - 0.3;
+    running_var = arange(0.0, static_cast<double>(C), 1.0, x.dtype()) * 0.3 + 0.5;
+  }
+  return batch_norm(x, affine ? xs[1] : Tensor{}, affine ? xs[2] : Tensor{}, running_mean, running_var, mode[0] != 0);
+}
+
+OpTableEntry batch_norm_entry() {
+  OpTableEntry e;
+  e.name = "batch_norm";
+  e.fn = batch_norm_fn;
+  e.samples = [](Generator& g) -> std::vector<OpSample> {
+    const auto mode = [](bool training, bool running) {
+      return from_vector(std::vector<std::int64_t>{training, running}, Shape{2});
+    };
+    const auto affine = [&](const Shape& x, bool training, bool running) {
+      const Shape c{x[1]};
+      return std::vector<Tensor>{sample_normal(g, x), sample_positive(g, c), sample_normal(g, c),
+                                 mode(training, running)};
+    };
+    return {
+        {"[4, 3] training, affine", affine({4, 3}, true, true)},
+        {"[5, 2] training, no affine", {sample_normal(g, {5, 2}), mode(true, true)}},
+        {"[2, 3, 3, 2] training, affine", affine({2, 3, 3, 2}, true, true)},
+        {"[3, 2, 2, 3] training, no affine", {sample_normal(g, {3, 2, 2, 3}), mode(true, false)}},
+        {"[4, 3] eval, affine", affine({4, 3}, false, true)},
+        {"[2, 2, 3, 3] eval, no affine", {sample_normal(g, {2, 2, 3, 3}), mode(false, true)}},
+        {"[2, 2, 2, 3] eval without running stats (batch stats), affine", affine({2, 2, 2, 3}, false, false)},
+        {"transposed view [5, 3] training, affine",
+         {sample_normal(g, {3, 5}), sample_positive(g, {3}), sample_normal(g, {3}), mode(true, true)},
+         {0}},
+        {"transposed view [1, 2, 4, 3] training", {sample_normal(g, {1, 2, 3, 4}), mode(true, true)}, {0}},
+    };
+  };
+  e.large_samples = [](Generator& g) -> std::vector<OpSample> {
+    const auto mode = [](bool training) { return from_vector(std::vector<std::int64_t>{training, 1}, Shape{2}); };
+    return {
+        {"[64, 32, 28, 28] training, affine",
+         {sample_normal(g, {64, 32, 28, 28}), sample_positive(g, {32}), sample_normal(g, {32}), mode(true)}},
+        {"[64, 64, 14, 14] eval, affine",
+         {sample_normal(g, {64, 64, 14, 14}), sample_positive(g, {64}), sample_normal(g, {64}), mode(false)}},
+        {"[128, 256] training, no affine", {sample_normal(g, {128, 256}), mode(true)}},
+    };
+  };
+  return e;
+}
+const OpRegistration reg_batch_norm(batch_norm_entry());
+
+}  // namespace
+
+}  // namespace tg

@@ -1,0 +1,183 @@
+// Op-table entries of conv2d and its two gradient ops. The options are fixed per
+// entry (one entry per stride / padding / dilation / groups case), the shapes vary
+// per sample: batch 1, odd and non-square sizes, 1x1 and non-square kernels, bias
+// and no bias, strided (transposed) views.
+#include "tapegrad/ops/conv.hpp"
+#include "tapegrad/ops/op_table.hpp"
+
+namespace tg {
+
+namespace {
+
+using Samples = std::vector<OpSample>;
+using SampleFn = std::function<Samples(Generator&)>;
+
+// x, weight and (when with_bias) a bias of weight's output channels.
+OpSample sample(Generator& g, std::string label, const Shape& x, const Shape& w, bool with_bias = true) {
+  OpSample s{std::move(label), {sample_normal(g, x), sample_normal(g, w)}};
+  if (with_bias) s.inputs.push_back(sample_normal(g, {w[0]}));
+  return s;
+}
+
+OpTableEntry conv_entry(std::string name, Conv2dOptions options, SampleFn samples, SampleFn large) {
+  OpTableEntry e;
+  e.name = std::move(name);
+  e.fn = [options](const std::vector<Tensor>& x) {
+    return conv2d(x[0], x[1], x.size() > 2 ? x[2] : Tensor{}, options);
+  };
+  e.samples = std::move(samples);
+  e.large_samples = std::move(large);
+  // The f32 results sum hundreds of products (thousands for the weight gradient).
+  e.f32_tolerance = 1e-4;
+  return e;
+}
+
+const OpRegistration reg_conv2d(conv_entry(
+    "conv2d", {},
+    [](Generator& g) -> Samples {
+      Samples s{sample(g, "[2, 3, 5, 5] * [4, 3, 3, 3]", {2, 3, 5, 5}, {4, 3, 3, 3}),
+                sample(g, "[2, 3, 5, 5] * [4, 3, 3, 3], no bias", {2, 3, 5, 5}, {4, 3, 3, 3}, false),
+                sample(g, "batch 1, odd [1, 2, 7, 6] * non-square kernel [3, 2, 2, 3]", {1, 2, 7, 6}, {3, 2, 2, 3}),
+                sample(g, "1x1 kernel [2, 4, 3, 3] * [5, 4, 1, 1]", {2, 4, 3, 3}, {5, 4, 1, 1}),
+                sample(g, "kernel as large as the input [2, 2, 3, 3] * [3, 2, 3, 3]", {2, 2, 3, 3}, {3, 2, 3, 3}),
+                sample(g, "transposed view input [2, 2, 5, 4] * [3, 2, 3, 2]", {2, 2, 4, 5}, {3, 2, 3, 2}),
+                sample(g, "transposed view weight [2, 2, 5, 4] * [3, 2, 3, 2]", {2, 2, 5, 4}, {3, 2, 2, 3})};
+      s[5].transposed = {0};
+      s[6].transposed = {1};
+      return s;
+    },
+    [](Generator& g) -> Samples {
+      return {sample(g, "[8, 1, 28, 28] * [32, 1, 3, 3]", {8, 1, 28, 28}, {32, 1, 3, 3}),
+              sample(g, "[4, 32, 7, 7] * [64, 32, 1, 1], no bias", {4, 32, 7, 7}, {64, 32, 1, 1}, false)};
+    }));
+
+const OpRegistration reg_conv2d_pad1(conv_entry(
+    "conv2d_pad1", {.padding = 1},
+    [](Generator& g) -> Samples {
+      return {sample(g, "[2, 2, 5, 5] * [3, 2, 3, 3]", {2, 2, 5, 5}, {3, 2, 3, 3}),
+              sample(g, "batch 1, odd [1, 3, 5, 4] * [2, 3, 3, 3], no bias", {1, 3, 5, 4}, {2, 3, 3, 3}, false),
+              sample(g, "1x1 input [2, 2, 1, 1] * [3, 2, 3, 3]", {2, 2, 1, 1}, {3, 2, 3, 3})};
+    },
+    [](Generator& g) -> Samples {
+      return {sample(g, "[8, 16, 14, 14] * [32, 16, 3, 3]", {8, 16, 14, 14}, {32, 16, 3, 3}),
+              sample(g, "[2, 32, 14, 14] * [64, 32, 3, 3], no bias", {2, 32, 14, 14}, {64, 32, 3, 3}, false)};
+    }));
+
+const OpRegistration reg_conv2d_pad2(conv_entry(
+    "conv2d_pad2x1_kernel5x3", {.padding = {2, 1}},
+    [](Generator& g) -> Samples {
+      return {sample(g, "[2, 2, 5, 4] * [3, 2, 5, 3]", {2, 2, 5, 4}, {3, 2, 5, 3}),
+              sample(g, "[1, 1, 3, 3] * [2, 1, 5, 3], no bias", {1, 1, 3, 3}, {2, 1, 5, 3}, false)};
+    },
+    [](Generator& g) -> Samples { return {sample(g, "[4, 8, 13, 11] * [16, 8, 5, 3]", {4, 8, 13, 11}, {16, 8, 5, 3})}; }));
+
+const OpRegistration reg_conv2d_stride2(conv_entry(
+    "conv2d_stride2_pad1", {.stride = 2, .padding = 1},
+    [](Generator& g) -> Samples {
+      return {sample(g, "odd [2, 2, 7, 7] * [3, 2, 3, 3]", {2, 2, 7, 7}, {3, 2, 3, 3}),
+              sample(g, "even [1, 3, 6, 5] * [2, 3, 3, 2], no bias", {1, 3, 6, 5}, {2, 3, 3, 2}, false)};
+    },
+    [](Generator& g) -> Samples {
+      return {sample(g, "[8, 16, 14, 14] * [32, 16, 3, 3]", {8, 16, 14, 14}, {32, 16, 3, 3}),
+              sample(g, "[4, 16, 15, 15] * [32, 16, 3, 3]", {4, 16, 15, 15}, {32, 16, 3, 3})};
+    }));
+
+// Strides that skip the last input rows/columns (the right padding oneDNN sees is negative).
+const OpRegistration reg_conv2d_stride2x3(conv_entry(
+    "conv2d_stride2x3", {.stride = {2, 3}},
+    [](Generator& g) -> Samples {
+      return {sample(g, "[2, 2, 6, 7] * [3, 2, 3, 3]", {2, 2, 6, 7}, {3, 2, 3, 3}),
+              sample(g, "[1, 1, 5, 5] * [2, 1, 2, 2], no bias", {1, 1, 5, 5}, {2, 1, 2, 2}, false)};
+    },
+    [](Generator& g) -> Samples { return {sample(g, "[4, 8, 16, 17] * [16, 8, 3, 3]", {4, 8, 16, 17}, {16, 8, 3, 3})}; }));
+
+const OpRegistration reg_conv2d_dilation2(conv_entry(
+    "conv2d_dilation2_pad2", {.padding = 2, .dilation = 2},
+    [](Generator& g) -> Samples {
+      return {sample(g, "[2, 2, 5, 6] * [3, 2, 3, 3]", {2, 2, 5, 6}, {3, 2, 3, 3}),
+              sample(g, "[1, 2, 4, 4] * [2, 2, 2, 3], no bias", {1, 2, 4, 4}, {2, 2, 2, 3}, false)};
+    },
+    [](Generator& g) -> Samples { return {sample(g, "[4, 16, 14, 14] * [32, 16, 3, 3]", {4, 16, 14, 14}, {32, 16, 3, 3})}; }));
+
+const OpRegistration reg_conv2d_mixed(conv_entry(
+    "conv2d_mixed_stride_pad_dilation", {.stride = {1, 2}, .padding = {2, 0}, .dilation = {2, 1}},
+    [](Generator& g) -> Samples { return {sample(g, "[2, 2, 4, 7] * [3, 2, 2, 3]", {2, 2, 4, 7}, {3, 2, 2, 3})}; },
+    [](Generator& g) -> Samples { return {sample(g, "[4, 8, 12, 15] * [16, 8, 2, 3]", {4, 8, 12, 15}, {16, 8, 2, 3})}; }));
+
+const OpRegistration reg_conv2d_groups2(conv_entry(
+    "conv2d_groups2", {.padding = 1, .groups = 2},
+    [](Generator& g) -> Samples {
+      return {sample(g, "[2, 4, 5, 5] * [6, 2, 3, 3]", {2, 4, 5, 5}, {6, 2, 3, 3}),
+              sample(g, "[1, 2, 4, 3] * [2, 1, 3, 3], no bias", {1, 2, 4, 3}, {2, 1, 3, 3}, false)};
+    },
+    [](Generator& g) -> Samples { return {sample(g, "[4, 16, 14, 14] * [32, 8, 3, 3]", {4, 16, 14, 14}, {32, 8, 3, 3})}; }));
+
+const OpRegistration reg_conv2d_depthwise(conv_entry(
+    "conv2d_depthwise", {.stride = 2, .padding = 1, .groups = 3},
+    [](Generator& g) -> Samples {
+      return {sample(g, "[2, 3, 5, 5] * [3, 1, 3, 3]", {2, 3, 5, 5}, {3, 1, 3, 3}),
+              sample(g, "multiplier 2 [1, 3, 6, 4] * [6, 1, 3, 3], no bias", {1, 3, 6, 4}, {6, 1, 3, 3}, false)};
+    },
+    [](Generator& g) -> Samples { return {sample(g, "[8, 3, 28, 28] * [6, 1, 3, 3]", {8, 3, 28, 28}, {6, 1, 3, 3})}; }));
+
+// The gradient ops directly. Their third input is the shape (i64) of the convolution's
+// input (backward_input) or weight (backward_weight).
+constexpr Conv2dOptions kGradientOptions{.stride = 2, .padding = 1, .groups = 2};
+
+OpSample gradient_sample(Generator& g, std::string label, const Shape& a, const Shape& b, const Shape& shape) {
+  const std::vector<std::int64_t> dims(shape.begin(), shape.end());
+  return {std::move(label), {sample_normal(g, a), sample_normal(g, b), from_vector(dims, {shape.size()})}};
+}
+
+Shape shape_of(const Tensor& t) { return Shape(t.to_vector<std::int64_t>()); }
+
+const OpRegistration reg_conv2d_backward_input([] {
+  OpTableEntry e;
+  e.name = "conv2d_backward_input";
+  e.fn = [](const std::vector<Tensor>& x) { return conv2d_backward_input(x[0], x[1], shape_of(x[2]), kGradientOptions); };
+  // grad_out [N, O, OH, OW], weight [O, C/2, KH, KW], input shape [N, C, H, W].
+  e.samples = [](Generator& g) -> Samples {
+    return {gradient_sample(g, "[2, 4, 3, 3] through [4, 2, 3, 3] to [2, 4, 6, 5]", {2, 4, 3, 3}, {4, 2, 3, 3}, {2, 4, 6, 5}),
+            gradient_sample(g, "[1, 2, 2, 3] through [2, 1, 2, 3] to [1, 2, 3, 5]", {1, 2, 2, 3}, {2, 1, 2, 3}, {1, 2, 3, 5})};
+  };
+  e.large_samples = [](Generator& g) -> Samples {
+    return {gradient_sample(g, "[8, 32, 7, 7] through [32, 8, 3, 3] to [8, 16, 14, 14]", {8, 32, 7, 7}, {32, 8, 3, 3},
+                            {8, 16, 14, 14})};
+  };
+  e.f32_tolerance = 1e-4;
+  return e;
+}());
+
+const OpRegistration reg_conv2d_backward_weight([] {
+  OpTableEntry e;
+  e.name = "conv2d_backward_weight";
+  e.fn = [](const std::vector<Tensor>& x) { return conv2d_backward_weight(x[0], x[1], shape_of(x[2]), kGradientOptions); };
+  // grad_out [N, O, OH, OW], input [N, C, H, W], weight shape [O, C/2, KH, KW].
+  e.samples = [](Generator& g) -> Samples {
+    return {gradient_sample(g, "[2, 4, 3, 3] with [2, 4, 6, 5] to [4, 2, 3, 3]", {2, 4, 3, 3}, {2, 4, 6, 5}, {4, 2, 3, 3}),
+            gradient_sample(g, "[1, 2, 2, 3] with [1, 2, 3, 5] to [2, 1, 2, 3]", {1, 2, 2, 3}, {1, 2, 3, 5}, {2, 1, 2, 3})};
+  };
+  e.large_samples = [](Generator& g) -> Samples {
+    return {gradient_sample(g, "[8, 32, 7, 7] with [8, 16, 14, 14] to [32, 8, 3, 3]", {8, 32, 7, 7}, {8, 16, 14, 14},
+                            {32, 8, 3, 3})};
+  };
+  e.f32_tolerance = 1e-4;
+  return e;
+}());
+
+const OpRegistration reg_conv2d_backward_bias([] {
+  OpTableEntry e;
+  e.name = "conv2d_backward_bias";
+  e.fn = [](const std::vector<Tensor>& x) { return conv2d_backward_bias(x[0]); };
+  e.samples = [](Generator& g) -> Samples {
+    return {{"[2, 3, 4, 5]", {sample_normal(g, {2, 3, 4, 5})}},
+            {"transposed view [1, 2, 3, 2]", {sample_normal(g, {1, 2, 2, 3})}, {0}}};
+  };
+  e.large_samples = [](Generator& g) -> Samples { return {{"[64, 32, 28, 28]", {sample_normal(g, {64, 32, 28, 28})}}}; };
+  e.f32_tolerance = 1e-4;
+  return e;
+}());
+
+}  // namespace
+
+}  // namespace tg

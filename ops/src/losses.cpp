@@ -1,0 +1,456 @@
+// Losses: cross-entropy (log_softmax + nll_loss), multiclass SVM hinge, MSE, L2 penalty.
+//
+// nll_loss and svm_hinge_loss are piecewise linear in their input, so their gradient
+// is a constant weight matrix W [N, C] times the gradient of each row's loss:
+//   nll (smoothing s):  W_ij = -((1 - s) [j == y_i] + s / C)
+//   hinge:              W_ij = [margin_ij > 0] for j != y_i,  W_{i y_i} = -#{j : margin_ij > 0}
+// A plain backward writes W * g_i in one loop; with create_graph it is the tapegrad op
+// W * g_i, differentiable in g.
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <span>
+
+#include <fmt/format.h>
+
+#include "op_util.hpp"
+#include "tapegrad/ops/elementwise.hpp"
+#include "tapegrad/ops/losses.hpp"
+#include "tapegrad/ops/op_table.hpp"
+#include "tapegrad/ops/reduce.hpp"
+#include "tapegrad/ops/softmax.hpp"
+#include "tapegrad/ops/views.hpp"
+#include "tapegrad/tensor_iteration.hpp"
+
+namespace tg {
+
+namespace {
+
+// Checks scores [N, C] and labels i64 [N] with every label in [0, C).
+void check_classification(const char* op, const char* scores_name, const Tensor& scores, const Tensor& labels,
+                          Reduction reduction) {
+  ops::check_floating(op, scores);
+  TG_CHECK(scores.dim() == 2, "{}: {} have {} dims {}, expected 2 (N, C)", op, scores_name, scores.dim(),
+           scores.shape().str());
+  const std::int64_t n = scores.size(0), c = scores.size(1);
+  TG_CHECK(labels.dtype() == i64, "{}: labels must be i64 class indices, got {} of shape {}", op,
+           dtype_name(labels.dtype()), labels.shape().str());
+  TG_CHECK(labels.dim() == 1 && labels.size(0) == n,
+           "{}: labels have shape {}, expected [{}] (one per row of {} {})", op, labels.shape().str(), n,
+           scores_name, scores.shape().str());
+  TG_CHECK(n > 0 || reduction != Reduction::mean, "{}: the mean over an empty batch ({} {}) is undefined", op,
+           scores_name, scores.shape().str());
+  const std::int64_t* y = labels.data<std::int64_t>();
+  const std::int64_t step = labels.strides()[0];
+  for (std::int64_t i = 0; i < n; ++i)
+    TG_CHECK(y[i * step] >= 0 && y[i * step] < c, "{}: label {} at index {} is out of range for {} classes", op,
+             y[i * step], i, c);
+}
+
+std::int64_t label_at(const Tensor& labels, std::int64_t i) {
+  return labels.data<std::int64_t>()[i * labels.strides()[0]];
+}
+
+// The per-example losses [N] combined by the reduction.
+template <class T>
+Tensor reduce_rows(const std::vector<double>& rows, Reduction reduction, DType dtype) {
+  const auto n = static_cast<std::int64_t>(rows.size());
+  if (reduction == Reduction::none) {
+    Tensor out = empty(Shape{n}, dtype);
+    T* o = out.data<T>();
+    for (std::int64_t i = 0; i < n; ++i) o[i] = static_cast<T>(rows[static_cast<std::size_t>(i)]);
+    return out;
+  }
+  double total = 0;
+  for (double r : rows) total += r;
+  if (reduction == Reduction::mean) total /= static_cast<double>(n);
+  return full(Shape{}, total, dtype);
+}
+
+// d(reduced loss)/d(loss_i) times the incoming gradient g, per row.
+std::vector<double> row_scales(const Tensor& g, Reduction reduction, std::int64_t n) {
+  if (reduction == Reduction::none) return g.to_vector<double>();
+  const double v = g.item() / (reduction == Reduction::mean ? static_cast<double>(n) : 1.0);
+  return std::vector<double>(static_cast<std::size_t>(n), v);
+}
+
+// The same as a tapegrad op (differentiable in g), broadcasting against [N, C].
+Tensor row_scales_op(const Tensor& g, Reduction reduction, std::int64_t n) {
+  switch (reduction) {
+    case Reduction::none: return reshape(g, {n, 1});
+    case Reduction::mean: return g * (1.0 / static_cast<double>(n));
+    case Reduction::sum: return g;
+  }
+  return g;
+}
+
+// Base class of the two piecewise-linear losses: backward is W * g_i (see the top).
+class RowWeightedNode : public Node {
+ public:
+  RowWeightedNode(Reduction reduction, std::int64_t n) : reduction_(reduction), n_(n) {}
+  TensorList apply(TensorList&& grads) override {
+    TensorList out;
+    if (!is_grad_enabled()) {
+      out.push_back(weights(row_scales(grads[0], reduction_, n_)));
+    } else {
+      Tensor w;
+      {
+        NoGradGuard no_grad;
+        w = weights(std::vector<double>(static_cast<std::size_t>(n_), 1.0));
+      }
+      out.push_back(w * row_scales_op(grads[0], reduction_, n_));
+    }
+    return out;
+  }
+
+ protected:
+  // W with row i scaled by scale[i], as a fresh [N, C] tensor.
+  virtual Tensor weights(const std::vector<double>& scale) = 0;
+
+ private:
+  Reduction reduction_;
+  std::int64_t n_;
+};
+
+// --- nll_loss
+
+class NllNode final : public RowWeightedNode {
+ public:
+  NllNode(Reduction reduction, Shape shape, DType dtype, const Tensor& labels, double smoothing)
+      : RowWeightedNode(reduction, shape[0]), shape_(shape), dtype_(dtype), labels_(labels, false),
+        smoothing_(smoothing) {}
+  const char* name() const override { return "nll_loss"; }
+  void release_saved() override { labels_.release(); }
+
+ private:
+  Tensor weights(const std::vector<double>& scale) override {
+    const Tensor labels = labels_.unpack(*this);
+    Tensor w = empty(shape_, dtype_);
+    const std::int64_t n = shape_[0], c = shape_[1];
+    const double spread = smoothing_ / static_cast<double>(c), hit = 1 - smoothing_;
+    dispatch_floating(dtype_, [&](auto t) {
+      using T = decltype(t);
+      T* out = w.data<T>();
+      for (std::int64_t i = 0; i < n; ++i) {
+        const double si = scale[static_cast<std::size_t>(i)];
+        T* row = out + i * c;
+        const T v = static_cast<T>(-spread * si);
+        for (std::int64_t j = 0; j < c; ++j) row[j] = v;
+        row[label_at(labels, i)] = static_cast<T>(-(spread + hit) * si);
+      }
+    });
+    return w;
+  }
+
+  Shape shape_;
+  DType dtype_;
+  SavedTensor labels_;
+  double smoothing_;
+};
+
+Tensor nll_op(const char* op, const Tensor& log_probs, const Tensor& labels, Reduction reduction, double smoothing) {
+  const std::int64_t n = log_probs.size(0), c = log_probs.size(1);
+  const std::int64_t s0 = log_probs.strides()[0], s1 = log_probs.strides()[1];
+  const double spread = smoothing / static_cast<double>(c), hit = 1 - smoothing;
+  Tensor out = dispatch_floating(log_probs.dtype(), [&](auto t) {
+    using T = decltype(t);
+    const T* lp = log_probs.data<T>();
+    std::vector<double> rows(static_cast<std::size_t>(n));
+    for (std::int64_t i = 0; i < n; ++i) {
+      const T* row = lp + i * s0;
+      double all = 0;
+      if (smoothing != 0)
+        for (std::int64_t j = 0; j < c; ++j) all += row[j * s1];
+      rows[static_cast<std::size_t>(i)] = -(hit * row[label_at(labels, i) * s1] + spread * all);
+    }
+    return reduce_rows<T>(rows, reduction, log_probs.dtype());
+  });
+  ops::record<NllNode>(out, {&log_probs}, reduction, log_probs.shape(), log_probs.dtype(), labels, smoothing);
+  ops::check_forward(op, out);
+  return out;
+}
+
+// --- svm_hinge_loss
+
+// Loss of one row; writes the row of W scaled by `scale` when w is not null.
+template <class T>
+double hinge_row(const T* s, std::int64_t step, std::int64_t c, std::int64_t y, double margin, T* w, double scale) {
+  const double sy = s[y * step];
+  double loss = 0;
+  std::int64_t active = 0;
+  for (std::int64_t j = 0; j < c; ++j) {
+    if (j == y) continue;
+    const double m = s[j * step] - sy + margin;
+    const bool on = m > 0;
+    if (on) {
+      loss += m;
+      ++active;
+    }
+    if (w) w[j] = on ? static_cast<T>(scale) : T(0);
+  }
+  if (w) w[y] = static_cast<T>(-static_cast<double>(active) * scale);
+  return loss;
+}
+
+class HingeNode final : public RowWeightedNode {
+ public:
+  HingeNode(Reduction reduction, const Tensor& scores, const Tensor& labels, double margin)
+      : RowWeightedNode(reduction, scores.size(0)), scores_(scores, false), labels_(labels, false), margin_(margin) {}
+  const char* name() const override { return "svm_hinge_loss"; }
+  void release_saved() override {
+    scores_.release();
+    labels_.release();
+  }
+
+ private:
+  Tensor weights(const std::vector<double>& scale) override {
+    const Tensor scores = scores_.unpack(*this), labels = labels_.unpack(*this);
+    Tensor w = empty(scores.shape(), scores.dtype());
+    const std::int64_t n = scores.size(0), c = scores.size(1);
+    dispatch_floating(scores.dtype(), [&](auto t) {
+      using T = decltype(t);
+      const T* s = scores.data<T>();
+      T* out = w.data<T>();
+      for (std::int64_t i = 0; i < n; ++i)
+        hinge_row<T>(s + i * scores.strides()[0], scores.strides()[1], c, label_at(labels, i), margin_, out + i * c,
+                     scale[static_cast<std::size_t>(i)]);
+    });
+    return w;
+  }
+
+  SavedTensor scores_, labels_;
+  double margin_;
+};
+
+// --- l2_penalty
+
+template <class T>
+double sum_of_squares(const Tensor& p) {
+  double total = 0;
+  if (p.is_contiguous()) {
+    const T* d = p.data<T>();
+    const std::int64_t n = p.numel();
+#pragma omp parallel for reduction(+ : total) if (n >= (1 << 16))
+    for (std::int64_t i = 0; i < n; ++i) total += static_cast<double>(d[i]) * d[i];
+    return total;
+  }
+  for_each_strided<1>(
+      p.shape(), strided_operands<1>(p.shape(), {&p}),
+      [&total](std::array<char*, 1> ptr, std::array<std::int64_t, 1> st, std::int64_t n) {
+        for (std::int64_t i = 0; i < n; ++i) {
+          const double v = *reinterpret_cast<const T*>(ptr[0] + i * st[0]);
+          total += v * v;
+        }
+      },
+      /*parallel=*/false);
+  return total;
+}
+
+// d/dp sum(p^2) = 2 p.
+class L2PenaltyNode final : public Node {
+ public:
+  const char* name() const override { return "l2_penalty"; }
+  TensorList apply(TensorList&& grads) override {
+    const Tensor twice = grads[0] * 2.0;
+    TensorList out;
+    out.resize(params_.size());
+    for (std::size_t i = 0; i < params_.size(); ++i)
+      if (edges()[i].valid()) out[i] = params_[i].unpack(*this) * twice;
+    return out;
+  }
+  void release_saved() override {
+    for (auto& p : params_) p.release();
+  }
+  std::vector<SavedTensor> params_;
+};
+
+}  // namespace
+
+Tensor nll_loss(const Tensor& log_probs, const Tensor& labels, Reduction reduction) {
+  check_classification("nll_loss", "log_probs", log_probs, labels, reduction);
+  return nll_op("nll_loss", log_probs, labels, reduction, 0);
+}
+
+Tensor cross_entropy(const Tensor& logits, const Tensor& labels, Reduction reduction, double label_smoothing) {
+  check_classification("cross_entropy", "logits", logits, labels, reduction);
+  TG_CHECK(label_smoothing >= 0 && label_smoothing <= 1, "cross_entropy: label_smoothing must be in [0, 1], got {}",
+           label_smoothing);
+  return nll_op("cross_entropy", log_softmax(logits, 1), labels, reduction, label_smoothing);
+}
+
+Tensor svm_hinge_loss(const Tensor& scores, const Tensor& labels, double margin, Reduction reduction) {
+  check_classification("svm_hinge_loss", "scores", scores, labels, reduction);
+  const std::int64_t n = scores.size(0), c = scores.size(1);
+  Tensor out = dispatch_floating(scores.dtype(), [&](auto t) {
+    using T = decltype(t);
+    std::vector<double> rows(static_cast<std::size_t>(n));
+    for (std::int64_t i = 0; i < n; ++i)
+      rows[static_cast<std::size_t>(i)] = hinge_row<T>(scores.data<T>() + i * scores.strides()[0], scores.strides()[1],
+                                                       c, label_at(labels, i), margin, nullptr, 0);
+    return reduce_rows<T>(rows, reduction, scores.dtype());
+  });
+  ops::record<HingeNode>(out, {&scores}, reduction, scores, labels, margin);
+  ops::check_forward("svm_hinge_loss", out);
+  return out;
+}
+
+Tensor mse_loss(const Tensor& pred, const Tensor& target, Reduction reduction) {
+  ops::check_floating("mse_loss", pred);
+  ops::check_same_dtype("mse_loss", pred, target);
+  TG_CHECK(pred.shape() == target.shape(), "mse_loss: pred has shape {} and target {}; they must be equal",
+           pred.shape().str(), target.shape().str());
+  const Tensor diff = pred - target;
+  const Tensor squares = diff * diff;
+  switch (reduction) {
+    case Reduction::none: return squares;
+    case Reduction::sum: return sum(squares);
+    case Reduction::mean: return mean(squares);
+  }
+  fail("mse_loss: unknown reduction {}", static_cast<int>(reduction));
+}
+
+Tensor l2_penalty(const std::vector<Tensor>& params) {
+  if (params.empty()) return zeros(Shape{});
+  const DType dtype = params[0].dtype();
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    ops::check_floating("l2_penalty", params[i]);
+    TG_CHECK(params[i].dtype() == dtype, "l2_penalty: parameter {} is {} {} but parameter 0 is {} {}: all must share one dtype",
+             i, dtype_name(params[i].dtype()), params[i].shape().str(), dtype_name(dtype), params[0].shape().str());
+  }
+  double total = 0;
+  for (const Tensor& p : params)
+    total += dispatch_floating(dtype, [&](auto t) { return sum_of_squares<decltype(t)>(p); });
+  Tensor out = full(Shape{}, total, dtype);
+  const std::span<const Tensor> inputs(params);
+  if (any_requires_grad(inputs)) {
+    auto node = std::allocate_shared<L2PenaltyNode>(pool::Allocator<L2PenaltyNode>{});
+    connect_inputs(*node, inputs);
+    for (const Tensor& p : params) node->params_.emplace_back(p, false);
+    set_history(out, node);
+  }
+  ops::check_forward("l2_penalty", out);
+  return out;
+}
+
+// --- op table entries
+namespace {
+
+Tensor sample_labels(Generator& g, std::int64_t n, std::int64_t c) {
+  std::vector<std::int64_t> labels;
+  for (double u : uniform(Shape{n}, 0, static_cast<double>(c), f64, &g).to_vector<double>())
+    labels.push_back(std::min(static_cast<std::int64_t>(u), c - 1));
+  return from_vector(labels, Shape{n});
+}
+
+// Scores [n, c] whose hinge margins s_j - s_y + margin all stay 0.05 or more away from
+// 0 (a finite-difference step must not cross a kink); stored transposed when asked.
+Tensor sample_hinge_scores(Generator& g, const Tensor& labels, std::int64_t c, double margin, bool transposed) {
+  const std::int64_t n = labels.size(0);
+  std::vector<double> s = sample_normal(g, {n, c}).to_vector<double>();
+  for (std::int64_t i = 0; i < n; ++i) {
+    const double sy = s[static_cast<std::size_t>(i * c + label_at(labels, i))];
+    for (std::int64_t j = 0; j < c; ++j) {
+      double& v = s[static_cast<std::size_t>(i * c + j)];
+      const double m = v - sy + margin;
+      if (j != label_at(labels, i) && std::abs(m) < 0.05) v += m < 0 ? -0.1 : 0.1;
+    }
+  }
+  const Tensor scores = from_vector(s, Shape{n, c});
+  return transposed ? transpose(scores, 0, 1).contiguous() : scores;
+}
+
+using ClassLoss = std::function<Tensor(const Tensor&, const Tensor&)>;
+
+// Samples of (scores, labels): small, one row, one class, odd sizes, a transposed view.
+std::vector<OpSample> classification_samples(Generator& g, bool hinge) {
+  const std::vector<std::pair<std::int64_t, std::int64_t>> sizes = {{4, 5}, {1, 3}, {3, 7}, {2, 1}};
+  std::vector<OpSample> samples;
+  for (auto [n, c] : sizes) {
+    Tensor labels = sample_labels(g, n, c);
+    Tensor scores = hinge ? sample_hinge_scores(g, labels, c, 1, false) : sample_normal(g, {n, c}) * 2.0;
+    samples.push_back({fmt::format("[{}, {}]", n, c), {scores, labels}});
+  }
+  Tensor labels = sample_labels(g, 5, 3);
+  Tensor stored = hinge ? sample_hinge_scores(g, labels, 3, 1, true) : sample_normal(g, {3, 5});
+  samples.push_back({"transposed view [5, 3]", {stored, labels}, {0}});
+  return samples;
+}
+
+OpTableEntry classification_entry(const char* name, ClassLoss fn, bool hinge) {
+  OpTableEntry e;
+  e.name = name;
+  e.fn = [fn](const std::vector<Tensor>& x) { return fn(x[0], x[1]); };
+  e.has_kinks = hinge;
+  e.f32_tolerance = 1e-4;
+  e.samples = [hinge](Generator& g) { return classification_samples(g, hinge); };
+  e.large_samples = [hinge](Generator& g) -> std::vector<OpSample> {
+    std::vector<OpSample> s;
+    for (auto [n, c] : std::vector<std::pair<std::int64_t, std::int64_t>>{{128, 1000}, {64, 10}}) {
+      Tensor labels = sample_labels(g, n, c);
+      s.push_back({fmt::format("[{}, {}]", n, c), {hinge ? sample_hinge_scores(g, labels, c, 1, false) : sample_normal(g, {n, c}) * 3.0, labels}});
+    }
+    return s;
+  };
+  return e;
+}
+
+const OpRegistration reg_cross_entropy(classification_entry(
+    "cross_entropy", [](const Tensor& x, const Tensor& y) { return cross_entropy(x, y); }, false));
+const OpRegistration reg_cross_entropy_sum(classification_entry(
+    "cross_entropy_sum", [](const Tensor& x, const Tensor& y) { return cross_entropy(x, y, Reduction::sum); }, false));
+const OpRegistration reg_cross_entropy_none(classification_entry(
+    "cross_entropy_none", [](const Tensor& x, const Tensor& y) { return cross_entropy(x, y, Reduction::none); }, false));
+const OpRegistration reg_cross_entropy_smoothing(classification_entry(
+    "cross_entropy_smoothing",
+    [](const Tensor& x, const Tensor& y) { return cross_entropy(x, y, Reduction::mean, 0.1); }, false));
+const OpRegistration reg_nll_loss(classification_entry(
+    "nll_loss", [](const Tensor& x, const Tensor& y) { return nll_loss(x, y); }, false));
+const OpRegistration reg_svm_hinge_loss(classification_entry(
+    "svm_hinge_loss", [](const Tensor& x, const Tensor& y) { return svm_hinge_loss(x, y); }, true));
+const OpRegistration reg_svm_hinge_loss_none(classification_entry(
+    "svm_hinge_loss_none", [](const Tensor& x, const Tensor& y) { return svm_hinge_loss(x, y, 1, Reduction::none); },
+    true));
+const OpRegistration reg_svm_hinge_loss_sum(classification_entry(
+    "svm_hinge_loss_sum", [](const Tensor& x, const Tensor& y) { return svm_hinge_loss(x, y, 1, Reduction::sum); },
+    true));
+
+OpTableEntry mse_entry(const char* name, Reduction reduction) {
+  OpTableEntry e;
+  e.name = name;
+  e.fn = [reduction](const std::vector<Tensor>& x) { return mse_loss(x[0], x[1], reduction); };
+  e.f32_tolerance = 1e-4;
+  e.samples = [](Generator& g) -> std::vector<OpSample> {
+    return {{"[3, 4]", {sample_normal(g, {3, 4}), sample_normal(g, {3, 4})}},
+            {"[5]", {sample_normal(g, {5}), sample_normal(g, {5})}},
+            {"transposed view [4, 3]", {sample_normal(g, {3, 4}), sample_normal(g, {4, 3})}, {0}}};
+  };
+  e.large_samples = [](Generator& g) -> std::vector<OpSample> {
+    return {{"[128, 1000]", {sample_normal(g, {128, 1000}), sample_normal(g, {128, 1000})}}};
+  };
+  return e;
+}
+
+const OpRegistration reg_mse_loss(mse_entry("mse_loss", Reduction::mean));
+const OpRegistration reg_mse_loss_sum(mse_entry("mse_loss_sum", Reduction::sum));
+const OpRegistration reg_mse_loss_none(mse_entry("mse_loss_none", Reduction::none));
+
+OpTableEntry l2_penalty_entry() {
+  OpTableEntry e;
+  e.name = "l2_penalty";
+  e.fn = [](const std::vector<Tensor>& x) { return l2_penalty(x); };
+  e.f32_tolerance = 1e-4;
+  e.samples = [](Generator& g) -> std::vector<OpSample> {
+    return {{"[3, 4] and [5]", {sample_normal(g, {3, 4}), sample_normal(g, {5})}},
+            {"scalar []", {sample_normal(g, {})}},
+            {"transposed view [4, 3] and [2, 2]", {sample_normal(g, {3, 4}), sample_normal(g, {2, 2})}, {0}}};
+  };
+  e.large_samples = [](Generator& g) -> std::vector<OpSample> {
+    return {{"[784, 256] and [256]", {sample_normal(g, {784, 256}), sample_normal(g, {256})}}};
+  };
+  return e;
+}
+const OpRegistration reg_l2_penalty(l2_penalty_entry());
+
+}  // namespace
+
+}  // namespace tg

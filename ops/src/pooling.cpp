@@ -1,0 +1,342 @@
+// Max and average pooling over [N, C, H, W]. f32 on oneDNN's pooling primitive (plain
+// loops below backend::kPoolMinElements), f64 on the reference kernels.
+//
+// Backward rules are ops of their own, so create_graph works:
+//   max_pool2d   -> max_pool2d_backward (scatter to the maxima; oneDNN uses the
+//                   workspace its training forward kept) -> select (gather at the
+//                   maxima) -> scatter ...
+//   avg_pool2d   -> avg_pool2d_backward (spread over windows) -> avg_pool2d -> ...
+#include "backend/dnnl_pool_norm.hpp"
+#include "op_util.hpp"
+#include "pool_index.hpp"
+#include "pooling_reference.hpp"
+#include "tapegrad/ops/op_table.hpp"
+#include "tapegrad/ops/pooling.hpp"
+#include "tapegrad/ops/reduce.hpp"
+
+namespace tg {
+
+namespace {
+
+using ops::PoolGeometry;
+
+constexpr ops::IndexOpNames kMaxPoolNames{"max_pool2d_backward", "max_pool2d_select"};
+
+ops::PoolGeometry pool_geometry(const char* op, const Tensor& x, Size2d k, Size2d s, Size2d p) {
+  ops::check_floating(op, x);
+  TG_CHECK(x.dim() == 4, "{}: input has {} dims {}, expected 4 (N, C, H, W)", op, x.dim(), x.shape().str());
+  TG_CHECK(k.h >= 1 && k.w >= 1, "{}: kernel ({}, {}) must be at least 1 in each dim", op, k.h, k.w);
+  TG_CHECK(s.h >= 1 && s.w >= 1, "{}: stride ({}, {}) must be at least 1 in each dim", op, s.h, s.w);
+  TG_CHECK(p.h >= 0 && p.w >= 0, "{}: padding ({}, {}) must not be negative", op, p.h, p.w);
+  TG_CHECK(2 * p.h <= k.h && 2 * p.w <= k.w, "{}: padding ({}, {}) is more than half the kernel ({}, {})", op, p.h, p.w,
+           k.h, k.w);
+  const std::int64_t H = x.size(2), W = x.size(3);
+  TG_CHECK(k.h <= H + 2 * p.h && k.w <= W + 2 * p.w,
+           "{}: kernel ({}, {}) is larger than the padded input ({}, {}) (input {}, padding ({}, {}))", op, k.h, k.w,
+           H + 2 * p.h, W + 2 * p.w, x.shape().str(), p.h, p.w);
+  PoolGeometry g;
+  g.n = x.size(0), g.c = x.size(1), g.h = H, g.w = W;
+  g.kh = k.h, g.kw = k.w, g.sh = s.h, g.sw = s.w, g.ph = p.h, g.pw = p.w;
+  g.oh = (H + 2 * p.h - k.h) / s.h + 1;
+  g.ow = (W + 2 * p.w - k.w) / s.w + 1;
+  return g;
+}
+
+Shape output_shape(const PoolGeometry& g) { return {g.n, g.c, g.oh, g.ow}; }
+Shape input_shape(const PoolGeometry& g) { return {g.n, g.c, g.h, g.w}; }
+
+bool on_dnnl(const Tensor& x) { return x.dtype() == f32 && x.numel() >= backend::kPoolMinElements; }
+
+// Flat positions of each window's maximum (reference kernel, either dtype).
+Tensor argmax_indices(const Tensor& x, const PoolGeometry& g) {
+  const Tensor xc = ops::dense(x);
+  Tensor y = empty(output_shape(g), x.dtype()), indices = empty(output_shape(g), i64);
+  dispatch_floating(x.dtype(), [&](auto t) {
+    using T = decltype(t);
+    ops::max_pool_reference<T>(g, xc.data<T>(), y.data<T>(), indices.data<std::int64_t>());
+  });
+  return indices;
+}
+
+// The gradient of max pooling for g: oneDNN's backward with the forward's workspace
+// when there is one, else a scatter to precomputed (or recomputed) maxima.
+Tensor max_pool_backward_op(const Tensor& g, const Tensor& x, const PoolGeometry& geometry, const Tensor& workspace,
+                            Tensor indices) {
+  if (workspace.defined() && g.dtype() == f32) {
+    Tensor dx = empty(input_shape(geometry), f32);
+    backend::pool_backward_f32(dnnl::algorithm::pooling_max, geometry, ops::dense(g), dx, workspace);
+    // Differentiating the gradient (create_graph) needs the maxima explicitly.
+    if (any_requires_grad({&g})) ops::record_index_scatter(dx, g, argmax_indices(x, geometry), kMaxPoolNames);
+    ops::check_forward(kMaxPoolNames.scatter, dx);
+    return dx;
+  }
+  if (!indices.defined()) indices = argmax_indices(x, geometry);
+  return ops::index_scatter(g, indices, input_shape(geometry), kMaxPoolNames);
+}
+
+class MaxPoolNode final : public Node {
+ public:
+  MaxPoolNode(const PoolGeometry& g, const Tensor& x, Tensor workspace, Tensor indices)
+      : geometry_(g), x_(x, false), workspace_(std::move(workspace)), indices_(std::move(indices)) {}
+  const char* name() const override { return "max_pool2d"; }
+  TensorList apply(TensorList&& grads) override {
+    TensorList out;
+    out.push_back(max_pool_backward_op(grads[0], x_.unpack(*this), geometry_, workspace_, indices_));
+    return out;
+  }
+  void release_saved() override {
+    x_.release();
+    workspace_ = Tensor{};
+    indices_ = Tensor{};
+  }
+
+ private:
+  PoolGeometry geometry_;
+  SavedTensor x_;               // for the maxima when the gradient is differentiated
+  Tensor workspace_, indices_;  // one of them: oneDNN's workspace (f32) or the maxima
+};
+
+// --- average pooling: forward and backward are adjoint linear maps.
+Tensor avg_pool_forward(const Tensor& x, const PoolGeometry& g, bool include_pad);
+Tensor avg_pool_backward(const Tensor& dy, const PoolGeometry& g, bool include_pad);
+
+dnnl::algorithm avg_algorithm(bool include_pad) {
+  return include_pad ? dnnl::algorithm::pooling_avg_include_padding : dnnl::algorithm::pooling_avg_exclude_padding;
+}
+
+class AvgPoolNode final : public Node {
+ public:
+  AvgPoolNode(const PoolGeometry& g, bool include_pad) : geometry_(g), include_pad_(include_pad) {}
+  const char* name() const override { return "avg_pool2d"; }
+  TensorList apply(TensorList&& grads) override {
+    TensorList out;
+    out.push_back(avg_pool_backward(grads[0], geometry_, include_pad_));
+    return out;
+  }
+
+ private:
+  PoolGeometry geometry_;
+  bool include_pad_;
+};
+
+class AvgPoolBackwardNode final : public Node {
+ public:
+  AvgPoolBackwardNode(const PoolGeometry& g, bool include_pad) : geometry_(g), include_pad_(include_pad) {}
+  const char* name() const override { return "avg_pool2d_backward"; }
+  TensorList apply(TensorList&& grads) override {
+    TensorList out;
+    out.push_back(avg_pool_forward(grads[0], geometry_, include_pad_));
+    return out;
+  }
+
+ private:
+  PoolGeometry geometry_;
+  bool include_pad_;
+};
+
+Tensor avg_pool_forward(const Tensor& x, const PoolGeometry& g, bool include_pad) {
+  const Tensor xc = ops::dense(x);
+  Tensor y = empty(output_shape(g), x.dtype());
+  if (on_dnnl(x)) {
+    backend::pool_forward_f32(avg_algorithm(include_pad), g, xc, y, nullptr);
+  } else {
+    dispatch_floating(x.dtype(), [&](auto t) {
+      using T = decltype(t);
+      ops::avg_pool_reference<T>(g, include_pad, xc.data<T>(), y.data<T>());
+    });
+  }
+  ops::record<AvgPoolNode>(y, {&x}, g, include_pad);
+  ops::check_forward("avg_pool2d", y);
+  return y;
+}
+
+Tensor avg_pool_backward(const Tensor& dy, const PoolGeometry& g, bool include_pad) {
+  const Tensor dyc = ops::dense(dy);
+  Tensor dx;
+  if (dy.dtype() == f32 && g.n * g.c * g.h * g.w >= backend::kPoolMinElements) {
+    dx = empty(input_shape(g), f32);
+    backend::pool_backward_f32(avg_algorithm(include_pad), g, dyc, dx, Tensor{});
+  } else {
+    dx = zeros(input_shape(g), dy.dtype());
+    dispatch_floating(dy.dtype(), [&](auto t) {
+      using T = decltype(t);
+      ops::avg_pool_backward_reference<T>(g, include_pad, dyc.data<T>(), dx.data<T>());
+    });
+  }
+  ops::record<AvgPoolBackwardNode>(dx, {&dy}, g, include_pad);
+  ops::check_forward("avg_pool2d_backward", dx);
+  return dx;
+}
+
+}  // namespace
+
+Tensor max_pool2d(const Tensor& x, Size2d kernel) { return max_pool2d(x, kernel, kernel, 0); }
+
+Tensor max_pool2d(const Tensor& x, Size2d kernel, Size2d stride, Size2d padding) {
+  const PoolGeometry g = pool_geometry("max_pool2d", x, kernel, stride, padding);
+  const bool needs_grad = any_requires_grad({&x});
+  const Tensor xc = ops::dense(x);
+  Tensor y = empty(output_shape(g), x.dtype());
+  Tensor workspace, indices;
+  if (on_dnnl(x)) {
+    backend::pool_forward_f32(dnnl::algorithm::pooling_max, g, xc, y, needs_grad ? &workspace : nullptr);
+  } else {
+    if (needs_grad) indices = empty(output_shape(g), i64);
+    dispatch_floating(x.dtype(), [&](auto t) {
+      using T = decltype(t);
+      ops::max_pool_reference<T>(g, xc.data<T>(), y.data<T>(), needs_grad ? indices.data<std::int64_t>() : nullptr);
+    });
+  }
+  ops::record<MaxPoolNode>(y, {&x}, g, x, std::move(workspace), std::move(indices));
+  ops::check_forward("max_pool2d", y);
+  return y;
+}
+
+Tensor max_pool2d_backward(const Tensor& grad_output, const Tensor& input, Size2d kernel, Size2d stride,
+                           Size2d padding) {
+  const PoolGeometry g = pool_geometry("max_pool2d_backward", input, kernel, stride, padding);
+  ops::check_same_dtype("max_pool2d_backward", grad_output, input);
+  TG_CHECK(grad_output.shape() == output_shape(g),
+           "max_pool2d_backward: grad_output has shape {}, expected the pooling's output shape {}",
+           grad_output.shape().str(), output_shape(g).str());
+  if (!on_dnnl(input)) return max_pool_backward_op(grad_output, input, g, Tensor{}, Tensor{});
+  // oneDNN's backward needs the workspace of a training forward.
+  Tensor y = empty(output_shape(g), f32), workspace;
+  backend::pool_forward_f32(dnnl::algorithm::pooling_max, g, ops::dense(input), y, &workspace);
+  return max_pool_backward_op(grad_output, input, g, workspace, Tensor{});
+}
+
+Tensor avg_pool2d(const Tensor& x, Size2d kernel) { return avg_pool2d(x, kernel, kernel, 0, true); }
+
+Tensor avg_pool2d(const Tensor& x, Size2d kernel, Size2d stride, Size2d padding, bool count_include_pad) {
+  return avg_pool_forward(x, pool_geometry("avg_pool2d", x, kernel, stride, padding), count_include_pad);
+}
+
+Tensor global_avg_pool2d(const Tensor& x) {
+  ops::check_floating("global_avg_pool2d", x);
+  TG_CHECK(x.dim() == 4, "global_avg_pool2d: input has {} dims {}, expected 4 (N, C, H, W)", x.dim(), x.shape().str());
+  return mean(x, {2, 3}, /*keepdim=*/true);
+}
+
+// --- op table entries
+namespace {
+
+// Pooling parameters travel as an i64 input (gradcheck passes integer inputs through):
+// kh, kw, sh, sw, ph, pw[, count_include_pad].
+Tensor params(std::vector<std::int64_t> values) {
+  return from_vector(values, Shape{static_cast<std::int64_t>(values.size())});
+}
+
+struct PoolParams {
+  Size2d kernel, stride, padding;
+  bool include_pad = true;
+};
+
+PoolParams read_params(const Tensor& t) {
+  const auto v = t.to_vector<std::int64_t>();
+  PoolParams p{{v[0], v[1]}, {v[2], v[3]}, {v[4], v[5]}};
+  if (v.size() > 6) p.include_pad = v[6] != 0;
+  return p;
+}
+
+OpTableEntry max_pool_entry() {
+  OpTableEntry e;
+  e.name = "max_pool2d";
+  e.fn = [](const std::vector<Tensor>& x) {
+    const PoolParams p = read_params(x[1]);
+    return max_pool2d(x[0], p.kernel, p.stride, p.padding);
+  };
+  // Distinct values: no ties, so no kink is crossed.
+  e.samples = [](Generator& g) -> std::vector<OpSample> {
+    using ops::sample_distinct;
+    return {
+        {"[2, 2, 4, 4] k2", {sample_distinct(g, {2, 2, 4, 4}), params({2, 2, 2, 2, 0, 0})}},
+        {"[1, 2, 5, 7] k3 s2 (overlapping, odd)", {sample_distinct(g, {1, 2, 5, 7}), params({3, 3, 2, 2, 0, 0})}},
+        {"[1, 2, 5, 5] k3 s1 p1", {sample_distinct(g, {1, 2, 5, 5}), params({3, 3, 1, 1, 1, 1})}},
+        {"[2, 1, 6, 5] k(2, 3) s(2, 1) p(1, 1)", {sample_distinct(g, {2, 1, 6, 5}), params({2, 3, 2, 1, 1, 1})}},
+        {"[1, 1, 3, 3] k3 (one window)", {sample_distinct(g, {1, 1, 3, 3}), params({3, 3, 1, 1, 0, 0})}},
+        {"transposed view [1, 2, 6, 5] k2 s2 p1", {sample_distinct(g, {1, 2, 5, 6}), params({2, 2, 2, 2, 1, 1})}, {0}},
+    };
+  };
+  e.large_samples = [](Generator& g) -> std::vector<OpSample> {
+    return {{"[64, 32, 28, 28] k2", {sample_normal(g, {64, 32, 28, 28}), params({2, 2, 2, 2, 0, 0})}},
+            {"[8, 16, 15, 15] k3 s2 p1", {sample_normal(g, {8, 16, 15, 15}), params({3, 3, 2, 2, 1, 1})}}};
+  };
+  e.has_kinks = true;
+  return e;
+}
+const OpRegistration reg_max_pool(max_pool_entry());
+
+OpTableEntry max_pool_backward_entry() {
+  OpTableEntry e;
+  e.name = "max_pool2d_backward";
+  // Inputs: the incoming gradient, the pooled input (its gradient is zero), params.
+  e.fn = [](const std::vector<Tensor>& x) {
+    const PoolParams p = read_params(x[2]);
+    return max_pool2d_backward(x[0], x[1], p.kernel, p.stride, p.padding);
+  };
+  e.samples = [](Generator& g) -> std::vector<OpSample> {
+    return {
+        {"[1, 2, 5, 7] k3 s2",
+         {sample_normal(g, {1, 2, 2, 3}), ops::sample_distinct(g, {1, 2, 5, 7}), params({3, 3, 2, 2, 0, 0})}},
+        {"[2, 1, 4, 4] k2 s1 p1",
+         {sample_normal(g, {2, 1, 5, 5}), ops::sample_distinct(g, {2, 1, 4, 4}), params({2, 2, 1, 1, 1, 1})}},
+    };
+  };
+  e.large_samples = [](Generator& g) -> std::vector<OpSample> {
+    return {
+        {"[16, 32, 28, 28] k2",
+         {sample_normal(g, {16, 32, 14, 14}), ops::sample_distinct(g, {16, 32, 28, 28}), params({2, 2, 2, 2, 0, 0})}}};
+  };
+  e.has_kinks = true;
+  return e;
+}
+const OpRegistration reg_max_pool_backward(max_pool_backward_entry());
+
+OpTableEntry avg_pool_entry() {
+  OpTableEntry e;
+  e.name = "avg_pool2d";
+  e.fn = [](const std::vector<Tensor>& x) {
+    const PoolParams p = read_params(x[1]);
+    return avg_pool2d(x[0], p.kernel, p.stride, p.padding, p.include_pad);
+  };
+  e.samples = [](Generator& g) -> std::vector<OpSample> {
+    return {
+        {"[2, 2, 4, 4] k2", {sample_normal(g, {2, 2, 4, 4}), params({2, 2, 2, 2, 0, 0, 1})}},
+        {"[1, 2, 5, 7] k3 s2 (overlapping, odd)", {sample_normal(g, {1, 2, 5, 7}), params({3, 3, 2, 2, 0, 0, 1})}},
+        {"[1, 2, 5, 5] k3 s2 p1 count_include_pad", {sample_normal(g, {1, 2, 5, 5}), params({3, 3, 2, 2, 1, 1, 1})}},
+        {"[1, 2, 5, 5] k3 s2 p1 exclude pad", {sample_normal(g, {1, 2, 5, 5}), params({3, 3, 2, 2, 1, 1, 0})}},
+        {"[2, 1, 6, 5] k(2, 3) s(1, 2) p(1, 1) exclude pad",
+         {sample_normal(g, {2, 1, 6, 5}), params({2, 3, 1, 2, 1, 1, 0})}},
+        {"transposed view [1, 2, 6, 5] k2 s1 p1", {sample_normal(g, {1, 2, 5, 6}), params({2, 2, 1, 1, 1, 1, 1})}, {0}},
+    };
+  };
+  e.large_samples = [](Generator& g) -> std::vector<OpSample> {
+    return {
+        {"[64, 32, 28, 28] k2", {sample_normal(g, {64, 32, 28, 28}), params({2, 2, 2, 2, 0, 0, 1})}},
+        {"[8, 16, 15, 15] k3 s2 p1 include pad", {sample_normal(g, {8, 16, 15, 15}), params({3, 3, 2, 2, 1, 1, 1})}},
+        {"[8, 16, 15, 15] k3 s2 p1 exclude pad", {sample_normal(g, {8, 16, 15, 15}), params({3, 3, 2, 2, 1, 1, 0})}}};
+  };
+  return e;
+}
+const OpRegistration reg_avg_pool(avg_pool_entry());
+
+OpTableEntry global_avg_pool_entry() {
+  OpTableEntry e;
+  e.name = "global_avg_pool2d";
+  e.fn = [](const std::vector<Tensor>& x) { return global_avg_pool2d(x[0]); };
+  e.samples = [](Generator& g) -> std::vector<OpSample> {
+    return {{"[2, 3, 4, 5]", {sample_normal(g, {2, 3, 4, 5})}},
+            {"[2, 2, 1, 1]", {sample_normal(g, {2, 2, 1, 1})}},
+            {"transposed view [1, 2, 3, 5]", {sample_normal(g, {1, 2, 5, 3})}, {0}}};
+  };
+  e.large_samples = [](Generator& g) -> std::vector<OpSample> {
+    return {{"[64, 64, 7, 7]", {sample_normal(g, {64, 64, 7, 7})}}};
+  };
+  return e;
+}
+const OpRegistration reg_global_avg_pool(global_avg_pool_entry());
+
+}  // namespace
+
+}  // namespace tg
