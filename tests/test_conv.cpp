@@ -181,6 +181,51 @@ TEST_CASE("a repeated conv2d training step creates no new oneDNN primitives") {
   CHECK(tg::dnnl_primitives_created() == created);
 }
 
+TEST_CASE("conv2d reorders a weight once per update and layout; evaluation reuses it; updates are seen") {
+  // The benchmark CNN's convolutions. oneDNN's JIT kernels take blocked weights, and
+  // on AVX-512 the forward and the backward-data kernels take different blockings
+  // (forcing one on both selects oneDNN's reference kernel): a step reorders conv1's
+  // weight once (its input needs no gradient) and conv2's at most twice.
+  tg::Generator gen(6);
+  Tensor x = tg::randn({64, 1, 28, 28}, tg::f32, &gen);
+  Tensor w1 = tg::randn({32, 1, 3, 3}, tg::f32, &gen).requires_grad_();
+  Tensor w2 = tg::randn({64, 32, 3, 3}, tg::f32, &gen).requires_grad_();
+  auto loss = [&] {
+    return tg::sum(tg::conv2d(tg::relu(tg::conv2d(x, w1, {}, {.padding = 1})), w2, {}, {.padding = 1}));
+  };
+  auto step = [&] {
+    w1.set_grad({});
+    w2.set_grad({});
+    loss().backward();
+    tg::NoGradGuard no_grad;
+    w1.copy_(w1 - 1e-3 * w1.grad());  // an in-place update bumps the version
+    w2.copy_(w2 - 1e-3 * w2.grad());
+  };
+  step();
+  const std::int64_t before = tg::dnnl_weight_reorders();
+  step();
+  step();
+  const std::int64_t per_step = (tg::dnnl_weight_reorders() - before) / 2;
+  MESSAGE("weight reorders per training step of two convolutions: " << per_step);
+  CHECK(per_step >= 1);
+  CHECK(per_step <= 3);
+  {
+    // Evaluation: the weights do not change between batches, so nothing is reordered.
+    tg::NoGradGuard no_grad;
+    loss();
+    const std::int64_t evaluated = tg::dnnl_weight_reorders();
+    loss();
+    loss();
+    CHECK(tg::dnnl_weight_reorders() == evaluated);
+  }
+  // The cached layout must follow the update: the same loss as weights copied afresh.
+  const double cached = loss().item();
+  const double fresh = tg::sum(tg::conv2d(tg::relu(tg::conv2d(x, w1.clone().detach(), {}, {.padding = 1})),
+                                          w2.clone().detach(), {}, {.padding = 1}))
+                           .item();
+  CHECK(cached == fresh);
+}
+
 TEST_CASE("conv2d gradients are differentiable: create_graph records the gradient ops") {
   Tensor x = tg::randn({1, 2, 5, 5}, tg::f64).requires_grad_();
   Tensor w = tg::randn({3, 2, 3, 3}, tg::f64).requires_grad_();

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "backend/dnnl_common.hpp"
+#include "backend/reordered_weights.hpp"
 #include "tapegrad/autograd.hpp"
 #include "tapegrad/memory_pool.hpp"
 
@@ -106,6 +107,11 @@ class Call {
     l.reorder.execute(cpu_stream(), user, inner);
     reordered_.push_back({&l, t.raw_data(), inner});
     return inner;
+  }
+  // Weights: reordered copies outlive the call (see reordered_weights.hpp).
+  memory weights(const Layout& l, const Tensor& w) {
+    if (l.direct) return memory(l.user, cpu_engine(), w.raw_data());
+    return reordered_weights(w, l.user, l.inner, l.reorder);
   }
   memory output(const Layout& l, const Tensor& t) {
     memory user(l.user, cpu_engine(), t.raw_data());
@@ -231,7 +237,7 @@ BackwardWeightPlan& backward_weight_plan(const ConvGeometry& g, const memory::de
 void backward_input(Call& call, const ConvGeometry& g, const Tensor& dy, const Tensor& w, const Tensor& dx) {
   auto& plan = backward_input_plan(g, describe(dy, 4));
   call.execute(plan.prim, {{DNNL_ARG_DIFF_DST, call.input(plan.diff_dst, dy)},
-                           {DNNL_ARG_WEIGHTS, call.input(plan.weights, w)},
+                           {DNNL_ARG_WEIGHTS, call.weights(plan.weights, w)},
                            {DNNL_ARG_DIFF_SRC, call.output(plan.diff_src, dx)}});
 }
 
@@ -255,7 +261,7 @@ void conv2d_forward_f32(const ConvGeometry& g, const Tensor& x_in, const Tensor&
   auto& plan = forward_plan(g, describe(x, 4), b.defined());
   Call call;
   std::unordered_map<int, memory> args{{DNNL_ARG_SRC, call.input(plan.src, x)},
-                                       {DNNL_ARG_WEIGHTS, call.input(plan.weights, w)},
+                                       {DNNL_ARG_WEIGHTS, call.weights(plan.weights, w)},
                                        {DNNL_ARG_DST, call.output(plan.dst, out)}};
   if (b.defined()) args.emplace(DNNL_ARG_BIAS, memory(plan.bias, cpu_engine(), b.raw_data()));
   call.execute(plan.prim, args);

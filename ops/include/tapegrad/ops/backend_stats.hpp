@@ -5,4 +5,7 @@ namespace tg {
 // oneDNN primitives created so far on the calling thread (each is cached per op,
 // shapes, strides and attributes; a steady training loop creates none).
 std::int64_t dnnl_primitives_created();
+// Convolution weights reordered into oneDNN's blocked layouts on the calling thread
+// (at most once per weight and update: forward and backward share the copy).
+std::int64_t dnnl_weight_reorders();
 }  // namespace tg
