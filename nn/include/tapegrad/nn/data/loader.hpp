@@ -1,0 +1,77 @@
+#pragma once
+// A batch loader over an in-memory Dataset. Epoch e visits the samples in the order of
+// a permutation derived from (seed, e) (or in file order without shuffle), so a run
+// reproduces exactly, whatever the thread count. Batch i of an epoch is computed on
+// demand: random access (batch(i)) and range-for iteration give the same batches.
+#include <cstdint>
+#include <iterator>
+#include <optional>
+#include <vector>
+
+#include "tapegrad/nn/data/augment.hpp"
+#include "tapegrad/nn/data/dataset.hpp"
+#include "tapegrad/nn/data/normalization.hpp"
+
+namespace tg::data {
+
+struct Batch {
+  Tensor images;  // f32 [B, C, H, W]
+  Tensor labels;  // i64 [B]
+};
+
+struct LoaderOptions {
+  std::int64_t batch_size = 64;
+  bool shuffle = true;
+  bool drop_last = false;  // drop the last batch when it is smaller than batch_size
+  std::uint64_t seed = 0;
+  Augmentation augmentation{};                 // applied first (off by default)
+  std::optional<Normalization> normalization;  // applied after augmentation
+};
+
+class DataLoader {
+ public:
+  explicit DataLoader(Dataset dataset, LoaderOptions options = {});
+
+  std::int64_t num_batches() const;
+  std::int64_t num_samples() const;  // samples visited per epoch (fewer with drop_last)
+  // Selects the epoch whose order batch() and iteration use (epoch 0 at construction).
+  void set_epoch(std::int64_t epoch);
+  std::int64_t epoch() const { return epoch_; }
+  // The sample indices of the current epoch, in visiting order (all N of them).
+  const std::vector<std::int64_t>& order() const { return order_; }
+  // Batch i of the current epoch; its augmentation draws depend on (seed, epoch, i) only.
+  Batch batch(std::int64_t i) const;
+
+  const Dataset& dataset() const { return dataset_; }
+  const LoaderOptions& options() const { return options_; }
+
+  class Iterator {
+   public:
+    using iterator_category = std::input_iterator_tag;
+    using value_type = Batch;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const Batch*;
+    using reference = const Batch&;
+
+    Iterator(const DataLoader* loader, std::int64_t index) : loader_(loader), index_(index) {}
+    const Batch& operator*() const;
+    const Batch* operator->() const { return &**this; }
+    Iterator& operator++();
+    bool operator==(const Iterator& other) const { return index_ == other.index_; }
+
+   private:
+    const DataLoader* loader_;
+    std::int64_t index_;
+    mutable std::optional<Batch> current_;  // computed on first dereference
+  };
+  Iterator begin() const { return {this, 0}; }
+  Iterator end() const { return {this, num_batches()}; }
+
+ private:
+  Dataset dataset_;
+  LoaderOptions options_;
+  std::int64_t epoch_ = 0;
+  std::vector<std::int64_t> order_;
+};
+
+}  // namespace tg::data
