@@ -7,6 +7,8 @@
 
 using tg::Tensor;
 
+// Approx(x).epsilon(r).scale(0) is a relative tolerance r (doctest's default scale of 1
+// would add r as an absolute tolerance, too loose for small values).
 #define CHECK_ERROR(expr, text) CHECK_THROWS_WITH_AS(expr, doctest::Contains(text), tg::Error)
 
 namespace {
@@ -45,19 +47,19 @@ TEST_CASE("nn fans: Linear [out, in] and Conv [out, in, kh, kw]") {
 TEST_CASE("nn init schemes draw the std of their formula (within 3% over 60k values)") {
   tg::Generator gen(21);
   const Tensor w = tg::empty({200, 300});  // fan_in 300, fan_out 200
-  CHECK(moments(tg::nn::normal_(w, 0.01, &gen)).std == doctest::Approx(0.01).epsilon(0.03));
-  CHECK(moments(tg::nn::xavier_normal_(w, &gen)).std == doctest::Approx(std::sqrt(2.0 / 500)).epsilon(0.03));
+  CHECK(moments(tg::nn::normal_(w, 0.01, &gen)).std == doctest::Approx(0.01).epsilon(0.03).scale(0));
+  CHECK(moments(tg::nn::xavier_normal_(w, &gen)).std == doctest::Approx(std::sqrt(2.0 / 500)).epsilon(0.03).scale(0));
   CHECK(moments(tg::nn::xavier_normal_(w, &gen, tg::nn::FanMode::in)).std ==
-        doctest::Approx(1 / std::sqrt(300.0)).epsilon(0.03));
-  CHECK(moments(tg::nn::kaiming_normal_(w, &gen)).std == doctest::Approx(std::sqrt(2.0 / 300)).epsilon(0.03));
+        doctest::Approx(1 / std::sqrt(300.0)).epsilon(0.03).scale(0));
+  CHECK(moments(tg::nn::kaiming_normal_(w, &gen)).std == doctest::Approx(std::sqrt(2.0 / 300)).epsilon(0.03).scale(0));
   CHECK(moments(tg::nn::he_normal_(w, &gen, tg::nn::FanMode::out)).std ==
-        doctest::Approx(std::sqrt(2.0 / 200)).epsilon(0.03));
+        doctest::Approx(std::sqrt(2.0 / 200)).epsilon(0.03).scale(0));
 
   const Moments xu = moments(tg::nn::xavier_uniform_(w, &gen));
-  CHECK(xu.std == doctest::Approx(std::sqrt(2.0 / 500)).epsilon(0.03));
+  CHECK(xu.std == doctest::Approx(std::sqrt(2.0 / 500)).epsilon(0.03).scale(0));
   CHECK(xu.max_abs <= std::sqrt(6.0 / 500));
   const Moments ku = moments(tg::nn::kaiming_uniform_(w, &gen));
-  CHECK(ku.std == doctest::Approx(std::sqrt(2.0 / 300)).epsilon(0.03));
+  CHECK(ku.std == doctest::Approx(std::sqrt(2.0 / 300)).epsilon(0.03).scale(0));
   CHECK(ku.max_abs <= std::sqrt(6.0 / 300));
   CHECK(ku.max_abs > 0.99 * std::sqrt(6.0 / 300));
   CHECK(std::abs(ku.mean) < 0.002);

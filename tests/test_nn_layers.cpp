@@ -9,6 +9,8 @@ using tg::Tensor;
 using namespace tg::nn;
 using std::make_shared;
 
+// Approx(x).epsilon(r).scale(0) is a relative tolerance r (doctest's default scale of 1
+// would add r as an absolute tolerance, too loose for small values).
 #define CHECK_ERROR(expr, text) CHECK_THROWS_WITH_AS(expr, doctest::Contains(text), tg::Error)
 
 namespace {
@@ -95,10 +97,10 @@ TEST_CASE("nn FractionalMaxPool2d: fresh regions in training, fixed ones in eval
 TEST_CASE("nn Linear and Conv2d default to He init (std sqrt(2 / fan_in)) and zero biases") {
   tg::manual_seed(11);
   Linear linear(1000, 500);
-  CHECK(sample_std(linear.weight()) == doctest::Approx(std::sqrt(2.0 / 1000)).epsilon(0.05));
+  CHECK(sample_std(linear.weight()) == doctest::Approx(std::sqrt(2.0 / 1000)).epsilon(0.05).scale(0));
   CHECK(max_abs(linear.bias()) == 0.0);
   Conv2d conv(64, 128, 3);  // 73728 weights, fan_in 576
-  CHECK(sample_std(conv.weight()) == doctest::Approx(std::sqrt(2.0 / 576)).epsilon(0.05));
+  CHECK(sample_std(conv.weight()) == doctest::Approx(std::sqrt(2.0 / 576)).epsilon(0.05).scale(0));
   CHECK(max_abs(conv.bias()) == 0.0);
 }
 

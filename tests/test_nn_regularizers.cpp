@@ -10,6 +10,8 @@ using tg::Tensor;
 using namespace tg::nn;
 using std::make_shared;
 
+// Approx(x).epsilon(r).scale(0) is a relative tolerance r (doctest's default scale of 1
+// would add r as an absolute tolerance, too loose for small values).
 #define CHECK_ERROR(expr, text) CHECK_THROWS_WITH_AS(expr, doctest::Contains(text), tg::Error)
 
 namespace {
@@ -29,7 +31,7 @@ TEST_CASE("nn Dropout p=0.3: inverted scaling keeps the mean within 1% over 200k
   Dropout dropout(0.3, &gen);
   const Tensor x = tg::ones({200, 1000});
   const auto out = values(dropout(x));
-  CHECK(mean_of(out) == doctest::Approx(1.0).epsilon(0.01));
+  CHECK(mean_of(out) == doctest::Approx(1.0).epsilon(0.01).scale(0));
   std::int64_t zeros = 0, badly_scaled = 0;
   for (float v : out) {
     if (v == 0) ++zeros;
@@ -37,7 +39,7 @@ TEST_CASE("nn Dropout p=0.3: inverted scaling keeps the mean within 1% over 200k
   }
   CHECK(badly_scaled == 0);
   // sigma of the dropped fraction: sqrt(0.3 * 0.7 / 200000) ~ 0.001; 5 sigma.
-  CHECK(static_cast<double>(zeros) / 200000.0 == doctest::Approx(0.3).epsilon(0.005 / 0.3));
+  CHECK(static_cast<double>(zeros) / 200000.0 == doctest::Approx(0.3).epsilon(0.005 / 0.3).scale(0));
   CHECK(values(dropout(x)) != out);  // a fresh mask each forward
 }
 
@@ -78,11 +80,11 @@ TEST_CASE("nn DropConnect: gradient only reaches kept weights, scaled by 1 / (1 
   for (std::size_t i = 0; i < first.size(); ++i) {
     REQUIRE(full_grad[i] != 0);
     if (first[i] == 0) ++dropped;
-    else CHECK(first[i] == doctest::Approx(full_grad[i] * 2).epsilon(1e-5));
+    else CHECK(first[i] == doctest::Approx(full_grad[i] * 2).epsilon(1e-5).scale(0));
     if ((first[i] == 0) != (second[i] == 0)) ++differ;
   }
   // 2000 weights, p = 0.5: sigma of the dropped fraction ~ 0.011; 3 sigma.
-  CHECK(static_cast<double>(dropped) / 2000.0 == doctest::Approx(0.5).epsilon(0.034 / 0.5));
+  CHECK(static_cast<double>(dropped) / 2000.0 == doctest::Approx(0.5).epsilon(0.034 / 0.5).scale(0));
   CHECK(differ > 500);  // the two forwards drew different masks (expected ~1000)
   CHECK(linear->bias().grad().defined());
   CHECK_ERROR(DropConnect(linear, -0.1), "DropConnect: p must be in [0, 1], got -0.1");

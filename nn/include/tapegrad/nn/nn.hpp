@@ -8,6 +8,7 @@
 #include "tapegrad/nn/dropout.hpp"
 #include "tapegrad/nn/flatten.hpp"
 #include "tapegrad/nn/init.hpp"
+#include "tapegrad/nn/init_experiment.hpp"
 #include "tapegrad/nn/linear.hpp"
 #include "tapegrad/nn/module.hpp"
 #include "tapegrad/nn/pooling.hpp"
