@@ -42,6 +42,7 @@ TEST_CASE("nn fans: Linear [out, in] and Conv [out, in, kh, kw]") {
   CHECK(tg::nn::fan({32, 16, 3, 5}, tg::nn::FanMode::average) == doctest::Approx((240 + 480) / 2.0));
   CHECK_ERROR(tg::nn::compute_fans({10}), "init: fan_in and fan_out need a weight of at least 2 dims");
   CHECK_ERROR(tg::nn::kaiming_normal_(tg::zeros({7})), "got [7]");
+  CHECK(tg::nn::kaiming_normal_(tg::zeros({5, 0})).numel() == 0);  // nothing to fill: no division by a zero fan
 }
 
 TEST_CASE("nn init schemes draw the std of their formula (within 3% over 60k values)") {

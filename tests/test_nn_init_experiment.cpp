@@ -44,5 +44,8 @@ TEST_CASE("nn activation_stats: hand-computed values") {
   CHECK(s.saturated_fraction == 0.75);
   CHECK(s.zero_fraction == 0.25);
   CHECK(activation_stats(t, Activation::relu).saturated_fraction == 0.0);
-  CHECK_THROWS_WITH_AS(run_init_experiment({.layers = 0}), doctest::Contains("run_init_experiment: layers, units and inputs must be positive"), tg::Error);
+  CHECK_THROWS_WITH_AS(run_init_experiment({.layers = 0}),
+                       doctest::Contains("run_init_experiment: layers, units and inputs must be positive"), tg::Error);
+  CHECK_THROWS_WITH_AS(activation_stats(tg::zeros({0, 3}), Activation::relu),
+                       doctest::Contains("activation_stats: the tensor is empty ([0, 3])"), tg::Error);
 }

@@ -125,4 +125,7 @@ TEST_CASE("nn layer arguments are checked") {
   CHECK_ERROR(Residual(nullptr), "Residual: the branch is null");
   CHECK_ERROR(Sequential().at(0), "Sequential: index 0 is out of range for 0 modules");
   CHECK_ERROR(Linear(5, 4)(tg::zeros({2, 3})), "linear");  // the op's own message
+  CHECK_ERROR(Conv2d(0, 4, 3), "Conv2d: channel counts must be positive, got in 0, out 4");
+  CHECK_ERROR(Flatten(-1), "Flatten: start_dim must be non-negative, got -1");
+  CHECK_ERROR(Sequential().push_back(nullptr), "Sequential::push_back: module 0 is null");
 }

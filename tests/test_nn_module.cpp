@@ -87,6 +87,7 @@ TEST_CASE("nn registration validates names") {
   Tensor leaf = tg::ones({2}).requires_grad_();
   CHECK_ERROR(m.register_parameter("w", leaf * 2.0), "register_parameter: 'w' is not a leaf tensor");
   CHECK_ERROR(m.register_module("none", std::shared_ptr<ReLU>()), "register_module: 'none' is a null module");
+  CHECK_ERROR(m.register_buffer("b", Tensor{}), "register_buffer: 'b' is an undefined tensor");
 }
 
 TEST_CASE("nn registering an ancestor as a child is an error (a cycle)") {
@@ -157,6 +158,12 @@ TEST_CASE("nn strict load_state_dict names missing and unexpected keys") {
               "'extra.weight'");
   state["0.0.bias"] = tg::zeros({3});
   CHECK_ERROR(model->load_state_dict(state), "unexpected keys 'extra.weight'");
+  state["0.0.weight"] = tg::full({3, 4}, 9.0);
+  CHECK_ERROR(model->load_state_dict(state), "unexpected keys 'extra.weight'");
+  CHECK(model->state_dict().at("0.0.weight").to_vector<float>() != std::vector<float>(12, 9.0f));  // untouched
+  state.erase("extra.weight");
+  state["1.weight"] = Tensor{};
+  CHECK_ERROR(model->load_state_dict(state), "load_state_dict: '1.weight' is an undefined tensor");
 }
 
 TEST_CASE("nn load_state_dict with a wrong shape or dtype names the key and both; nothing changes") {

@@ -41,6 +41,12 @@ TEST_CASE("nn Dropout p=0.3: inverted scaling keeps the mean within 1% over 200k
   // sigma of the dropped fraction: sqrt(0.3 * 0.7 / 200000) ~ 0.001; 5 sigma.
   CHECK(static_cast<double>(zeros) / 200000.0 == doctest::Approx(0.3).epsilon(0.005 / 0.3).scale(0));
   CHECK(values(dropout(x)) != out);  // a fresh mask each forward
+  tg::Generator replay(100);
+  (void)tg::dropout(x, 0.3, true, &replay);  // the first forward's draw
+  const Tensor small = tg::randn({3, 4});
+  tg::Generator module_gen = replay;
+  Dropout same_stream(0.3, &module_gen);
+  CHECK(values(same_stream(small)) == values(tg::dropout(small, 0.3, true, &replay)));  // exactly the op
 }
 
 TEST_CASE("nn Dropout in eval is exactly the identity") {
@@ -134,6 +140,8 @@ TEST_CASE("nn StochasticDepth batch mode: one draw per forward; survival ~ 1 - p
   CHECK(std::abs(kept - trials * (1 - p)) < 3 * std::sqrt(trials * p * (1 - p)));
   CHECK_ERROR(StochasticDepth(make_shared<Tanh>(), 2.0), "StochasticDepth: p must be in [0, 1], got 2");
   CHECK_ERROR(StochasticDepth(nullptr, 0.5), "StochasticDepth: the branch is null");
+  CHECK_ERROR(StochasticDepth(make_shared<Tanh>(), 0.5)(tg::scalar_tensor(1.0)),
+              "StochasticDepth: row mode needs a batch dim, got a scalar input");
 }
 
 TEST_CASE("nn BatchNorm1d training: batch statistics, running stats by the PyTorch convention") {
@@ -199,5 +207,6 @@ TEST_CASE("nn BatchNorm argument and input errors") {
   CHECK_ERROR(BatchNorm2d(3)(tg::zeros({4, 3})), "BatchNorm2d(3, eps=1e-05, momentum=0.1): input has 2 dims [4, 3], expected 4 (N, C, H, W)");
   CHECK_ERROR(BatchNorm1d(3)(tg::zeros({4, 5})), "input [4, 5] has 5 channels (dim 1), expected 3");
   CHECK_ERROR(BatchNorm1d(0), "BatchNorm1d: num_features must be positive, got 0");
+  CHECK_ERROR(BatchNorm1d(2, BatchNormOptions{.eps = 0}), "BatchNorm1d: eps must be positive, got 0");
   CHECK_ERROR(BatchNorm2d(2, BatchNormOptions{.momentum = 2}), "BatchNorm2d: momentum must be in [0, 1], got 2");
 }

@@ -27,10 +27,10 @@ double fan(const Shape& weight_shape, FanMode mode) {
 
 namespace {
 
-double fan_value(const Tensor& t, FanMode mode, const char* function) {
+double fan_value(const Tensor& t, FanMode mode) {
   const double n = fan(t.shape(), mode);
-  TG_CHECK(n > 0, "{}: weight of shape {} has a zero fan", function, t.shape().str());
-  return n;
+  // A zero fan means an empty tensor: any positive n fills it (with nothing).
+  return n > 0 ? n : 1.0;
 }
 
 }  // namespace
@@ -54,20 +54,20 @@ Tensor constant_(const Tensor& t, double value) {
 }
 
 Tensor xavier_normal_(const Tensor& t, Generator* gen, FanMode mode, double gain) {
-  return nn::normal_(t, gain / std::sqrt(fan_value(t, mode, "xavier_normal_")), gen);
+  return nn::normal_(t, gain / std::sqrt(fan_value(t, mode)), gen);
 }
 
 Tensor xavier_uniform_(const Tensor& t, Generator* gen, FanMode mode, double gain) {
-  const double bound = std::sqrt(3.0) * gain / std::sqrt(fan_value(t, mode, "xavier_uniform_"));
+  const double bound = std::sqrt(3.0) * gain / std::sqrt(fan_value(t, mode));
   return nn::uniform_(t, -bound, bound, gen);
 }
 
 Tensor kaiming_normal_(const Tensor& t, Generator* gen, FanMode mode) {
-  return nn::normal_(t, std::sqrt(2.0 / fan_value(t, mode, "kaiming_normal_")), gen);
+  return nn::normal_(t, std::sqrt(2.0 / fan_value(t, mode)), gen);
 }
 
 Tensor kaiming_uniform_(const Tensor& t, Generator* gen, FanMode mode) {
-  const double bound = std::sqrt(3.0) * std::sqrt(2.0 / fan_value(t, mode, "kaiming_uniform_"));
+  const double bound = std::sqrt(3.0) * std::sqrt(2.0 / fan_value(t, mode));
   return nn::uniform_(t, -bound, bound, gen);
 }
 

@@ -23,7 +23,7 @@ class DropConnect : public Module {
  private:
   std::shared_ptr<Linear> linear_;
   double p_;
-  Generator* gen_;
+  Generator* gen_;  // not owned, must outlive the module; null: the thread's default
 };
 
 }  // namespace tg::nn

@@ -18,7 +18,7 @@ class Dropout : public Module {
 
  private:
   double p_;
-  Generator* gen_;
+  Generator* gen_;  // not owned, must outlive the module; null: the thread's default
 };
 
 }  // namespace tg::nn

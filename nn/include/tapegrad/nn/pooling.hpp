@@ -62,7 +62,7 @@ class FractionalMaxPool2d : public Module {
   Tensor pool(const Tensor& x, Generator* gen) const;
   std::optional<Size2d> output_size_;
   double ratio_ = 0.0;
-  Generator* gen_;
+  Generator* gen_;  // not owned, must outlive the module; null: the thread's default
 };
 
 }  // namespace tg::nn

@@ -29,7 +29,7 @@ class StochasticDepth : public Module {
   ModulePtr branch_;
   double p_;
   StochasticDepthMode mode_;
-  Generator* gen_;
+  Generator* gen_;  // not owned, must outlive the module; null: the thread's default
 };
 
 }  // namespace tg::nn
