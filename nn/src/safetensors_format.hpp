@@ -35,8 +35,8 @@ inline std::optional<DType> dtype_from_tag(std::string_view tag) {
 
 // Dtypes the format defines that tapegrad has no tensor type for.
 inline bool is_other_format_dtype(std::string_view tag) {
-  for (std::string_view known : {"BOOL", "U8", "I8", "F8_E5M2", "F8_E4M3", "F8_E8M0", "F4", "F6_E2M3",
-                                 "F6_E3M2", "I16", "U16", "F16", "BF16", "I32", "U32", "U64", "C64"})
+  for (std::string_view known : {"BOOL", "U8", "I8", "F8_E5M2", "F8_E4M3", "F8_E8M0", "F8_E4M3FNUZ", "F8_E5M2FNUZ",
+                                 "F4", "F6_E2M3", "F6_E3M2", "I16", "U16", "F16", "BF16", "I32", "U32", "U64", "C64"})
     if (tag == known) return true;
   return false;
 }

@@ -1,0 +1,60 @@
+#pragma once
+#include <cstdint>
+
+#include "tapegrad/nn/module.hpp"
+
+namespace tg::nn {
+
+struct BatchNormOptions {
+  double eps = 1e-5;
+  double momentum = 0.1;  // running = (1 - momentum) running + momentum batch
+  bool affine = true;     // learnable scale "weight" (gamma = 1) and shift "bias" (beta = 0)
+  bool track_running_stats = true;
+};
+
+// Batch normalization (Ioffe & Szegedy 2015; MISSION.md section 7), per channel C.
+// Training normalizes with the batch mean and (biased) variance and updates the
+// buffers "running_mean" (0), "running_var" (1, updated with the unbiased batch
+// variance, PyTorch's convention) and "num_batches_tracked" (i64, counts training
+// forwards). Eval normalizes with the running statistics; without them
+// (track_running_stats = false) with the batch's, as in training.
+class BatchNorm : public Module {
+ public:
+  const Tensor& weight() const { return weight_; }  // undefined without affine
+  const Tensor& bias() const { return bias_; }
+  const Tensor& running_mean() const { return running_mean_; }  // undefined without tracking
+  const Tensor& running_var() const { return running_var_; }
+  std::int64_t num_batches_tracked() const;
+  std::int64_t num_features() const { return num_features_; }
+  const BatchNormOptions& options() const { return options_; }
+
+  Tensor forward(const Tensor& x) override;
+  std::string extra_repr() const override;
+
+ protected:
+  BatchNorm(std::int64_t num_features, const BatchNormOptions& options, int input_dims);
+
+ private:
+  std::int64_t num_features_;
+  BatchNormOptions options_;
+  int input_dims_;
+  Tensor weight_, bias_, running_mean_, running_var_, num_batches_tracked_;
+};
+
+// Over [N, C].
+class BatchNorm1d : public BatchNorm {
+ public:
+  explicit BatchNorm1d(std::int64_t num_features, const BatchNormOptions& options = {})
+      : BatchNorm(num_features, options, 2) {}
+  std::string type_name() const override { return "BatchNorm1d"; }
+};
+
+// Over [N, C, H, W] (statistics over N, H and W).
+class BatchNorm2d : public BatchNorm {
+ public:
+  explicit BatchNorm2d(std::int64_t num_features, const BatchNormOptions& options = {})
+      : BatchNorm(num_features, options, 4) {}
+  std::string type_name() const override { return "BatchNorm2d"; }
+};
+
+}  // namespace tg::nn

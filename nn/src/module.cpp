@@ -1,0 +1,203 @@
+#include "tapegrad/nn/module.hpp"
+
+#include <algorithm>
+#include <set>
+#include <unordered_set>
+
+#include "tapegrad/autograd.hpp"
+
+namespace tg::nn {
+
+namespace {
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) {
+    if (!out.empty()) out += ", ";
+    out += "'" + item + "'";
+  }
+  return out;
+}
+
+// Keeps the first occurrence of each tensor (by identity).
+std::vector<NamedTensor> unique_tensors(std::vector<NamedTensor> all) {
+  std::unordered_set<const TensorImpl*> seen;
+  std::vector<NamedTensor> out;
+  for (auto& entry : all)
+    if (seen.insert(entry.second.unsafe_impl()).second) out.push_back(std::move(entry));
+  return out;
+}
+
+}  // namespace
+
+Tensor Module::forward(const Tensor&) { fail("{}: forward is not implemented for this module", name()); }
+
+std::string Module::name() const { return type_name() + "(" + extra_repr() + ")"; }
+
+void Module::append_tree(std::string& out, int indent) const {
+  if (children_.empty()) {
+    out += name();
+    return;
+  }
+  const std::string pad(static_cast<std::size_t>(indent + 2), ' ');
+  out += type_name() + "(\n";
+  if (const std::string extra = extra_repr(); !extra.empty()) out += pad + extra + "\n";
+  for (const auto& [child_name, child] : children_) {
+    out += pad + "(" + child_name + "): ";
+    child->append_tree(out, indent + 2);
+    out += "\n";
+  }
+  out += std::string(static_cast<std::size_t>(indent), ' ') + ")";
+}
+
+std::string Module::to_string() const {
+  std::string out;
+  append_tree(out, 0);
+  return out;
+}
+
+void Module::check_new_name(const std::string& name, const char* function) const {
+  TG_CHECK(!name.empty(), "{}: the name is empty (in {})", function, this->name());
+  TG_CHECK(name.find('.') == std::string::npos, "{}: name '{}' contains '.', which separates path parts (in {})",
+           function, name, this->name());
+  const auto taken = [&](const auto& list) {
+    return std::any_of(list.begin(), list.end(), [&](const auto& entry) { return entry.first == name; });
+  };
+  TG_CHECK(!taken(parameters_), "{}: '{}' is already a parameter of {}", function, name, this->name());
+  TG_CHECK(!taken(buffers_), "{}: '{}' is already a buffer of {}", function, name, this->name());
+  TG_CHECK(!taken(children_), "{}: '{}' is already a child module of {}", function, name, this->name());
+}
+
+Tensor Module::register_parameter(const std::string& name, Tensor tensor) {
+  check_new_name(name, "register_parameter");
+  TG_CHECK(tensor.defined(), "register_parameter: '{}' is an undefined tensor (in {})", name, this->name());
+  TG_CHECK(is_floating(tensor.dtype()), "register_parameter: '{}' has dtype {}, expected f32 or f64 (in {})", name,
+           dtype_name(tensor.dtype()), this->name());
+  TG_CHECK(tensor.is_leaf(), "register_parameter: '{}' is not a leaf tensor (it has a history); pass .detach() (in {})",
+           name, this->name());
+  if (!tensor.requires_grad()) tensor.requires_grad_(true);
+  parameters_.emplace_back(name, tensor);
+  return tensor;
+}
+
+Tensor Module::register_buffer(const std::string& name, Tensor tensor) {
+  check_new_name(name, "register_buffer");
+  TG_CHECK(tensor.defined(), "register_buffer: '{}' is an undefined tensor (in {})", name, this->name());
+  buffers_.emplace_back(name, tensor);
+  return tensor;
+}
+
+bool Module::reaches(const Module* target) const {
+  if (this == target) return true;
+  return std::any_of(children_.begin(), children_.end(),
+                     [&](const NamedModule& child) { return child.second->reaches(target); });
+}
+
+void Module::add_child(const std::string& name, ModulePtr module) {
+  check_new_name(name, "register_module");
+  TG_CHECK(module != nullptr, "register_module: '{}' is a null module (in {})", name, this->name());
+  TG_CHECK(!module->reaches(this), "register_module: registering '{}' in {} would make a cycle (it contains {})", name,
+           this->name(), this->name());
+  children_.emplace_back(name, std::move(module));
+}
+
+Module& Module::train(bool on) {
+  training_ = on;
+  for (auto& child : children_) child.second->train(on);
+  return *this;
+}
+
+void Module::collect(const std::string& prefix, bool want_parameters, std::vector<NamedTensor>& out) const {
+  for (const auto& [n, t] : want_parameters ? parameters_ : buffers_) out.emplace_back(prefix + n, t);
+  for (const auto& [n, child] : children_) child->collect(prefix + n + ".", want_parameters, out);
+}
+
+std::vector<NamedTensor> Module::named_parameters() const {
+  std::vector<NamedTensor> all;
+  collect("", true, all);
+  return unique_tensors(std::move(all));
+}
+
+std::vector<Tensor> Module::parameters() const {
+  std::vector<Tensor> out;
+  for (auto& entry : named_parameters()) out.push_back(std::move(entry.second));
+  return out;
+}
+
+std::vector<NamedTensor> Module::named_buffers() const {
+  std::vector<NamedTensor> all;
+  collect("", false, all);
+  return unique_tensors(std::move(all));
+}
+
+std::vector<Tensor> Module::buffers() const {
+  std::vector<Tensor> out;
+  for (auto& entry : named_buffers()) out.push_back(std::move(entry.second));
+  return out;
+}
+
+std::vector<ModulePtr> Module::children() const {
+  std::vector<ModulePtr> out;
+  for (const auto& child : children_) out.push_back(child.second);
+  return out;
+}
+
+std::map<std::string, Tensor> Module::state_dict() const {
+  std::vector<NamedTensor> all;
+  collect("", true, all);
+  collect("", false, all);
+  NoGradGuard no_grad;
+  std::map<std::string, Tensor> out;
+  for (const auto& [n, t] : all) out.emplace(n, t.detach().clone());
+  return out;
+}
+
+LoadStateDictResult Module::load_state_dict(const std::map<std::string, Tensor>& state, bool strict) {
+  std::vector<NamedTensor> targets;
+  collect("", true, targets);
+  collect("", false, targets);
+
+  LoadStateDictResult result;
+  std::set<std::string> known;
+  for (const auto& [key, target] : targets) {
+    known.insert(key);
+    const auto it = state.find(key);
+    if (it == state.end()) {
+      result.missing_keys.push_back(key);
+      continue;
+    }
+    const Tensor& value = it->second;
+    TG_CHECK(value.defined(), "load_state_dict: '{}' is an undefined tensor", key);
+    TG_CHECK(value.shape() == target.shape(), "load_state_dict: shape mismatch for '{}': the dict has {}, {} has {}",
+             key, value.shape().str(), name(), target.shape().str());
+    TG_CHECK(value.dtype() == target.dtype(), "load_state_dict: dtype mismatch for '{}': the dict has {}, {} has {}",
+             key, dtype_name(value.dtype()), name(), dtype_name(target.dtype()));
+  }
+  for (const auto& entry : state)
+    if (!known.contains(entry.first)) result.unexpected_keys.push_back(entry.first);
+  if (strict && (!result.missing_keys.empty() || !result.unexpected_keys.empty())) {
+    std::string message = fmt::format("load_state_dict: the dict does not match {}:", name());
+    if (!result.missing_keys.empty()) message += " missing keys " + join(result.missing_keys) + ";";
+    if (!result.unexpected_keys.empty()) message += " unexpected keys " + join(result.unexpected_keys) + ";";
+    message.pop_back();
+    fail("{}", message);
+  }
+
+  NoGradGuard no_grad;
+  for (auto& [key, target] : targets)
+    if (const auto it = state.find(key); it != state.end()) target.copy_(it->second);
+  return result;
+}
+
+Module& Module::requires_grad(bool on) {
+  for (auto& parameter : parameters()) parameter.requires_grad_(on);
+  return *this;
+}
+
+std::int64_t Module::num_parameters() const {
+  std::int64_t total = 0;
+  for (const auto& parameter : parameters()) total += parameter.numel();
+  return total;
+}
+
+}  // namespace tg::nn
