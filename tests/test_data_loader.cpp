@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <numeric>
-#include <tapegrad/nn/data/loader.hpp>
+#include <tapegrad/nn/data.hpp>
 #include <tapegrad/tapegrad.hpp>
 
 namespace data = tg::data;

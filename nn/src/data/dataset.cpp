@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "gather_samples.hpp"
 #include "tapegrad/error.hpp"
 #include "tapegrad/nn/data/idx.hpp"
 

@@ -4,6 +4,7 @@
 #include <numeric>
 #include <span>
 
+#include "gather_samples.hpp"
 #include "tapegrad/error.hpp"
 #include "tapegrad/nn/data/permutation.hpp"
 

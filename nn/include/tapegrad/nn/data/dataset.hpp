@@ -1,7 +1,6 @@
 #pragma once
 // A labelled image dataset held in memory: images f32 [N, C, H, W], labels i64 [N].
 #include <cstdint>
-#include <span>
 #include <string>
 #include <vector>
 
@@ -26,11 +25,5 @@ void check_dataset(const Dataset& dataset, const char* op);
 // as f32 [N, C, H, W] (C = 1 for 3 dims), and labels from an IDX file of integers [N],
 // each in [0, num_classes). Errors name the file: counts that disagree, a label out of range.
 Dataset load_idx_dataset(const std::string& images_path, const std::string& labels_path, std::int64_t num_classes);
-
-namespace detail {
-// Copies the samples at `indices` into images_out (N x sample floats) and labels_out.
-void gather_samples(const Dataset& dataset, std::span<const std::int64_t> indices, float* images_out,
-                    std::int64_t* labels_out, const char* op);
-}  // namespace detail
 
 }  // namespace tg::data
