@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   CLI::App app{"tapegrad: a tape-based autodiff library on oneDNN"};
   app.require_subcommand(1);
   int exit_code = 0;
+  tg::apps::add_train_command(app, exit_code);
   tg::apps::add_gradcheck_command(app, exit_code);
 
   try {

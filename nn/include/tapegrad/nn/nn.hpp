@@ -2,6 +2,7 @@
 // Everything of tapegrad::nn in one include.
 #include "tapegrad/nn/activations.hpp"
 #include "tapegrad/nn/batch_norm.hpp"
+#include "tapegrad/nn/checkpoint.hpp"
 #include "tapegrad/nn/containers.hpp"
 #include "tapegrad/nn/conv.hpp"
 #include "tapegrad/nn/drop_connect.hpp"
@@ -10,6 +11,8 @@
 #include "tapegrad/nn/init.hpp"
 #include "tapegrad/nn/init_experiment.hpp"
 #include "tapegrad/nn/linear.hpp"
+#include "tapegrad/nn/models.hpp"
 #include "tapegrad/nn/module.hpp"
 #include "tapegrad/nn/pooling.hpp"
+#include "tapegrad/nn/safetensors.hpp"
 #include "tapegrad/nn/stochastic_depth.hpp"

@@ -1,0 +1,82 @@
+#pragma once
+// Training a classifier: the loop behind `tapegrad train` (and, later, the optimizer
+// race and the search's trials). No global state: everything a run needs is in its
+// TrainConfig and TrainData, so runs can go side by side in one process.
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <tapegrad/nn/data/augment.hpp>
+#include <tapegrad/nn/data/dataset.hpp>
+#include <tapegrad/nn/data/normalization.hpp>
+#include <tapegrad/nn/models.hpp>
+#include <tapegrad/nn/module.hpp>
+#include <tapegrad/optim/options.hpp>
+
+namespace tg::apps {
+
+struct TrainConfig {
+  std::string model = "cnn";
+  nn::ModelOptions model_options{};
+  std::string optimizer = "adam";
+  optim::Options optimizer_options{};  // over the optimizer's defaults
+  std::string schedule = "cosine";     // "cosine" (per batch, to 0 at the end) or "none"
+  std::int64_t epochs = 8;
+  std::int64_t batch_size = 64;
+  std::uint64_t seed = 0;  // model init, shuffling, dropout, augmentation
+  data::Augmentation augmentation{};
+  std::string checkpoint_dir{};  // where the best checkpoint goes; empty: not saved
+
+  void validate() const;  // clear errors for out-of-range values
+};
+
+// Training and validation come from the training file (a seeded split); test from
+// the test file and is touched only once, at the end.
+struct TrainData {
+  data::Dataset train, validation, test;
+};
+
+struct Evaluation {
+  double loss = 0, accuracy = 0;
+};
+
+struct EpochRecord {
+  std::int64_t epoch = 0;  // 1-based
+  double train_loss = 0, train_accuracy = 0;
+  Evaluation validation{};
+  double lr = 0;  // at the end of the epoch
+  double seconds = 0;
+  double samples_per_second = 0;
+  bool best = false;  // the best validation accuracy so far
+};
+
+struct BatchProgress {
+  std::int64_t epoch = 0, epochs = 0, batch = 0, batches = 0;  // batch is 1-based
+  double loss = 0, accuracy = 0;                               // running means over the epoch
+  double samples_per_second = 0;
+};
+
+struct TrainResult {
+  std::vector<EpochRecord> history;
+  std::int64_t best_epoch = 0;
+  double best_validation_accuracy = 0;
+  Evaluation test{};  // of the best-validation parameters
+  std::string checkpoint{};  // the best checkpoint's path, if saved
+  std::int64_t parameters = 0;
+  double seconds = 0;
+};
+
+struct TrainCallbacks {
+  std::function<void(const BatchProgress&)> on_batch{};
+  std::function<void(const EpochRecord&)> on_epoch{};
+};
+
+TrainResult train_classifier(const TrainConfig& config, const TrainData& data, const TrainCallbacks& callbacks = {});
+
+// Mean cross-entropy and accuracy of model (put in eval mode, gradients off) on dataset.
+Evaluation evaluate(nn::Module& model, const data::Dataset& dataset, const std::optional<data::Normalization>& norm,
+                    std::int64_t batch_size = 500);
+
+}  // namespace tg::apps

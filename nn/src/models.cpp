@@ -1,0 +1,82 @@
+#include "tapegrad/nn/models.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <memory>
+
+#include "tapegrad/error.hpp"
+#include "tapegrad/nn/activations.hpp"
+#include "tapegrad/nn/batch_norm.hpp"
+#include "tapegrad/nn/containers.hpp"
+#include "tapegrad/nn/conv.hpp"
+#include "tapegrad/nn/dropout.hpp"
+#include "tapegrad/nn/flatten.hpp"
+#include "tapegrad/nn/init.hpp"
+#include "tapegrad/nn/linear.hpp"
+#include "tapegrad/nn/pooling.hpp"
+
+namespace tg::nn {
+
+namespace {
+
+// The classifier layer: no ReLU follows it, so He's gain does not apply. Small
+// weights (std 0.01, CS231n) make the initial loss -ln(1/C), the sanity check of
+// MISSION.md section 2.
+std::shared_ptr<Linear> classifier(std::int64_t in, std::int64_t classes) {
+  auto layer = std::make_shared<Linear>(in, classes);
+  normal_(layer->weight(), 0.01);
+  return layer;
+}
+
+void add_dropout(Sequential& model, double p) {
+  if (p > 0) model.push_back(std::make_shared<Dropout>(p));
+}
+
+ModulePtr mlp(const ModelOptions& o) {
+  auto model = std::make_shared<Sequential>();
+  model->push_back(std::make_shared<Flatten>());
+  std::int64_t in = 28 * 28;
+  for (std::int64_t width : {256, 128}) {
+    model->push_back(std::make_shared<Linear>(in, width));
+    model->push_back(std::make_shared<ReLU>());
+    add_dropout(*model, o.dropout);
+    in = width;
+  }
+  model->push_back(classifier(in, o.classes));
+  return model;
+}
+
+ModulePtr cnn(const ModelOptions& o) {
+  auto model = std::make_shared<Sequential>();
+  std::int64_t in = 1;
+  for (std::int64_t channels : {32, 64}) {
+    // No conv bias: BatchNorm's shift replaces it.
+    model->push_back(std::make_shared<Conv2d>(in, channels, 3, Conv2dOptions{.padding = 1}, /*bias=*/false));
+    model->push_back(std::make_shared<BatchNorm2d>(channels));
+    model->push_back(std::make_shared<ReLU>());
+    model->push_back(std::make_shared<MaxPool2d>(2));
+    in = channels;
+  }
+  model->push_back(std::make_shared<Flatten>());
+  model->push_back(std::make_shared<Linear>(64 * 7 * 7, 128));
+  model->push_back(std::make_shared<ReLU>());
+  add_dropout(*model, o.dropout);
+  model->push_back(classifier(128, o.classes));
+  return model;
+}
+
+}  // namespace
+
+std::vector<std::string> model_names() { return {"cnn", "mlp"}; }
+
+ModulePtr make_model(const std::string& name, const ModelOptions& options) {
+  TG_CHECK(options.dropout >= 0 && options.dropout < 1, "make_model: dropout must be in [0, 1), got {}",
+           options.dropout);
+  TG_CHECK(options.classes >= 2, "make_model: classes must be at least 2, got {}", options.classes);
+  if (name == "mlp") return mlp(options);
+  if (name == "cnn") return cnn(options);
+  fail("make_model: unknown model '{}'; known models: {}", name, fmt::join(model_names(), ", "));
+}
+
+}  // namespace tg::nn
