@@ -14,6 +14,7 @@
 #include <tapegrad/parallel.hpp>
 
 #include "commands.hpp"
+#include "training/plugins.hpp"
 #include "training/progress_bar.hpp"
 #include "training/trainer.hpp"
 
@@ -39,6 +40,7 @@ struct TrainArgs {
   std::string checkpoint_dir = "checkpoints";
   bool json = false;
   bool list_optimizers = false;
+  std::vector<std::string> plugins;
 };
 
 // Per-model defaults, chosen so the default run finishes in under 5 minutes on 2 cores
@@ -111,6 +113,7 @@ void print_epoch_row(std::FILE* out, const EpochRecord& e) {
 }
 
 int run_train(const TrainArgs& args) {
+  for (const std::string& plugin : args.plugins) load_plugin(plugin);
   if (args.list_optimizers) {
     fmt::print("{}", optim::describe_registered());
     return 0;
@@ -173,6 +176,7 @@ void add_train_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--checkpoint-dir", args->checkpoint_dir, "Where the best checkpoint is saved (\"\": nowhere)")
       ->capture_default_str();
   cmd->add_flag("--json", args->json, "Print one JSON object with the results to stdout");
+  cmd->add_option("--plugin", args->plugins, "A shared module that registers optimizers (repeatable)");
   cmd->add_flag("--list-optimizers", args->list_optimizers, "List the registered optimizers and their options");
   cmd->callback([args, &exit_code] { exit_code = run_train(*args); });
 }
