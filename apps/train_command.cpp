@@ -121,8 +121,7 @@ int run_train(const TrainArgs& args) {
   if (args.threads > 0) set_num_threads(args.threads);
   const TrainConfig config = make_config(args);
   config.validate();
-  nn::make_model(config.model, config.model_options);  // a bad model name fails before loading data
-  optim::find_optimizer(config.optimizer);
+  optim::find_optimizer(config.optimizer);  // a bad name fails before the data is loaded (--model is checked by CLI11)
 
   std::FILE* text = args.json ? stderr : stdout;  // with --json, stdout carries only the JSON
   const TrainData data = load_data(args);
