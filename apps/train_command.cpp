@@ -32,6 +32,8 @@ struct TrainArgs {
   std::vector<std::string> optimizer_options;
   std::string schedule = "cosine";
   bool augment = false;
+  std::optional<double> flip, jitter, label_smoothing;
+  std::optional<std::int64_t> crop_padding;
   std::int64_t validation_size = 5000;
   std::int64_t train_limit = 0;
   std::uint64_t seed = 0;
@@ -62,6 +64,10 @@ TrainConfig make_config(const TrainArgs& a) {
   c.batch_size = a.batch_size;
   c.seed = a.seed;
   if (a.augment) c.augmentation = {.flip_probability = 0.5, .crop_padding = 2, .jitter = 0.1};
+  if (a.flip) c.augmentation.flip_probability = *a.flip;
+  if (a.crop_padding) c.augmentation.crop_padding = *a.crop_padding;
+  if (a.jitter) c.augmentation.jitter = *a.jitter;
+  c.label_smoothing = a.label_smoothing.value_or(0.0);
   c.checkpoint_dir = a.checkpoint_dir;
   return c;
 }
@@ -164,6 +170,10 @@ void add_train_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--schedule", args->schedule, "Learning-rate schedule: cosine or none")->capture_default_str();
   cmd->add_option("--dropout", args->dropout, "Dropout probability (default: cnn 0.5, mlp 0.2)");
   cmd->add_flag("--augment", args->augment, "Augment: horizontal flip, random crop (pad 2), brightness/contrast jitter");
+  cmd->add_option("--flip", args->flip, "Horizontal flip probability (overrides --augment's 0.5)");
+  cmd->add_option("--crop-padding", args->crop_padding, "Random crop padding in pixels (overrides --augment's 2)");
+  cmd->add_option("--jitter", args->jitter, "Brightness/contrast jitter strength (overrides --augment's 0.1)");
+  cmd->add_option("--label-smoothing", args->label_smoothing, "Label smoothing of the training loss, in [0, 1)");
   cmd->add_option("--validation", args->validation_size, "Validation samples held out of the training file")
       ->capture_default_str();
   cmd->add_option("--train-limit", args->train_limit, "Train on the first N training samples only (0: all)");

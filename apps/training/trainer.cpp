@@ -61,6 +61,8 @@ void TrainConfig::validate() const {
   TG_CHECK(batch_size >= 1, "train: batch size must be at least 1, got {}", batch_size);
   TG_CHECK(schedule == "cosine" || schedule == "none", "train: unknown schedule '{}'; known: cosine, none",
            schedule);
+  TG_CHECK(label_smoothing >= 0 && label_smoothing < 1, "train: label smoothing must be in [0, 1), got {}",
+           label_smoothing);
   augmentation.validate();
 }
 
@@ -113,7 +115,7 @@ TrainResult train_classifier(const TrainConfig& config, const TrainData& data, c
     for (const data::Batch& batch : loader) {
       optimizer->zero_grad();
       const Tensor logits = (*model)(batch.images);
-      const Tensor loss = cross_entropy(logits, batch.labels);
+      const Tensor loss = cross_entropy(logits, batch.labels, Reduction::mean, config.label_smoothing);
       loss.backward();
       optimizer->step();
       if (schedule) schedule->step();

@@ -27,6 +27,7 @@ struct TrainConfig {
   std::int64_t batch_size = 64;
   std::uint64_t seed = 0;  // model init, shuffling, dropout, augmentation
   data::Augmentation augmentation{};
+  double label_smoothing = 0;    // of the training loss (validation and test report plain cross-entropy)
   std::string checkpoint_dir{};  // where the best checkpoint goes; empty: not saved
 
   void validate() const;  // clear errors for out-of-range values
