@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <limits>
 #include <set>
 #include <sstream>
 #include <string>
@@ -193,6 +194,21 @@ TEST_CASE("report: ticks step by 1, 2 or 5 x 10^k and print just enough digits")
   const std::string svg = report::svg(report::LinePlot{.title = "accuracy", .series = {{"a", {}, {0.03, 0.97}}}});
   for (const char* label : {">0.0</text>", ">0.2</text>", ">0.4</text>", ">0.6</text>", ">0.8</text>", ">1.0</text>"})
     CHECK_MESSAGE(svg.find(label) != std::string::npos, std::string(label));
+}
+
+TEST_CASE("report: extreme values neither hang the tick loop nor print nan or inf") {
+  const double huge = std::numeric_limits<double>::max();
+  for (const std::vector<double>& y : {std::vector<double>{1e16, 1e16 + 2}, std::vector<double>{-huge, huge},
+                                       std::vector<double>{5, 5}, std::vector<double>{}}) {
+    const std::string svg = report::svg(report::LinePlot{.title = "extreme", .series = {{"s", {}, y}}});
+    CHECK(svg.find("nan") == std::string::npos);
+    CHECK(svg.find("inf") == std::string::npos);
+  }
+  // A constant series is padded by 10% to [4.5, 5.5], widened to ticks 0.2 apart: 4.4 .. 5.6.
+  const std::string flat = report::svg(report::LinePlot{.title = "flat", .series = {{"s", {}, {5, 5}}}});
+  CHECK(flat.find(">4.4</text>") != std::string::npos);
+  CHECK(flat.find(">5.0</text>") != std::string::npos);
+  CHECK(flat.find(">5.6</text>") != std::string::npos);
 }
 
 TEST_CASE("report: a log-y plot of 1e-3..1e2 labels the decades 10^-3 .. 10^2 and leaves out non-positive values") {
