@@ -264,7 +264,7 @@ TEST_CASE("report: make_histogram bins equal widths, puts the max in the last bi
   CHECK(same.counts == std::vector<double>{3});
   CHECK(same.edges == std::vector<double>{5, 5});
 
-  CHECK_THROWS_WITH_AS(report::make_histogram("w", {1}, 0), "make_histogram 'w': bins must be >= 1, got 0",
+  CHECK_THROWS_WITH_AS(report::make_histogram("w", {1}, 0), "make_histogram 'w': bins must be in [1, 10000], got 0",
                        tg::Error);
 }
 
@@ -395,7 +395,7 @@ TEST_CASE("report: bad plots are errors naming the plot and what is wrong") {
                        "ContourPlot 'bowl': y_min (2) must be less than y_max (-2), both finite", tg::Error);
   auto no_levels = bowl();
   no_levels.levels = 0;
-  CHECK_THROWS_WITH_AS(report::svg(no_levels), "ContourPlot 'bowl': levels must be >= 1, got 0", tg::Error);
+  CHECK_THROWS_WITH_AS(report::svg(no_levels), "ContourPlot 'bowl': levels must be in [1, 100], got 0", tg::Error);
   auto bad_path = bowl();
   bad_path.trajectories = {{"adam", {1, 2}, {1}}};
   CHECK_THROWS_WITH_AS(report::svg(bad_path),

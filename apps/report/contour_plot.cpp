@@ -26,6 +26,7 @@ constexpr std::int64_t grid_points = 101;  // per side: 100 x 100 cells
 // Log-spaced levels cover this many decades of f - min f below its largest value.
 constexpr double log_level_decades = 3;
 constexpr const char* clip_id = "@clip@";
+constexpr int max_levels = 100;  // each level is a pass over the grid; more lines would merge anyway
 
 bool is_point(const Point& p) { return std::isfinite(p.x) && std::isfinite(p.y); }
 
@@ -38,7 +39,8 @@ void validate(const ContourPlot& plot) {
   TG_CHECK(std::isfinite(plot.y_min) && std::isfinite(plot.y_max) && plot.y_min < plot.y_max,
            "ContourPlot '{}': y_min ({}) must be less than y_max ({}), both finite", plot.title, plot.y_min,
            plot.y_max);
-  TG_CHECK(plot.levels >= 1, "ContourPlot '{}': levels must be >= 1, got {}", plot.title, plot.levels);
+  TG_CHECK(plot.levels >= 1 && plot.levels <= max_levels, "ContourPlot '{}': levels must be in [1, {}], got {}",
+           plot.title, max_levels, plot.levels);
   for (const Series& s : plot.trajectories) check_series("ContourPlot", plot.title, "trajectory", s, false);
 }
 
