@@ -1,5 +1,6 @@
 #include "race.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -10,6 +11,8 @@
 #include <tapegrad/optim/first_order.hpp>
 #include <tapegrad/optim/registry.hpp>
 #include <tapegrad/random.hpp>
+
+#include "median.hpp"
 
 namespace tg::apps {
 
@@ -50,12 +53,12 @@ RaceRun run_race(const TestFunction& f, const std::string& optimizer, const opti
   run.lr = opt->has_option("lr") ? opt->lr() : 0.0;
   run.trajectory.push_back(f.start);
   run.loss.push_back(f.value(f.start.x, f.start.y));
-  Clock::duration stepping{};
+  std::vector<double> step_seconds;
   for (std::int64_t t = 1; t <= settings.steps; ++t) {
     const Tensor r = f.noisy() ? randn({2}, f64, &noise) : Tensor{};
     const auto before = Clock::now();
     opt->step([&] { return f.loss(p, r); });
-    stepping += Clock::now() - before;
+    step_seconds.push_back(std::chrono::duration<double>(Clock::now() - before).count());
     const Point at = point_of(p);
     const double loss = f.value(at.x, at.y);
     run.trajectory.push_back(at);
@@ -65,8 +68,7 @@ RaceRun run_race(const TestFunction& f, const std::string& optimizer, const opti
       break;
     }
   }
-  const auto steps_taken = static_cast<double>(run.loss.size() - 1);
-  run.seconds_per_step = std::chrono::duration<double>(stepping).count() / steps_taken;
+  run.seconds_per_step = median(step_seconds);
   run.final_loss = run.loss.back();
   for (std::size_t i = 0; i < run.loss.size(); ++i)
     if (f.reached(run.loss[i], settings.tolerance)) {

@@ -16,7 +16,7 @@
 namespace tg::apps {
 
 struct RaceSettings {
-  std::int64_t steps = 200;
+  std::int64_t steps = 500;
   double tolerance = 1e-6;  // success: f - f_min < tolerance (see TestFunction::reached)
   std::uint64_t seed = 0;   // the gradient noise of noisy functions
 };
@@ -34,7 +34,7 @@ struct RaceRun {
   std::optional<std::int64_t> iterations_to_tolerance{};  // the first i with loss[i] reached
   double final_loss = 0;                                  // loss.back()
   bool diverged = false;
-  double seconds_per_step = 0;  // step(closure) including the loss and its backward
+  double seconds_per_step = 0;  // median of step(closure), including the loss and its backward
 };
 
 // Runs optimizer (created with options, e.g. {{"lr", 0.1}}) on f. Every optimizer steps
