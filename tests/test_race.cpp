@@ -161,3 +161,13 @@ TEST_CASE("race on the saddle: sgd at a small lr stalls, adam at the same lr esc
   REQUIRE(adam.iterations_to_tolerance.has_value());
   CHECK(*adam.iterations_to_tolerance < 300);
 }
+
+TEST_CASE("race: a run that diverges stops at the arena and is marked") {
+  // SGD on the bowl with lr 2: y is multiplied by 1 - 2*2 = -3 per step, so |y| = 2*3^t
+  // passes 1e6 at t = 12.
+  const auto run = tg::apps::run_race(tg::apps::find_test_function("bowl"), "sgd", {{"lr", 2.0}}, {.steps = 100});
+  CHECK(run.diverged);
+  CHECK(run.trajectory.size() == 13);
+  CHECK(std::fabs(run.trajectory.back().y) == doctest::Approx(2 * std::pow(3.0, 12)));
+  CHECK_FALSE(run.iterations_to_tolerance.has_value());
+}
