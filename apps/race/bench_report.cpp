@@ -50,9 +50,13 @@ void add_function_race(report::Report& report, const TestFunction& f, const std:
                         .y_label = f.minimum ? "f - f_min" : "f",
                         .log_y = f.minimum.has_value()};
   for (const RaceRun& run : runs) {
-    contour.trajectories.push_back(trajectory_in_plot(f, run));
+    report::Series path = trajectory_in_plot(f, run);
     report::Series curve{.name = run.optimizer};
-    for (double value : run.loss) curve.y.push_back(f.minimum ? value - *f.minimum : value);
+    if (f.minimum)
+      for (double value : run.loss) curve.y.push_back(value - *f.minimum);
+    else  // unbounded below: the curve ends where the path leaves the plot, before it runs off to -1e12
+      curve.y.assign(run.loss.begin(), run.loss.begin() + static_cast<std::ptrdiff_t>(path.x.size()));
+    contour.trajectories.push_back(std::move(path));
     loss.series.push_back(std::move(curve));
   }
   report.add(contour);

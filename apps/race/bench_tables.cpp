@@ -54,7 +54,9 @@ report::Table fashion_race_table(const std::vector<FashionRun>& runs, const Fash
   report::Table table{
       .title = fmt::format("Fashion-MNIST, {} after {} iterations of batch {} (seed {})", settings.model,
                            settings.iterations, settings.batch_size, settings.seed),
-      .header = {"optimizer", "lr", fmt::format("train loss (last {})", settings.final_loss_window), "test loss",
+      .header = {"optimizer", "lr",
+                 fmt::format("train loss (last {})", std::min(settings.final_loss_window, settings.iterations)),
+                 "test loss",
                  "test accuracy", "ms/iteration"}};
   for (const FashionRun& run : runs)
     table.rows.push_back({run.optimizer, fmt::format("{:.3g}", run.lr), fmt::format("{:.4f}", run.final_loss),
