@@ -264,7 +264,7 @@ void add_bench_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--batch-size", a->fashion_settings.batch_size, "Fashion-MNIST batch size")->capture_default_str();
   cmd->add_option("--fashion-lr", a->fashion_lrs,
-                  "optimizer=lr on Fashion-MNIST (repeatable; default: sgd, momentum, nesterov, adagrad 0.01; "
+                  "optimizer=lr on Fashion-MNIST (repeatable; default: sgd 0.1; momentum, nesterov, adagrad 0.01; "
                   "rmsprop, adam, adamw 0.001; others their own)");
   cmd->add_option("--train-limit", a->train_limit, "Fashion-MNIST: train on the first N images only (0: all)");
   cmd->add_option("--data", a->data_dir, "Fashion-MNIST folder (default: $TAPEGRAD_FASHION_MNIST_DIR or "

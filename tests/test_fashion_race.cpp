@@ -53,7 +53,7 @@ TEST_CASE("fashion race: the same start for every optimizer, reproducible, and a
   CHECK(sgd.loss[0] == adam.loss[0]);
   CHECK(adam.loss[0] == doctest::Approx(std::log(10.0)).epsilon(0.02));
   CHECK(again.loss == adam.loss);
-  CHECK(sgd.lr == 0.01);
+  CHECK(sgd.lr == 0.1);
   CHECK(adam.lr == 0.001);
   double last5 = 0;
   for (std::size_t i = 25; i < 30; ++i) last5 += adam.loss[i] / 5;
