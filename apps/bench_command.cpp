@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -44,8 +45,7 @@ struct BenchArgs {
   std::int64_t train_limit = 0;
   std::string data_dir;
   bool step_cost = false;
-  std::vector<std::int64_t> step_cost_sizes{1'000'000, 10'000'000};
-  int step_cost_repeats = 5;
+  StepCostSettings step_cost_settings{};
   std::string report = "bench.html";
   bool json = false;
   int threads = 0;
@@ -184,14 +184,12 @@ void run_fashion_race(const BenchArgs& a, const FashionData& data, const std::ve
 void run_step_cost(const BenchArgs& a, const std::vector<std::string>& optimizers, Output& out,
                    report::Report& report) {
   ProgressBar bar(stderr);
-  std::vector<StepCost> costs;
-  const auto total = static_cast<std::int64_t>(optimizers.size() * a.step_cost_sizes.size());
-  for (const std::string& name : optimizers)
-    for (std::int64_t n : a.step_cost_sizes) {
-      bar.update(TaskProgress{"step cost", static_cast<std::int64_t>(costs.size()) + 1, total,
-                              fmt::format("{} {}", name, n)});
-      costs.push_back(measure_step_cost(name, n, a.step_cost_repeats, a.race.seed));
-    }
+  const auto total = static_cast<std::int64_t>(optimizers.size() * a.step_cost_settings.sizes.size());
+  std::int64_t done = 0;
+  const std::vector<StepCost> costs = measure_step_costs(optimizers, a.step_cost_settings, [&](const StepCost& c) {
+    bar.update(TaskProgress{"step cost", ++done, total,
+                            fmt::format("{} {} params: {:.0f} µs", c.optimizer, c.parameters, c.median_seconds * 1e6)});
+  });
   bar.clear();
   const report::Table table = step_cost_table(costs);
   out.table(table);
@@ -203,15 +201,17 @@ int run_bench(BenchArgs a) {
   for (const std::string& plugin : a.plugins) load_plugin(plugin);
   if (a.threads > 0) set_num_threads(a.threads);
   a.fashion_settings.seed = a.race.seed;
+  a.step_cost_settings.seed = a.race.seed;
   const bool functions = a.functions_given || (!a.fashion && !a.step_cost);
   // Every name and value is checked before the first long part starts.
   const std::vector<std::string> optimizers = chosen_optimizers(a.optimizers);
   if (functions) chosen_functions(a.functions);
   parse_lrs("--lr", a.lrs, optimizers);
   parse_lrs("--fashion-lr", a.fashion_lrs, optimizers);
+  a.race.validate();
   a.search.validate();
   a.fashion_settings.validate();
-  for (std::int64_t n : a.step_cost_sizes) TG_CHECK(n >= 1, "bench: --step-cost-sizes must be positive, got {}", n);
+  a.step_cost_settings.validate();
   if (a.step_cost)
     for (const std::string& name : optimizers) check_step_cost_optimizer(name);
   const FashionData data = a.fashion ? load_fashion(a) : FashionData{};
@@ -270,10 +270,10 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--data", a->data_dir, "Fashion-MNIST folder (default: $TAPEGRAD_FASHION_MNIST_DIR or "
                                          "/usr/share/datasets/fashion-mnist)");
   cmd->add_flag("--step-cost", a->step_cost, "Time one step of each optimizer over large f32 parameters");
-  cmd->add_option("--step-cost-sizes", a->step_cost_sizes, "Parameter counts for --step-cost")
+  cmd->add_option("--step-cost-sizes", a->step_cost_settings.sizes, "Parameter counts for --step-cost")
       ->delimiter(',')
       ->capture_default_str();
-  cmd->add_option("--step-cost-repeats", a->step_cost_repeats, "Timed steps per size (the median is shown)")
+  cmd->add_option("--step-cost-repeats", a->step_cost_settings.repeats, "Timed steps per size (the median is shown)")
       ->capture_default_str();
   cmd->add_option("--report", a->report, "HTML report file (\"\": none)")->capture_default_str();
   cmd->add_flag("--json", a->json, "Print one JSON object with the results to stdout");

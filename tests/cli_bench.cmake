@@ -19,9 +19,9 @@ add_test(NAME cli_bench_json
 set_tests_properties(cli_bench_json PROPERTIES PASS_REGULAR_EXPRESSION
   "\"iterations_to_tolerance\": null,[^}]*\"lr\": 0\\.01,[^}]*\"lr_tuned\": false")
 add_test(NAME cli_bench_step_cost
-         COMMAND tapegrad_cli bench --step-cost --step-cost-sizes 1000,20000 --optimizers sgd,adam --report "")
+         COMMAND tapegrad_cli bench --step-cost --step-cost-sizes 1000,20000 --optimizers sgd,adam --threads 1 --report "")
 set_tests_properties(cli_bench_step_cost PROPERTIES PASS_REGULAR_EXPRESSION
-  "optimizer +1k params +20k params\nsgd +[0-9]+ +[0-9]+\nadam +[0-9]+ +[0-9]+")
+  "optimizer +1k params +20k params\nsgd +[0-9.]+ +[0-9.]+\nadam +[0-9.]+ +[0-9.]+")
 # Without --optimizers every registered first-order optimizer races, plug-ins included.
 add_test(NAME cli_bench_plugin_optimizer
          COMMAND tapegrad_cli bench --plugin $<TARGET_FILE:sign_sgd_plugin> --functions bowl --steps 20 --report "")

@@ -33,7 +33,7 @@ TEST_CASE("bench step cost table: one column per size, one row per optimizer") {
   const auto table = tg::apps::step_cost_table(
       {{"sgd", 1'000'000, 1e-3}, {"sgd", 10'000'000, 1.2e-2}, {"adam", 1'000'000, 2e-3}});
   CHECK(table.header == std::vector<std::string>{"optimizer", "1M params", "10M params"});
-  CHECK(table.rows == std::vector<std::vector<std::string>>{{"sgd", "1000", "12000"}, {"adam", "2000", "-"}});
+  CHECK(table.rows == std::vector<std::vector<std::string>>{{"sgd", "1000.0", "12000.0"}, {"adam", "2000.0", "-"}});
 }
 
 TEST_CASE("bench report helpers: running mean and trajectories cut at the plot's edge") {

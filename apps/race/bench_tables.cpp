@@ -78,7 +78,7 @@ report::Table step_cost_table(const std::vector<StepCost>& costs) {
       (*row)[0] = c.optimizer;
     }
     const auto column = std::find(sizes.begin(), sizes.end(), c.parameters) - sizes.begin();
-    (*row)[static_cast<std::size_t>(column) + 1] = fmt::format("{:.0f}", c.median_seconds * 1e6);
+    (*row)[static_cast<std::size_t>(column) + 1] = fmt::format("{:.1f}", c.median_seconds * 1e6);
   }
   return table;
 }

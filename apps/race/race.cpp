@@ -39,10 +39,14 @@ std::tuple<double, std::int64_t> trial_score(const TestFunction& f, const RaceRu
 
 }  // namespace
 
+void RaceSettings::validate() const {
+  TG_CHECK(steps >= 1, "bench: --steps must be at least 1, got {}", steps);
+  TG_CHECK(tolerance > 0, "bench: --tolerance must be positive, got {}", tolerance);
+}
+
 RaceRun run_race(const TestFunction& f, const std::string& optimizer, const optim::Options& options,
                  const RaceSettings& settings) {
-  TG_CHECK(settings.steps >= 1, "bench: --steps must be at least 1, got {}", settings.steps);
-  TG_CHECK(settings.tolerance > 0, "bench: --tolerance must be positive, got {}", settings.tolerance);
+  settings.validate();
   const std::vector<double> start{f.start.x, f.start.y};
   Tensor p = from_vector(start, {2}).requires_grad_();
   const auto opt = optim::create(optimizer, std::vector<Tensor>{p}, options);

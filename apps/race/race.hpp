@@ -19,6 +19,8 @@ struct RaceSettings {
   std::int64_t steps = 500;
   double tolerance = 1e-6;  // success: f - f_min < tolerance (see TestFunction::reached)
   std::uint64_t seed = 0;   // the gradient noise of noisy functions
+
+  void validate() const;
 };
 
 // A run stops early when |x| or |y| exceeds this or the loss is not finite: on a
