@@ -33,11 +33,12 @@ void add_dropout(Sequential& model, double p) {
   if (p > 0) model.push_back(std::make_shared<Dropout>(p));
 }
 
-ModulePtr mlp(const ModelOptions& o) {
+// Flatten, then a Linear + ReLU (+ dropout) per hidden width, then the classifier.
+ModulePtr relu_mlp(const std::vector<std::int64_t>& hidden_widths, const ModelOptions& o) {
   auto model = std::make_shared<Sequential>();
   model->push_back(std::make_shared<Flatten>());
   std::int64_t in = 28 * 28;
-  for (std::int64_t width : {256, 128}) {
+  for (std::int64_t width : hidden_widths) {
     model->push_back(std::make_shared<Linear>(in, width));
     model->push_back(std::make_shared<ReLU>());
     add_dropout(*model, o.dropout);
@@ -68,14 +69,16 @@ ModulePtr cnn(const ModelOptions& o) {
 
 }  // namespace
 
-std::vector<std::string> model_names() { return {"cnn", "mlp"}; }
+std::vector<std::string> model_names() { return {"cnn", "mlp", "mlp5x100"}; }
 
 ModulePtr make_model(const std::string& name, const ModelOptions& options) {
   TG_CHECK(options.dropout >= 0 && options.dropout < 1, "make_model: dropout must be in [0, 1), got {}",
            options.dropout);
   TG_CHECK(options.classes >= 2, "make_model: classes must be at least 2, got {}", options.classes);
-  if (name == "mlp") return mlp(options);
+  if (name == "mlp") return relu_mlp({256, 128}, options);
   if (name == "cnn") return cnn(options);
+  // The seed's network for the optimizer comparison (MISSION.md section 10), He-initialized.
+  if (name == "mlp5x100") return relu_mlp({100, 100, 100, 100, 100}, options);
   fail("make_model: unknown model '{}'; known models: {}", name, fmt::join(model_names(), ", "));
 }
 

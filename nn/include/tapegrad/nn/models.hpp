@@ -17,6 +17,8 @@ struct ModelOptions {
 // "mlp": flatten, 784-256-128-10 with ReLU, optional dropout after each hidden layer.
 // "cnn": [conv 3x3 pad 1 -> BatchNorm2d -> ReLU -> maxpool 2] with 32 then 64 channels,
 //        flatten, linear 3136-128 + ReLU, dropout, linear 128-10.
+// "mlp5x100": flatten, five hidden layers of 100 ReLU units, linear 100-10 (the seed's
+//        network of the optimizer comparison, MISSION.md section 10).
 // An unknown name is an error listing model_names().
 ModulePtr make_model(const std::string& name, const ModelOptions& options = {});
 std::vector<std::string> model_names();
