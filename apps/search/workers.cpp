@@ -47,12 +47,17 @@ pid_t spawn(const std::string& executable, const std::vector<std::string>& argum
 int serve_trials(std::istream& in, std::ostream& out,
                  const std::function<TrialFunction(const nlohmann::json& setup)>& make_trial) {
   std::string line;
-  TrialSpec spec;
+  if (!std::getline(in, line)) return 0;
+  TrialFunction trial;
   try {
-    if (!std::getline(in, line)) return 0;
-    const TrialFunction trial = make_trial(nlohmann::json::parse(line).at("setup"));
+    trial = make_trial(nlohmann::json::parse(line).at("setup"));
+  } catch (const std::exception& e) {
+    send_line(out, {{"error", e.what()}, {"setup", true}});
+    return 2;
+  }
+  try {
     while (std::getline(in, line)) {
-      spec = trial_spec_from_json(nlohmann::json::parse(line).at("trial"));
+      const TrialSpec spec = trial_spec_from_json(nlohmann::json::parse(line).at("trial"));
       send_line(out, {{"result", to_json(trial(spec))}});
     }
     return 0;
@@ -107,7 +112,7 @@ void WorkerPool::send(Worker& worker, const nlohmann::json& message) {
   while (sent < line.size()) {
     const ssize_t n = ::send(worker.socket, line.data() + sent, line.size() - sent, MSG_NOSIGNAL);
     if (n < 0 && errno == EINTR) continue;
-    TG_CHECK(n > 0, "search: {}", describe_end(worker));
+    if (n <= 0) fail_ended(worker);
     sent += static_cast<std::size_t>(n);
   }
 }
@@ -126,12 +131,36 @@ std::string WorkerPool::describe_end(Worker& worker) {
   return fmt::format("a worker {} before it was given a trial", how);
 }
 
+void WorkerPool::throw_if_error(const Worker& worker, const nlohmann::json& message) {
+  if (!message.contains("error")) return;
+  const std::string error = message.at("error").get<std::string>();
+  if (message.contains("setup") || !worker.running) fail("search: a worker could not start: {}", error);
+  fail("stage {} trial {}: {}", worker.running->stage, worker.running->trial, error);
+}
+
+void WorkerPool::fail_ended(Worker& worker) {
+  // A worker that fails says why in its last line before it exits; that line may still
+  // be unread when a send to it fails.
+  char buffer[4096];
+  ssize_t n = 0;
+  while ((n = ::recv(worker.socket, buffer, sizeof buffer, 0)) > 0 || (n < 0 && errno == EINTR))
+    if (n > 0) worker.received.append(buffer, static_cast<std::size_t>(n));
+  std::string::size_type end = 0;
+  while ((end = worker.received.find('\n')) != std::string::npos) {
+    const auto message = nlohmann::json::parse(worker.received.substr(0, end), nullptr, false);
+    worker.received.erase(0, end + 1);
+    if (!message.is_discarded()) throw_if_error(worker, message);
+  }
+  fail("search: {}", describe_end(worker));
+}
+
 std::vector<std::string> WorkerPool::receive(Worker& worker) {
   char buffer[4096];
   ssize_t n = 0;
   while ((n = ::recv(worker.socket, buffer, sizeof buffer, 0)) < 0 && errno == EINTR) {
   }
-  TG_CHECK(n > 0, "search: {}", describe_end(worker));
+  if (n == 0) fail_ended(worker);
+  TG_CHECK(n > 0, "search: reading from a worker failed: {}", std::strerror(errno));
   worker.received.append(buffer, static_cast<std::size_t>(n));
   std::vector<std::string> lines;
   std::string::size_type end = 0;
@@ -169,8 +198,7 @@ void WorkerPool::run(const std::vector<TrialSpec>& specs, const std::function<vo
       Worker& worker = *busy[i];
       for (const std::string& line : receive(worker)) {
         const nlohmann::json message = nlohmann::json::parse(line);
-        TG_CHECK(!message.contains("error"), "stage {} trial {}: {}", worker.running->stage, worker.running->trial,
-                 message.at("error").get<std::string>());
+        throw_if_error(worker, message);
         const TrialResult result = trial_result_from_json(message.at("result"));
         worker.running.reset();
         --running;

@@ -5,7 +5,8 @@
 // threaded process may only call async-signal-safe functions until it execs. A worker
 // talks to the master over a Unix socket that is its stdin and stdout, in JSON lines:
 //   master -> worker  {"setup": {...}}          once, then one {"trial": spec} at a time
-//   worker -> master  {"result": result} or {"error": "message"} per trial
+//   worker -> master  {"result": result} or {"error": "message"} per trial, or
+//                     {"error": "message", "setup": true} when the setup fails
 // The master is the only writer of the results file, so its lines never interleave; a
 // worker writes only its checkpoints.
 #include <sys/types.h>
@@ -52,6 +53,10 @@ class WorkerPool final : public TrialExecutor {
   void send(Worker& worker, const nlohmann::json& message);
   // Reads what the worker sent; returns its complete lines. Its end is a tg::Error.
   std::vector<std::string> receive(Worker& worker);
+  // A tg::Error for an error message of the worker (naming its trial); else nothing.
+  static void throw_if_error(const Worker& worker, const nlohmann::json& message);
+  // The worker is gone: a tg::Error with its last error message, or how it ended.
+  [[noreturn]] void fail_ended(Worker& worker);
   std::string describe_end(Worker& worker);
   std::vector<Worker> workers_;
 };
