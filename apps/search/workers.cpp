@@ -197,7 +197,10 @@ void WorkerPool::run(const std::vector<TrialSpec>& specs, const std::function<vo
       if (polled[i].revents == 0) continue;
       Worker& worker = *busy[i];
       for (const std::string& line : receive(worker)) {
-        const nlohmann::json message = nlohmann::json::parse(line);
+        const nlohmann::json message = nlohmann::json::parse(line, nullptr, false);
+        TG_CHECK(message.is_object() && (message.contains("result") || message.contains("error")),
+                 "search: the worker running stage {} trial {} sent a line that is not a result: '{}'",
+                 worker.running->stage, worker.running->trial, line);
         throw_if_error(worker, message);
         const TrialResult result = trial_result_from_json(message.at("result"));
         worker.running.reset();
