@@ -10,5 +10,6 @@ namespace tg::apps {
 void add_bench_command(CLI::App& app, int& exit_code);
 void add_gradcheck_command(CLI::App& app, int& exit_code);
 void add_train_command(CLI::App& app, int& exit_code);
+void add_search_command(CLI::App& app, int& exit_code);
 
 }  // namespace tg::apps

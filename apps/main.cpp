@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   tg::apps::add_train_command(app, exit_code);
   tg::apps::add_gradcheck_command(app, exit_code);
   tg::apps::add_bench_command(app, exit_code);
+  tg::apps::add_search_command(app, exit_code);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,127 @@
+#include "results.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <tapegrad/error.hpp>
+
+namespace tg::apps::search {
+
+namespace {
+
+constexpr const char* kHeaderKey = "search";
+
+// "seed is 1 in the file, 0 here; ranges ..." for each top-level key that differs.
+std::string differences(const nlohmann::json& file, const nlohmann::json& expected) {
+  std::string text;
+  for (const auto& [key, value] : expected.items()) {
+    const std::string there = file.contains(key) ? file.at(key).dump() : "missing";
+    if (there != value.dump()) text += fmt::format("{}{} is {} in the file, {} here", text.empty() ? "" : "; ", key, there, value.dump());
+  }
+  for (const auto& [key, value] : file.items())
+    if (!expected.contains(key)) text += fmt::format("{}{} is {} in the file, missing here", text.empty() ? "" : "; ", key, value.dump());
+  return text;
+}
+
+}  // namespace
+
+nlohmann::json to_json(const TrialSpec& spec) {
+  return {{"stage", spec.stage},
+          {"trial", spec.trial},
+          {"values", spec.values},
+          {"epochs", spec.epochs},
+          {"train_limit", spec.train_limit}};
+}
+
+TrialSpec trial_spec_from_json(const nlohmann::json& json) {
+  return {json.at("stage").get<int>(), json.at("trial").get<int>(), json.at("values").get<Configuration>(),
+          json.at("epochs").get<std::int64_t>(), json.at("train_limit").get<std::int64_t>()};
+}
+
+nlohmann::json to_json(const TrialResult& result) {
+  nlohmann::json json = to_json(result.spec);
+  json["validation_accuracy"] = result.validation_accuracy;
+  json["validation_loss"] = result.validation_loss;
+  json["seconds"] = result.seconds;
+  json["checkpoint"] = result.checkpoint;
+  return json;
+}
+
+TrialResult trial_result_from_json(const nlohmann::json& json) {
+  return {trial_spec_from_json(json), json.at("validation_accuracy").get<double>(),
+          json.at("validation_loss").get<double>(), json.at("seconds").get<double>(),
+          json.at("checkpoint").get<std::string>()};
+}
+
+ResultsFile::ResultsFile(std::string path, nlohmann::json header, bool fresh) : path_(std::move(path)) {
+  TG_CHECK(!path_.empty(), "search: --results must name a file");
+  if (fresh || !std::filesystem::exists(path_)) {
+    start_over(header);
+    return;
+  }
+
+  std::ifstream in(path_, std::ios::binary);
+  TG_CHECK(in, "search: cannot read the results file '{}'", path_);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::istringstream lines(text);
+  std::string line;
+  std::int64_t number = 0, complete_bytes = 0;
+  while (std::getline(lines, line)) {
+    ++number;
+    const bool last_is_cut = lines.eof() && !text.empty() && text.back() != '\n';
+    if (last_is_cut) break;  // a write cut short by a crash: the trial is redone
+    complete_bytes += static_cast<std::int64_t>(line.size()) + 1;
+    nlohmann::json json;
+    try {
+      json = nlohmann::json::parse(line);
+      if (number == 1) {
+        TG_CHECK(json.contains(kHeaderKey), "search: '{}' is not a tapegrad search results file (its first line has no "
+                 "\"search\" description); use --fresh to overwrite it or another --results file", path_);
+        const std::string diff = differences(json.at(kHeaderKey), header);
+        TG_CHECK(diff.empty(), "search: the results file '{}' is from a different search ({}); use --fresh to start "
+                 "over or another --results file", path_, diff);
+        continue;
+      }
+      finished_.push_back(trial_result_from_json(json));
+    } catch (const nlohmann::json::exception& e) {
+      fail("search: line {} of the results file '{}' is not a trial result: {}", number, path_, e.what());
+    }
+  }
+  if (complete_bytes == 0) {  // empty, or only a cut header: it holds no trial
+    start_over(header);
+    return;
+  }
+  if (complete_bytes < static_cast<std::int64_t>(text.size()))
+    std::filesystem::resize_file(path_, static_cast<std::uintmax_t>(complete_bytes));
+}
+
+void ResultsFile::start_over(const nlohmann::json& header) const {
+  const auto parent = std::filesystem::path(path_).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent);
+  TG_CHECK(std::ofstream(path_, std::ios::trunc).good(), "search: cannot create the results file '{}'", path_);
+  write_line(nlohmann::json{{kHeaderKey, header}}.dump());
+}
+
+void ResultsFile::append(const TrialResult& result) { write_line(to_json(result).dump()); }
+
+void ResultsFile::write_line(const std::string& line) const {
+  const std::string with_newline = line + "\n";
+  const int fd = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  TG_CHECK(fd >= 0, "search: cannot open the results file '{}': {}", path_, std::strerror(errno));
+  const ssize_t written = ::write(fd, with_newline.data(), with_newline.size());
+  const int write_error = errno;
+  const bool synced = ::fdatasync(fd) == 0;
+  ::close(fd);
+  TG_CHECK(written == static_cast<ssize_t>(with_newline.size()) && synced,
+           "search: cannot append to the results file '{}': {}", path_, std::strerror(write_error));
+}
+
+}  // namespace tg::apps::search

@@ -1,0 +1,273 @@
+// `tapegrad search`: random hyperparameter search, coarse to fine (MISSION.md section 5).
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <tapegrad/error.hpp>
+#include <tapegrad/parallel.hpp>
+
+#include "commands.hpp"
+#include "search/runner.hpp"
+#include "search/search_report.hpp"
+#include "search/table.hpp"
+#include "search/training_trial.hpp"
+#include "search/workers.hpp"
+
+namespace tg::apps {
+
+namespace {
+
+using namespace tg::apps::search;
+
+struct SearchArgs {
+  std::string model = "mlp";
+  std::string optimizer = "adamw";
+  std::vector<std::string> optimizer_options;
+  std::vector<std::string> ranges;
+  std::optional<int> stages;
+  std::vector<int> trials, epochs_per_stage;
+  std::vector<std::int64_t> train_limits;
+  int keep = 0;
+  int workers = 1;
+  int threads = 0;
+  std::int64_t batch_size = 64;
+  std::int64_t validation_size = 5000;
+  std::uint64_t seed = 0;
+  std::string data_dir;
+  std::string results = "search.jsonl";
+  bool fresh = false;
+  std::string checkpoint_dir = "search-checkpoints";
+  std::string report;
+  bool json = false;
+  bool worker = false;
+};
+
+// Coarse to fine: many short runs on a slice of the data, then fewer, longer ones on all of it.
+StagePlan default_stage(int stage) {
+  return stage == 1 ? StagePlan{8, 1, 10000} : StagePlan{4, 3, 0};
+}
+
+// A per-stage list option: empty (the defaults), one value (every stage) or one per stage.
+template <class T>
+T value_for_stage(const std::vector<T>& values, int stage, T fallback) {
+  if (values.empty()) return fallback;
+  return values.size() == 1 ? values.front() : values[static_cast<std::size_t>(stage - 1)];
+}
+
+SearchPlan make_plan(const SearchArgs& a) {
+  const std::size_t longest = std::max({a.trials.size(), a.epochs_per_stage.size(), a.train_limits.size()});
+  const int stages = a.stages.value_or(longest > 1 ? static_cast<int>(longest) : 2);
+  TG_CHECK(stages >= 1, "search: --stages must be at least 1, got {}", stages);
+  const auto check_length = [&](const char* option, std::size_t size) {
+    TG_CHECK(size <= 1 || size == static_cast<std::size_t>(stages),
+             "search: {} has {} values but there are {} stages (--stages); give one value, or one per stage", option,
+             size, stages);
+  };
+  check_length("--trials", a.trials.size());
+  check_length("--epochs", a.epochs_per_stage.size());
+  check_length("--train-limit", a.train_limits.size());
+
+  SearchPlan plan;
+  plan.space = parse_space(a.ranges);
+  plan.seed = a.seed;
+  plan.keep = a.keep;
+  for (int stage = 1; stage <= stages; ++stage) {
+    const StagePlan fallback = default_stage(stage);
+    plan.stages.push_back({value_for_stage(a.trials, stage, fallback.trials),
+                           value_for_stage(a.epochs_per_stage, stage, static_cast<int>(fallback.epochs)),
+                           value_for_stage(a.train_limits, stage, fallback.train_limit)});
+  }
+  plan.validate();
+  return plan;
+}
+
+TrialSettings make_settings(const SearchArgs& a) {
+  TrialSettings s;
+  s.model = a.model;
+  s.optimizer = a.optimizer;
+  s.optimizer_options = optim::parse_options(a.optimizer_options);
+  s.batch_size = a.batch_size;
+  s.validation_size = a.validation_size;
+  s.seed = a.seed;
+  s.data_dir = a.data_dir;
+  s.checkpoint_dir = a.checkpoint_dir;
+  return s;
+}
+
+int run_worker() {
+  return serve_trials(std::cin, std::cout, [](const nlohmann::json& setup) -> TrialFunction {
+    set_num_threads(setup.at("threads").get<int>());
+    return TrainingTrial(trial_settings_from_json(setup.at("settings")));
+  });
+}
+
+// On a terminal, a bar of the stage's trials under the per-trial lines (on stderr).
+class TrialBar {
+ public:
+  explicit TrialBar(std::FILE* out) : out_(out), terminal_(::isatty(::fileno(out)) != 0) {}
+  void draw(int stage, std::int64_t done, std::int64_t total) {
+    if (!terminal_) return;
+    constexpr std::int64_t kWidth = 30;
+    const std::int64_t filled = total > 0 ? kWidth * done / total : kWidth;
+    fmt::print(out_, "\r  stage {} [{}{}] {}/{} trials", stage, std::string(static_cast<std::size_t>(filled), '#'),
+               std::string(static_cast<std::size_t>(kWidth - filled), '.'), done, total);
+    std::fflush(out_);
+    shown_ = true;
+  }
+  void clear() {
+    if (!shown_) return;
+    fmt::print(out_, "\r\033[K");
+    std::fflush(out_);
+    shown_ = false;
+  }
+
+ private:
+  std::FILE* out_;
+  bool terminal_;
+  bool shown_ = false;
+};
+
+// "1 trial", "3 trials".
+template <class Integer>
+std::string count(Integer n, const char* noun) {
+  return fmt::format("{} {}{}", n, noun, n == 1 ? "" : "s");
+}
+
+void print_warnings(std::FILE* out, const std::string& where, const std::vector<BorderWarning>& warnings) {
+  for (const BorderWarning& w : warnings) fmt::print(out, "warning: {}{}\n", where, w.message);
+}
+
+int run_search_command(const SearchArgs& args) {
+  if (args.worker) return run_worker();
+  const auto start = std::chrono::steady_clock::now();
+  TG_CHECK(args.workers >= 1, "search: --workers must be at least 1, got {}", args.workers);
+  TG_CHECK(args.threads >= 0, "search: --threads must be 0 (automatic) or positive, got {}", args.threads);
+  const SearchPlan plan = make_plan(args);
+  const TrialSettings settings = make_settings(args);
+  settings.validate(plan.space);
+
+  std::FILE* text = args.json ? stderr : stdout;  // with --json, stdout carries only the JSON
+  ResultsFile results(args.results, search_identity(settings, plan.space), args.fresh);
+  const int threads = args.threads > 0 ? args.threads : std::max(1, get_num_threads() / args.workers);
+  fmt::print(text, "tapegrad search: {} with {} on Fashion-MNIST ({} validation samples), {}, {} x {}; results {} ({} in it)\n",
+             settings.model, settings.optimizer, settings.validation_size, count(plan.stages.size(), "stage"),
+             count(args.workers, "worker"), count(threads, "thread"), results.path(),
+             count(results.finished().size(), "trial"));
+  std::fflush(text);
+
+  // One worker runs in this process; more are separate processes (see workers.hpp).
+  std::unique_ptr<TrialExecutor> executor;
+  if (args.workers == 1) {
+    if (args.threads > 0) set_num_threads(args.threads);
+    executor = std::make_unique<InProcessExecutor>(TrainingTrial(settings));
+  } else {
+    const nlohmann::json setup = {{"settings", to_json(settings)}, {"threads", threads}};
+    executor = std::make_unique<WorkerPool>(args.workers, setup, "/proc/self/exe",
+                                            std::vector<std::string>{"search", "--worker"});
+  }
+
+  TrialBar bar(stderr);
+  SearchCallbacks callbacks;
+  callbacks.on_stage_start = [&](int stage, const SearchSpace& space, const StagePlan& p, std::int64_t reused) {
+    std::string ranges;
+    for (const Range& range : space.ranges) ranges += fmt::format("{}{}", ranges.empty() ? "" : ", ", range.display());
+    fmt::print(text, "\nstage {}: {} x {} on {} training samples; {}{}\n", stage, count(p.trials, "trial"),
+               count(p.epochs, "epoch"), p.train_limit > 0 ? std::to_string(p.train_limit) : "all", ranges,
+               reused > 0 ? fmt::format(" ({} done already, from {})", reused, results.path()) : "");
+    std::fflush(text);
+    bar.draw(stage, reused, p.trials);
+  };
+  callbacks.on_trial = [&](const TrialResult& r, std::int64_t done, std::int64_t total) {
+    bar.clear();
+    fmt::print(text, "[{}/{}] {}\n", done, total, trial_line(r));
+    std::fflush(text);
+    bar.draw(r.spec.stage, done, total);
+  };
+  callbacks.on_stage_end = [&](const StageSummary& stage) {
+    bar.clear();
+    fmt::print(text, "stage {} ranking:\n{}", stage.stage, ranking_table(stage.ranked, plan.space, 10));
+    print_warnings(text, fmt::format("stage {}: ", stage.stage), stage.warnings);
+    std::fflush(text);
+  };
+  const SearchSummary summary = run_search(plan, results, *executor, callbacks);
+  executor.reset();  // the workers exit
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  const TrialResult& best = summary.ranked.front();
+  fmt::print(text, "\nall stages:\n{}", ranking_table(summary.ranked, plan.space));
+  print_warnings(text, "", summary.warnings);
+  fmt::print(text, "best: stage {} trial {:02}, validation accuracy {:.4f}: {}{}\n", best.spec.stage, best.spec.trial,
+             best.validation_accuracy, format_values(best.spec.values),
+             best.checkpoint.empty() ? "" : "; checkpoint " + best.checkpoint);
+  fmt::print(text, "{} run, {} taken from {}; {:.1f} s\n", count(summary.ran, "trial"), summary.reused, results.path(),
+             seconds);
+  if (!args.report.empty()) {
+    search_report(summary, plan.space).save(args.report);
+    fmt::print(text, "report: {}\n", args.report);
+  }
+  if (args.json) {
+    nlohmann::json json = to_json(summary);
+    json["seconds"] = seconds;
+    json["results"] = results.path();
+    fmt::print("{}\n", json.dump(2));
+  }
+  return 0;
+}
+
+}  // namespace
+
+void add_search_command(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<SearchArgs>();
+  CLI::App* cmd = app.add_subcommand("search", "Random hyperparameter search on Fashion-MNIST, coarse to fine");
+  cmd->add_option("--model", args->model, "mlp or cnn")->check(CLI::IsMember({"mlp", "cnn"}))->capture_default_str();
+  cmd->add_option("--optimizer", args->optimizer, "A registered optimizer (tapegrad train --list-optimizers)")
+      ->capture_default_str();
+  cmd->add_option("--opt", args->optimizer_options, "A fixed optimizer option key=value (repeatable)");
+  cmd->add_option("--range", args->ranges,
+                  "A searched range name=low:high[:log|linear] (repeatable); dropout or an optimizer option; "
+                  "without a scale dropout is linear, others log. Default: lr=1e-5:1e-1:log "
+                  "weight_decay=1e-6:1e-1:log dropout=0:0.7:linear");
+  cmd->add_option("--stages", args->stages, "Stages, coarse to fine (default: the longest per-stage list, or 2)");
+  cmd->add_option("--trials", args->trials, "Trials per stage: one value, or one per stage (default 8,4)")
+      ->delimiter(',');
+  cmd->add_option("--epochs", args->epochs_per_stage, "Epochs per trial: one value, or one per stage (default 1,3)")
+      ->delimiter(',');
+  cmd->add_option("--train-limit", args->train_limits,
+                  "Train on the first N training samples: one value, or one per stage; 0: all (default 10000,0)")
+      ->delimiter(',');
+  cmd->add_option("--keep", args->keep, "The best trials of a stage the next one narrows around (0: a quarter, at least 2)")
+      ->capture_default_str();
+  cmd->add_option("--workers", args->workers, "Trials at a time; more than 1 runs them in separate processes")
+      ->capture_default_str();
+  cmd->add_option("--threads", args->threads, "Threads per worker (default: all cores / workers, at least 1)");
+  cmd->add_option("--batch-size", args->batch_size, "Batch size")->capture_default_str();
+  cmd->add_option("--validation", args->validation_size, "Validation samples held out of the training file")
+      ->capture_default_str();
+  cmd->add_option("--seed", args->seed, "Seed of the sampling, the split, initialization and shuffling")
+      ->capture_default_str();
+  cmd->add_option("--data", args->data_dir, "Fashion-MNIST folder (default: $TAPEGRAD_FASHION_MNIST_DIR or "
+                                            "/usr/share/datasets/fashion-mnist)");
+  cmd->add_option("--results", args->results, "The results file (JSON lines); an interrupted search resumes from it")
+      ->capture_default_str();
+  cmd->add_flag("--fresh", args->fresh, "Start the results file over instead of resuming from it");
+  cmd->add_option("--checkpoint-dir", args->checkpoint_dir,
+                  "Where each trial's best checkpoint goes, named by its validation accuracy (\"\": nowhere)")
+      ->capture_default_str();
+  cmd->add_option("--report", args->report, "Write an HTML report (val accuracy against each range, the ranking)");
+  cmd->add_flag("--json", args->json, "Print one JSON object with the results to stdout");
+  cmd->add_flag("--worker", args->worker, "Internal: serve trials over stdin/stdout for a search master")
+      ->group("");
+  cmd->callback([args, &exit_code] { exit_code = run_search_command(*args); });
+}
+
+}  // namespace tg::apps
