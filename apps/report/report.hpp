@@ -87,7 +87,7 @@ class Report {
   void add(const ContourPlot& plot);
   void add(const HistogramPlot& plot);
   void add(const ImageGrid& grid);
-  void add(const Table& table);
+  void add(const Table& table);  // an HTML <table> (not an <svg>); rows must match the header
 
   std::int64_t plots() const { return plots_; }  // the number of <svg> elements so far
   std::string html() const;                       // the whole page
@@ -95,6 +95,8 @@ class Report {
   void save(const std::string& path) const;
 
  private:
+  void add_figure(const std::string& svg_element);
+
   std::string title_;
   std::string body_;
   std::int64_t plots_ = 0;
