@@ -159,6 +159,8 @@ void check_diagnostics_args(const TrainArgs& a) {
            a.gradcheck_every);
   TG_CHECK(a.ratio_every >= 1, "train: --ratio-every must be at least 1 step, got {}", a.ratio_every);
   TG_CHECK(!a.then_train || a.sanity, "train: --then-train goes with --sanity");
+  for (const std::string& path : a.ensemble)  // before the data is loaded
+    TG_CHECK(std::filesystem::is_regular_file(path), "train: --ensemble: no checkpoint file '{}'", path);
   TG_CHECK(a.ensemble.empty() || !a.sanity, "train: --ensemble evaluates checkpoints and trains nothing; it does not "
            "go with --sanity");
 }

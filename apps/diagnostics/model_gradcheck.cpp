@@ -1,6 +1,7 @@
 #include "model_gradcheck.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 
@@ -65,10 +66,14 @@ void StepGradcheck::before_step(const StepContext& context) {
   copy->to(f64);
   copy->train(context.model.is_training());
   GradcheckReport report = gradcheck_loss(*copy, batch_.images, batch_.labels, options_);
-  if (print_)
-    print_(fmt::format("gradcheck of the loss at step {} ({} examples, {} coordinates per parameter, f64): {}\n{}",
+  if (print_) {
+    std::vector<std::string> inputs;
+    for (const auto& [name, p] : copy->named_parameters()) inputs.push_back(fmt::format("{} = {}", inputs.size(), name));
+    print_(fmt::format("gradcheck of the loss at step {} ({} examples, {} coordinates per parameter, f64): {}\n"
+                       "inputs: {}\n{}",
                        context.step, batch_.labels.numel(), options_.max_coords_per_parameter,
-                       verdict_name(report.verdict), report.table()));
+                       verdict_name(report.verdict), fmt::join(inputs, ", "), report.table()));
+  }
   reports_.emplace_back(context.step, std::move(report));
 }
 
