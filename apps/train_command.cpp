@@ -238,6 +238,11 @@ int run_train(const TrainArgs& args) {
   const std::string report_file = report_path(args);
   std::unique_ptr<TrainingMonitor> monitor;
   if (!report_file.empty()) {
+    // Made now: a report that cannot be written should fail before the training, not after.
+    std::error_code error;
+    if (const auto folder = std::filesystem::path(report_file).parent_path(); !folder.empty())
+      TG_CHECK(std::filesystem::create_directories(folder, error) || !error,
+               "train: --report '{}': cannot create its folder: {}", report_file, error.message());
     monitor = std::make_unique<TrainingMonitor>(first_examples(data.validation, kHistogramExamples, norm),
                                                 MonitorOptions{.ratio_every = args.ratio_every}, print_line);
     monitor->attach(callbacks);
