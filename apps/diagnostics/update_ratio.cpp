@@ -9,16 +9,32 @@
 
 namespace tg::apps {
 
+namespace {
+
+// sum (a - b)^2 and sum b^2, in double, over contiguous data.
+template <class T>
+std::pair<double, double> squared_norms(const T* before, const T* after, std::int64_t n) {
+  double change = 0, weight = 0;
+  for (std::int64_t i = 0; i < n; ++i) {
+    const double b = static_cast<double>(before[i]);
+    const double d = static_cast<double>(after[i]) - b;
+    change += d * d;
+    weight += b * b;
+  }
+  return {change, weight};
+}
+
+}  // namespace
+
 std::optional<double> update_ratio(const Tensor& before, const Tensor& after) {
   TG_CHECK(before.shape() == after.shape(), "update_ratio: shapes differ: {} before, {} after", before.shape().str(),
            after.shape().str());
-  const std::vector<double> b = before.to_vector<double>();
-  const std::vector<double> a = after.to_vector<double>();
-  double change = 0, weight = 0;
-  for (std::size_t i = 0; i < b.size(); ++i) {
-    change += (a[i] - b[i]) * (a[i] - b[i]);
-    weight += b[i] * b[i];
-  }
+  TG_CHECK(before.dtype() == after.dtype() && is_floating(before.dtype()),
+           "update_ratio: expected two f32 or two f64 tensors, got {} and {}", dtype_name(before.dtype()),
+           dtype_name(after.dtype()));
+  const Tensor b = before.contiguous(), a = after.contiguous();
+  const auto [change, weight] = b.dtype() == f32 ? squared_norms(b.data<float>(), a.data<float>(), b.numel())
+                                                 : squared_norms(b.data<double>(), a.data<double>(), b.numel());
   if (weight == 0) return std::nullopt;
   return std::sqrt(change / weight);
 }
