@@ -165,12 +165,8 @@ void check_diagnostics_args(const TrainArgs& a) {
            "go with --sanity");
 }
 
-std::optional<data::Normalization> training_normalization(const TrainData& data) {
-  return data::compute_normalization(data.train);
-}
-
-int run_ensemble(const TrainArgs& args, const TrainData& data, std::FILE* text) {
-  const EnsembleResult result = evaluate_ensemble(args.ensemble, data.test, training_normalization(data));
+int run_ensemble(const TrainArgs& args, const TrainData& data, const data::Normalization& norm, std::FILE* text) {
+  const EnsembleResult result = evaluate_ensemble(args.ensemble, data.test, norm);
   fmt::print(text, "tapegrad train --ensemble: {} checkpoints on the Fashion-MNIST test set ({} images)\n",
              result.members.size(), data.test.size());
   for (const std::string& line : ensemble_lines(result)) fmt::print(text, "{}\n", line);
@@ -178,42 +174,34 @@ int run_ensemble(const TrainArgs& args, const TrainData& data, std::FILE* text) 
   return 0;
 }
 
-SanityResults run_sanity(const TrainConfig& config, const TrainData& data, std::FILE* text) {
+SanityResults run_sanity(const TrainConfig& config, const TrainData& data, const data::Normalization& norm,
+                         std::FILE* text) {
   const SanityOptions options{.model = config.model, .model_options = config.model_options, .seed = config.seed};
   fmt::print(text, "sanity checks ({}, seed {}):\n", config.model, config.seed);
   std::fflush(text);
-  const SanityResults results =
-      run_sanity_checks(options, first_examples(data.train, kSanityExamples, training_normalization(data)));
+  const SanityResults results = run_sanity_checks(options, first_examples(data.train, kSanityExamples, norm));
   for (const std::string& line : results.lines()) fmt::print(text, "{}\n", line);
   std::fflush(text);
   return results;
 }
 
-int run_train(const TrainArgs& args) {
-  for (const std::string& plugin : args.plugins) load_plugin(plugin);
-  if (args.list_optimizers) {
-    fmt::print("{}", optim::describe_registered());
-    return 0;
-  }
-  if (args.threads > 0) set_num_threads(args.threads);
-  const TrainConfig config = make_config(args);
-  config.validate();
-  check_diagnostics_args(args);
-  optim::find_optimizer(config.optimizer);  // a bad name fails before the data is loaded (--model is checked by CLI11)
+// Made before training: a report that cannot be written should fail before the run, not after.
+void make_report_folder(const std::string& report_file) {
+  std::error_code error;
+  if (const auto folder = std::filesystem::path(report_file).parent_path(); !folder.empty())
+    TG_CHECK(std::filesystem::create_directories(folder, error) || !error,
+             "train: --report '{}': cannot create its folder: {}", report_file, error.message());
+}
 
-  std::FILE* text = args.json ? stderr : stdout;  // with --json, stdout carries only the JSON
-  const TrainData data = load_data(args);
-  if (!args.ensemble.empty()) return run_ensemble(args, data, text);
-  std::optional<SanityResults> sanity;
-  if (args.sanity) {
-    sanity = run_sanity(config, data, text);
-    if (!args.then_train) {
-      if (args.json) fmt::print("{}\n", nlohmann::json{{"sanity", to_json(*sanity)}}.dump(2));
-      return sanity->passed() ? 0 : 1;
-    }
-    if (!sanity->passed()) fmt::print(text, "a sanity check failed; training anyway (--then-train)\n");
-  }
+nlohmann::json gradchecks_json(const StepGradcheck& gradcheck) {
+  nlohmann::json checks = nlohmann::json::array();
+  for (const auto& [step, r] : gradcheck.reports())
+    checks.push_back({{"step", step}, {"verdict", verdict_name(r.verdict)}, {"max_rel_error", r.max_rel_error}});
+  return checks;
+}
 
+int run_training(const TrainArgs& args, const TrainConfig& config, const TrainData& data,
+                 const data::Normalization& norm, const std::optional<SanityResults>& sanity, std::FILE* text) {
   fmt::print(text, "tapegrad train: {} on Fashion-MNIST ({} train / {} validation / {} test), {} epochs, {}, batch {}, {} threads\n",
              config.model, data.train.size(), data.validation.size(), data.test.size(), config.epochs,
              config.optimizer, config.batch_size, get_num_threads());
@@ -234,15 +222,10 @@ int run_train(const TrainArgs& args) {
     print_epoch_row(text, e);
     std::fflush(text);
   };
-  const std::optional<data::Normalization> norm = training_normalization(data);
   const std::string report_file = report_path(args);
   std::unique_ptr<TrainingMonitor> monitor;
   if (!report_file.empty()) {
-    // Made now: a report that cannot be written should fail before the training, not after.
-    std::error_code error;
-    if (const auto folder = std::filesystem::path(report_file).parent_path(); !folder.empty())
-      TG_CHECK(std::filesystem::create_directories(folder, error) || !error,
-               "train: --report '{}': cannot create its folder: {}", report_file, error.message());
+    make_report_folder(report_file);
     monitor = std::make_unique<TrainingMonitor>(first_examples(data.validation, kHistogramExamples, norm),
                                                 MonitorOptions{.ratio_every = args.ratio_every}, print_line);
     monitor->attach(callbacks);
@@ -276,14 +259,37 @@ int run_train(const TrainArgs& args) {
     json["report"] = report_file;
   }
   if (sanity) json["sanity"] = to_json(*sanity);
-  if (gradcheck) {
-    nlohmann::json checks = nlohmann::json::array();
-    for (const auto& [step, r] : gradcheck->reports())
-      checks.push_back({{"step", step}, {"verdict", verdict_name(r.verdict)}, {"max_rel_error", r.max_rel_error}});
-    json["gradchecks"] = checks;
-  }
+  if (gradcheck) json["gradchecks"] = gradchecks_json(*gradcheck);
   if (args.json) fmt::print("{}\n", json.dump(2));
   return gradcheck && !gradcheck->passed() ? 1 : 0;
+}
+
+int run_train(const TrainArgs& args) {
+  for (const std::string& plugin : args.plugins) load_plugin(plugin);
+  if (args.list_optimizers) {
+    fmt::print("{}", optim::describe_registered());
+    return 0;
+  }
+  if (args.threads > 0) set_num_threads(args.threads);
+  const TrainConfig config = make_config(args);
+  config.validate();
+  check_diagnostics_args(args);
+  optim::find_optimizer(config.optimizer);  // a bad name fails before the data is loaded (--model is checked by CLI11)
+
+  std::FILE* text = args.json ? stderr : stdout;  // with --json, stdout carries only the JSON
+  const TrainData data = load_data(args);
+  const data::Normalization norm = data::compute_normalization(data.train);  // as the trainer computes it
+  if (!args.ensemble.empty()) return run_ensemble(args, data, norm, text);
+  std::optional<SanityResults> sanity;
+  if (args.sanity) {
+    sanity = run_sanity(config, data, norm, text);
+    if (!args.then_train) {
+      if (args.json) fmt::print("{}\n", nlohmann::json{{"sanity", to_json(*sanity)}}.dump(2));
+      return sanity->passed() ? 0 : 1;
+    }
+    if (!sanity->passed()) fmt::print(text, "a sanity check failed; training anyway (--then-train)\n");
+  }
+  return run_training(args, config, data, norm, sanity, text);
 }
 
 }  // namespace

@@ -44,7 +44,7 @@ LayerHistograms capture_layer_histograms(nn::Module& model, const Tensor& images
   for (const auto& [name, layer] : model.named_children()) {
     x = (*layer)(x);
     if (is_histogrammed(*layer))
-      result.activations.push_back(report::make_histogram(fmt::format("{} {}", name, layer->name()),
+      result.activations.push_back(report::make_histogram(fmt::format("{} {}", name, layer->type_name()),
                                                           x.to_vector<double>(), bins));
   }
   const auto named = model.named_parameters();

@@ -17,6 +17,7 @@ struct LayerHistograms {
   std::vector<report::Histogram> gradients{};    // one per parameter, in named_parameters order
 };
 
+// Each histogram is named by the child's name and type ("1 Linear").
 // Runs model's children one by one on images in eval mode (no dropout draw, BatchNorm
 // on its running statistics), so nothing in the model, its .grad() or the random stream
 // changes; the gradients come from tg::grad of the mean cross-entropy. model must be an
