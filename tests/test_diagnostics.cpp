@@ -133,12 +133,12 @@ TEST_CASE("sanity: the checks fail when the facts do not hold") {
 }
 
 TEST_CASE("update ratio of a hand-made sgd step: w = [3, 4], grad = [1, 0], lr = 0.5 gives 0.5 / 5 = 0.1") {
-  Tensor w = tg::from_vector(std::vector<double>{3, 4}, {2});
+  Tensor w = tg::from_vector(std::vector<double>{3, 4}, {1, 2});  // a weight (2 dims): flagged
   Holder holder(w);
   const auto sgd = tg::optim::create("sgd", holder.parameters(), {{"lr", 0.5}});
   std::vector<std::string> warnings;
   UpdateRatioRecorder recorder(1, [&](const std::string& w) { warnings.push_back(w); });
-  w.set_grad(tg::from_vector(std::vector<double>{1, 0}, {2}));
+  w.set_grad(tg::from_vector(std::vector<double>{1, 0}, {1, 2}));
   const StepContext context{1, 1, 0.0, holder, *sgd};
   recorder.before_step(context);
   const Tensor before = w.detach().clone();
@@ -155,12 +155,25 @@ TEST_CASE("update ratio of a hand-made sgd step: w = [3, 4], grad = [1, 0], lr =
   CHECK(warnings[0].find("update/weight ratio of w is 1.00e-01 at step 1") != std::string::npos);
   CHECK(warnings[0].find("too high") != std::string::npos);
   // Once per parameter.
-  w.set_grad(tg::from_vector(std::vector<double>{1, 0}, {2}));
+  w.set_grad(tg::from_vector(std::vector<double>{1, 0}, {1, 2}));
   const StepContext second{2, 1, 0.0, holder, *sgd};
   recorder.before_step(second);
   sgd->step();
   recorder.after_step(second);
   CHECK(recorder.parameters()[0].ratios.size() == 2);
+  CHECK(warnings.size() == 1);
+
+  // The same step on a vector (a bias) is recorded, not flagged.
+  Tensor b = tg::from_vector(std::vector<double>{3, 4}, {2});
+  Holder bias(b);
+  const auto bias_sgd = tg::optim::create("sgd", bias.parameters(), {{"lr", 0.5}});
+  UpdateRatioRecorder bias_recorder(1, [&](const std::string& w) { warnings.push_back(w); });
+  b.set_grad(tg::from_vector(std::vector<double>{1, 0}, {2}));
+  const StepContext bias_step{1, 1, 0.0, bias, *bias_sgd};
+  bias_recorder.before_step(bias_step);
+  bias_sgd->step();
+  bias_recorder.after_step(bias_step);
+  CHECK(bias_recorder.parameters()[0].ratios[0] == doctest::Approx(0.1));
   CHECK(warnings.size() == 1);
 }
 

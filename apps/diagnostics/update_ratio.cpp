@@ -73,7 +73,9 @@ void UpdateRatioRecorder::after_step(const StepContext& context) {
     record.steps.push_back(static_cast<double>(context.step));
     record.ratios.push_back(*ratio);
     const RatioHealth health = classify_update_ratio(*ratio, band_);
-    if (health == RatioHealth::healthy || record.flagged || (annealed && health == RatioHealth::too_small)) continue;
+    if (health == RatioHealth::healthy || record.flagged || named[i].second.dim() < 2 ||
+        (annealed && health == RatioHealth::too_small))
+      continue;
     record.flagged = true;
     if (warn_)
       warn_(fmt::format("warning: update/weight ratio of {} is {:.2e} at step {} (lr {:.2e}), {} the healthy "

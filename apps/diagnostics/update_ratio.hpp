@@ -32,9 +32,11 @@ struct ParameterRatios {
 };
 
 // Samples the ratio of every parameter at steps every, 2*every, ... (a before_step
-// snapshot and an after_step comparison) and warns once per parameter whose ratio leaves
-// the band. Late in a run whose schedule has brought the learning rate below a tenth of
-// its value at the first sample, small ratios are by design and are not flagged.
+// snapshot and an after_step comparison) and warns once per weight (a parameter of 2 or
+// more dims) whose ratio leaves the band. Vectors are recorded but not flagged: biases
+// start at zero, so their ratio is far above 1e-3 for hundreds of steps by construction.
+// Late in a run whose schedule has brought the learning rate below a tenth of its value
+// at the first sample, small ratios are by design and are not flagged either.
 class UpdateRatioRecorder {
  public:
   using Warn = std::function<void(const std::string&)>;
