@@ -30,7 +30,8 @@ struct TrainConfig {
   data::Augmentation augmentation{};
   std::string checkpoint_dir{};  // where the best checkpoint goes; empty: not saved
   // Also keep an exponential moving average of the parameters (optim::ParameterAveraging,
-  // x_test = decay*x_test + (1-decay)*x) and evaluate validation and test with it.
+  // x_test = decay*x_test + (1-decay)*x) and evaluate validation and test with it. Buffers
+  // (BatchNorm's running statistics) are not averaged: the averaged model uses the live ones.
   bool average = false;
   double average_decay = 0.995;
 
