@@ -8,12 +8,22 @@
 #include <string>
 #include <vector>
 
+#include <filesystem>
+#include <memory>
+
 #include <tapegrad/nn/data/fashion_mnist.hpp>
 #include <tapegrad/nn/data/split.hpp>
 #include <tapegrad/optim/registry.hpp>
 #include <tapegrad/parallel.hpp>
 
 #include "commands.hpp"
+#include "diagnostics/diagnostics_output.hpp"
+#include "diagnostics/ensemble.hpp"
+#include "diagnostics/fixed_batch.hpp"
+#include "diagnostics/model_gradcheck.hpp"
+#include "diagnostics/sanity.hpp"
+#include "diagnostics/train_report.hpp"
+#include "diagnostics/training_monitor.hpp"
 #include "training/plugins.hpp"
 #include "training/progress_bar.hpp"
 #include "training/trainer.hpp"
@@ -43,7 +53,21 @@ struct TrainArgs {
   bool json = false;
   bool list_optimizers = false;
   std::vector<std::string> plugins;
+  // diagnostics
+  bool sanity = false, then_train = false;
+  std::optional<std::string> report;  // unset: next to the checkpoints; "": none
+  std::int64_t ratio_every = 50;
+  bool average = false;
+  std::vector<std::string> ensemble;
+  std::int64_t gradcheck_every = 0;  // 0: never
+  bool gradcheck_every_given = false;
 };
+
+// Examples the diagnostics look at: the sanity checks' batch (from the training split),
+// the histograms' and the gradcheck's (from the validation split).
+constexpr std::int64_t kSanityExamples = 256;
+constexpr std::int64_t kHistogramExamples = 64;  // the cnn's first conv alone gives 1.6 million values
+constexpr std::int64_t kGradcheckExamples = 4;
 
 // Per-model defaults, chosen so the default run finishes in under 5 minutes on 2 cores
 // and reaches the accuracies in the README (measured there).
@@ -69,6 +93,7 @@ TrainConfig make_config(const TrainArgs& a) {
   if (a.jitter) c.augmentation.jitter = *a.jitter;
   c.label_smoothing = a.label_smoothing.value_or(0.0);
   c.checkpoint_dir = a.checkpoint_dir;
+  c.average = a.average;
   return c;
 }
 
@@ -97,7 +122,10 @@ nlohmann::json to_json(const TrainConfig& c, const TrainResult& r) {
                        {"lr", e.lr},
                        {"seconds", e.seconds},
                        {"samples_per_second", e.samples_per_second}});
-  return {{"model", c.model},
+  for (std::size_t i = 0; i < r.history.size(); ++i)
+    if (r.history[i].averaged_validation)
+      history[i]["averaged_validation_accuracy"] = r.history[i].averaged_validation->accuracy;
+  nlohmann::json out = {{"model", c.model},
           {"parameters", r.parameters},
           {"optimizer", c.optimizer},
           {"epochs", c.epochs},
@@ -109,13 +137,137 @@ nlohmann::json to_json(const TrainConfig& c, const TrainResult& r) {
           {"test_loss", r.test.loss},
           {"test_accuracy", r.test.accuracy},
           {"checkpoint", r.checkpoint},
+          {"checkpoints", r.checkpoints},
           {"history", history}};
+  if (r.averaged_test) {
+    out["averaged_test_accuracy"] = r.averaged_test->accuracy;
+    out["averaged_test_loss"] = r.averaged_test->loss;
+  }
+  return out;
 }
 
 void print_epoch_row(std::FILE* out, const EpochRecord& e) {
-  fmt::print(out, "{:>5}  {:>10.4f}  {:>9.4f}  {:>8.4f}  {:>7.4f}  {:>8.2e}  {:>6.1f} s  {:>6.0f}  {}\n", e.epoch,
-             e.train_loss, e.train_accuracy, e.validation.loss, e.validation.accuracy, e.lr, e.seconds,
+  const std::string averaged = e.averaged_validation ? fmt::format("  {:>7.4f}", e.averaged_validation->accuracy) : "";
+  fmt::print(out, "{:>5}  {:>10.4f}  {:>9.4f}  {:>8.4f}  {:>7.4f}{}  {:>8.2e}  {:>6.1f} s  {:>6.0f}  {}\n", e.epoch,
+             e.train_loss, e.train_accuracy, e.validation.loss, e.validation.accuracy, averaged, e.lr, e.seconds,
              e.samples_per_second, e.best ? "*" : "");
+}
+
+std::string report_path(const TrainArgs& a) {
+  if (a.report) return *a.report;
+  const std::string file = a.model + "-report.html";
+  return a.checkpoint_dir.empty() ? file : (std::filesystem::path(a.checkpoint_dir) / file).string();
+}
+
+void check_diagnostics_args(const TrainArgs& a) {
+  TG_CHECK(!a.gradcheck_every_given || a.gradcheck_every >= 1,
+           "train: --gradcheck-every must be at least 1 (the step to check at, and every that many after), got {}",
+           a.gradcheck_every);
+  TG_CHECK(a.ratio_every >= 1, "train: --ratio-every must be at least 1 step, got {}", a.ratio_every);
+  TG_CHECK(!a.then_train || a.sanity, "train: --then-train goes with --sanity");
+  for (const std::string& path : a.ensemble)  // before the data is loaded
+    TG_CHECK(std::filesystem::is_regular_file(path), "train: --ensemble: no checkpoint file '{}'", path);
+  TG_CHECK(a.ensemble.empty() || !a.sanity, "train: --ensemble evaluates checkpoints and trains nothing; it does not "
+           "go with --sanity");
+}
+
+int run_ensemble(const TrainArgs& args, const TrainData& data, const data::Normalization& norm, std::FILE* text) {
+  const EnsembleResult result = evaluate_ensemble(args.ensemble, data.test, norm);
+  fmt::print(text, "tapegrad train --ensemble: {} checkpoints on the Fashion-MNIST test set ({} images)\n",
+             result.members.size(), data.test.size());
+  for (const std::string& line : ensemble_lines(result)) fmt::print(text, "{}\n", line);
+  if (args.json) fmt::print("{}\n", to_json(result).dump(2));
+  return 0;
+}
+
+SanityResults run_sanity(const TrainConfig& config, const TrainData& data, const data::Normalization& norm,
+                         std::FILE* text) {
+  const SanityOptions options{.model = config.model, .model_options = config.model_options, .seed = config.seed};
+  fmt::print(text, "sanity checks ({}, seed {}):\n", config.model, config.seed);
+  std::fflush(text);
+  const SanityResults results = run_sanity_checks(options, first_examples(data.train, kSanityExamples, norm));
+  for (const std::string& line : results.lines()) fmt::print(text, "{}\n", line);
+  std::fflush(text);
+  return results;
+}
+
+// Made before training: a report that cannot be written should fail before the run, not after.
+void make_report_folder(const std::string& report_file) {
+  std::error_code error;
+  if (const auto folder = std::filesystem::path(report_file).parent_path(); !folder.empty())
+    TG_CHECK(std::filesystem::create_directories(folder, error) || !error,
+             "train: --report '{}': cannot create its folder: {}", report_file, error.message());
+}
+
+nlohmann::json gradchecks_json(const StepGradcheck& gradcheck) {
+  nlohmann::json checks = nlohmann::json::array();
+  for (const auto& [step, r] : gradcheck.reports())
+    checks.push_back({{"step", step}, {"verdict", verdict_name(r.verdict)}, {"max_rel_error", r.max_rel_error}});
+  return checks;
+}
+
+int run_training(const TrainArgs& args, const TrainConfig& config, const TrainData& data,
+                 const data::Normalization& norm, const std::optional<SanityResults>& sanity, std::FILE* text) {
+  fmt::print(text, "tapegrad train: {} on Fashion-MNIST ({} train / {} validation / {} test), {} epochs, {}, batch {}, {} threads\n",
+             config.model, data.train.size(), data.validation.size(), data.test.size(), config.epochs,
+             config.optimizer, config.batch_size, get_num_threads());
+  fmt::print(text, "{:>5}  {:>10}  {:>9}  {:>8}  {:>7}{}  {:>8}  {:>8}  {:>6}\n", "epoch", "train loss", "train acc",
+             "val loss", "val acc", config.average ? "  avg acc" : "", "lr", "time", "img/s");
+  std::fflush(text);
+
+  ProgressBar bar(stderr);
+  const auto print_line = [&](const std::string& message) {
+    bar.clear();
+    fmt::print(text, "{}\n", message);
+    std::fflush(text);
+  };
+  TrainCallbacks callbacks;
+  callbacks.on_batch = [&](const BatchProgress& p) { bar.update(p); };
+  callbacks.on_epoch = [&](const EpochRecord& e) {
+    bar.clear();
+    print_epoch_row(text, e);
+    std::fflush(text);
+  };
+  const std::string report_file = report_path(args);
+  std::unique_ptr<TrainingMonitor> monitor;
+  if (!report_file.empty()) {
+    make_report_folder(report_file);
+    monitor = std::make_unique<TrainingMonitor>(first_examples(data.validation, kHistogramExamples, norm),
+                                                MonitorOptions{.ratio_every = args.ratio_every}, print_line);
+    monitor->attach(callbacks);
+  }
+  std::unique_ptr<StepGradcheck> gradcheck;
+  if (args.gradcheck_every_given) {
+    gradcheck = std::make_unique<StepGradcheck>(args.gradcheck_every, config.model, config.model_options,
+                                                first_examples(data.validation, kGradcheckExamples, norm), print_line,
+                                                ModelGradcheckOptions{.seed = config.seed});
+    append_hook(callbacks.before_step, [&gradcheck](const StepContext& c) { gradcheck->before_step(c); });
+  }
+  const TrainResult result = train_classifier(config, data, callbacks);
+
+  fmt::print(text, "\ntest accuracy {:.4f} (loss {:.4f}) with the parameters of epoch {} (validation accuracy {:.4f}); {:.1f} s\n",
+             result.test.accuracy, result.test.loss, result.best_epoch, result.best_validation_accuracy,
+             result.seconds);
+  if (result.averaged_test)
+    fmt::print(text, "test accuracy {:.4f} (loss {:.4f}) with the averaged parameters (EMA {})\n",
+               result.averaged_test->accuracy, result.averaged_test->loss, config.average_decay);
+  if (!result.checkpoint.empty()) fmt::print(text, "best checkpoint: {}\n", result.checkpoint);
+  nlohmann::json json = to_json(config, result);
+  if (monitor) {
+    const auto ratios = summarize(monitor->update_ratios());
+    fmt::print(text, "\nupdate/weight ratio per parameter (every {} steps; healthy near 1e-3):\n{}", args.ratio_every,
+               ratio_table(ratios));
+    make_train_report({config, result, *monitor, sanity ? &*sanity : nullptr,
+                       gradcheck ? &gradcheck->reports() : nullptr})
+        .save(report_file);
+    fmt::print(text, "report: {}\n", report_file);
+    json["update_ratios"] = to_json(ratios);
+    json["report"] = report_file;
+  }
+  if (sanity) json["sanity"] = to_json(*sanity);
+  if (gradcheck) json["gradchecks"] = gradchecks_json(*gradcheck);
+  if (args.json) fmt::print("{}\n", json.dump(2));
+  return gradcheck && !gradcheck->passed() ? 1 : 0;
 }
 
 int run_train(const TrainArgs& args) {
@@ -127,33 +279,23 @@ int run_train(const TrainArgs& args) {
   if (args.threads > 0) set_num_threads(args.threads);
   const TrainConfig config = make_config(args);
   config.validate();
+  check_diagnostics_args(args);
   optim::find_optimizer(config.optimizer);  // a bad name fails before the data is loaded (--model is checked by CLI11)
 
   std::FILE* text = args.json ? stderr : stdout;  // with --json, stdout carries only the JSON
   const TrainData data = load_data(args);
-  fmt::print(text, "tapegrad train: {} on Fashion-MNIST ({} train / {} validation / {} test), {} epochs, {}, batch {}, {} threads\n",
-             config.model, data.train.size(), data.validation.size(), data.test.size(), config.epochs,
-             config.optimizer, config.batch_size, get_num_threads());
-  fmt::print(text, "{:>5}  {:>10}  {:>9}  {:>8}  {:>7}  {:>8}  {:>8}  {:>6}\n", "epoch", "train loss", "train acc",
-             "val loss", "val acc", "lr", "time", "img/s");
-  std::fflush(text);
-
-  ProgressBar bar(stderr);
-  TrainCallbacks callbacks;
-  callbacks.on_batch = [&](const BatchProgress& p) { bar.update(p); };
-  callbacks.on_epoch = [&](const EpochRecord& e) {
-    bar.clear();
-    print_epoch_row(text, e);
-    std::fflush(text);
-  };
-  const TrainResult result = train_classifier(config, data, callbacks);
-
-  fmt::print(text, "\ntest accuracy {:.4f} (loss {:.4f}) with the parameters of epoch {} (validation accuracy {:.4f}); {:.1f} s\n",
-             result.test.accuracy, result.test.loss, result.best_epoch, result.best_validation_accuracy,
-             result.seconds);
-  if (!result.checkpoint.empty()) fmt::print(text, "best checkpoint: {}\n", result.checkpoint);
-  if (args.json) fmt::print("{}\n", to_json(config, result).dump(2));
-  return 0;
+  const data::Normalization norm = data::compute_normalization(data.train);  // as the trainer computes it
+  if (!args.ensemble.empty()) return run_ensemble(args, data, norm, text);
+  std::optional<SanityResults> sanity;
+  if (args.sanity) {
+    sanity = run_sanity(config, data, norm, text);
+    if (!args.then_train) {
+      if (args.json) fmt::print("{}\n", nlohmann::json{{"sanity", to_json(*sanity)}}.dump(2));
+      return sanity->passed() ? 0 : 1;
+    }
+    if (!sanity->passed()) fmt::print(text, "a sanity check failed; training anyway (--then-train)\n");
+  }
+  return run_training(args, config, data, norm, sanity, text);
 }
 
 }  // namespace
@@ -187,7 +329,27 @@ void add_train_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--json", args->json, "Print one JSON object with the results to stdout");
   cmd->add_option("--plugin", args->plugins, "A shared module that registers optimizers (repeatable)");
   cmd->add_flag("--list-optimizers", args->list_optimizers, "List the registered optimizers and their options");
-  cmd->callback([args, &exit_code] { exit_code = run_train(*args); });
+  cmd->add_flag("--sanity", args->sanity,
+                "Run the sanity checks (loss at chance, regularization raises the loss, overfit 20 examples) "
+                "and exit: 0 when all pass, 1 otherwise");
+  cmd->add_flag("--then-train", args->then_train, "With --sanity: train after the checks");
+  cmd->add_option("--report", args->report,
+                  "HTML report with the loss, accuracies, update ratios, histograms and first-layer weights "
+                  "(default: <checkpoint-dir>/<model>-report.html; \"\": none, and no monitoring)");
+  cmd->add_option("--ratio-every", args->ratio_every, "Steps between update/weight ratio samples")
+      ->capture_default_str();
+  cmd->add_flag("--average", args->average,
+                "Also keep an exponential moving average of the parameters (0.995) and evaluate with it");
+  cmd->add_option("--ensemble", args->ensemble,
+                  "Evaluate the average prediction of these checkpoints on the test set (comma-separated); "
+                  "no training")
+      ->delimiter(',');
+  cmd->add_option("--gradcheck-every", args->gradcheck_every,
+                  "Gradcheck (f64) the loss with respect to the parameters at step N and every N steps after");
+  cmd->callback([args, cmd, &exit_code] {
+    args->gradcheck_every_given = cmd->count("--gradcheck-every") > 0;
+    exit_code = run_train(*args);
+  });
 }
 
 }  // namespace tg::apps

@@ -227,3 +227,28 @@ TEST_CASE("nn a module without forward says so") {
   } holder;
   CHECK_ERROR(holder(tg::ones({1})), "Holder(): forward is not implemented for this module");
 }
+
+TEST_CASE("nn Module::to(f64) converts parameters and floating buffers in place, keeping their identity") {
+  auto model = make_shared<Sequential>(
+      std::vector<ModulePtr>{make_shared<Linear>(3, 2), make_shared<BatchNorm1d>(2)});
+  auto linear = std::dynamic_pointer_cast<Linear>(model->at(0));
+  auto norm = std::dynamic_pointer_cast<BatchNorm1d>(model->at(1));
+  const std::vector<double> weight = linear->weight().to_vector<double>();
+  const Tensor x = tg::randn({4, 3});
+  tg::sum(model->forward(x)).backward();
+  REQUIRE(linear->weight().grad().defined());
+
+  model->to(tg::f64);
+  // The layer's own handles see the conversion (same tensors), values are kept exactly.
+  CHECK(linear->weight().dtype() == tg::f64);
+  CHECK(linear->weight().to_vector<double>() == weight);
+  CHECK(linear->weight().requires_grad());
+  CHECK_FALSE(linear->weight().grad().defined());  // an f32 gradient would not fit
+  CHECK(norm->running_var().dtype() == tg::f64);
+  CHECK(model->named_buffers().back().second.dtype() == tg::i64);  // num_batches_tracked: a counter
+  const Tensor y = model->forward(x.to(tg::f64));
+  CHECK(y.dtype() == tg::f64);
+  tg::sum(y).backward();
+  CHECK(linear->weight().grad().dtype() == tg::f64);
+  CHECK_ERROR(model->to(tg::i64), "Module::to: dtype i64 is not floating");
+}

@@ -12,9 +12,12 @@
 #include <tapegrad/nn/data/loader.hpp>
 #include <tapegrad/ops/losses.hpp>
 #include <tapegrad/ops/reduce_extra.hpp>
+#include <tapegrad/optim/averaging.hpp>
 #include <tapegrad/optim/registry.hpp>
 #include <tapegrad/optim/schedules.hpp>
 #include <tapegrad/random.hpp>
+
+#include "normalization_metadata.hpp"
 
 namespace tg::apps {
 
@@ -40,21 +43,56 @@ std::unique_ptr<optim::LrScheduler> make_schedule(const TrainConfig& config, opt
   return std::make_unique<optim::LrScheduler>(optimizer, optim::CosineAnnealing{.period = total_steps});
 }
 
-std::string checkpoint_path(const TrainConfig& config) {
-  return (std::filesystem::path(config.checkpoint_dir) / (config.model + "-best.safetensors")).string();
+std::string checkpoint_path(const TrainConfig& config, const std::string& file_name) {
+  return (std::filesystem::path(config.checkpoint_dir) / file_name).string();
 }
 
-void save_best(const TrainConfig& config, const nn::Module& model, const optim::Optimizer& optimizer,
-               const EpochRecord& record, const std::string& path) {
+// Saves the model as the epoch's checkpoint (named by its validation accuracy) and as
+// "<model>-best"; returns the epoch's path.
+std::string save_best(const TrainConfig& config, const nn::Module& model, const optim::Optimizer& optimizer,
+                      const std::optional<data::Normalization>& norm, const EpochRecord& record,
+                      const std::string& best_path) {
   std::filesystem::create_directories(config.checkpoint_dir);
-  nn::save_checkpoint(path, model.state_dict(), optimizer.state_dict(),
-                      {{"model", config.model},
-                       {"optimizer", config.optimizer},
-                       {"epoch", std::to_string(record.epoch)},
-                       {"validation_accuracy", fmt::format("{:.4f}", record.validation.accuracy)}});
+  const auto model_state = model.state_dict();
+  const auto optimizer_state = optimizer.state_dict();
+  std::map<std::string, std::string> metadata = {
+      {"model", config.model},
+      {"optimizer", config.optimizer},
+      {"dropout", fmt::format("{}", config.model_options.dropout)},  // whether the model has Dropout layers
+      {"epoch", std::to_string(record.epoch)},
+      {"validation_accuracy", fmt::format("{:.4f}", record.validation.accuracy)}};
+  if (norm) add_normalization_metadata(*norm, metadata);
+  const std::string epoch_path =
+      checkpoint_path(config, checkpoint_file_name(config.model, record.epoch, record.validation.accuracy));
+  nn::save_checkpoint(epoch_path, model_state, optimizer_state, metadata);
+  nn::save_checkpoint(best_path, model_state, optimizer_state, metadata);
+  return epoch_path;
+}
+
+std::optional<Evaluation> evaluate_averaged(std::optional<optim::ParameterAveraging>& averaging, nn::Module& model,
+                                            const data::Dataset& dataset,
+                                            const std::optional<data::Normalization>& norm) {
+  if (!averaging) return std::nullopt;
+  const auto swapped = averaging->swap_in();
+  return evaluate(model, dataset, norm);
 }
 
 }  // namespace
+
+void append_hook(StepHook& slot, StepHook hook) {
+  if (!slot) {
+    slot = std::move(hook);
+    return;
+  }
+  slot = [first = std::move(slot), second = std::move(hook)](const StepContext& context) {
+    first(context);
+    second(context);
+  };
+}
+
+std::string checkpoint_file_name(const std::string& model, std::int64_t epoch, double validation_accuracy) {
+  return fmt::format("{}-epoch{:02}-val{:.4f}.safetensors", model, epoch, validation_accuracy);
+}
 
 void TrainConfig::validate() const {
   TG_CHECK(epochs >= 1, "train: epochs must be at least 1, got {}", epochs);
@@ -63,6 +101,8 @@ void TrainConfig::validate() const {
            schedule);
   TG_CHECK(label_smoothing >= 0 && label_smoothing < 1, "train: label smoothing must be in [0, 1), got {}",
            label_smoothing);
+  TG_CHECK(average_decay > 0 && average_decay < 1, "train: the averaging decay must be in (0, 1), got {}",
+           average_decay);
   augmentation.validate();
 }
 
@@ -102,10 +142,13 @@ TrainResult train_classifier(const TrainConfig& config, const TrainData& data, c
                                        .augmentation = config.augmentation,
                                        .normalization = norm});
   const auto schedule = make_schedule(config, *optimizer, config.epochs * loader.num_batches());
+  std::optional<optim::ParameterAveraging> averaging;
+  if (config.average) averaging.emplace(model->parameters(), config.average_decay);
 
   TrainResult result;
   result.parameters = model->num_parameters();
   std::map<std::string, Tensor> best_state;
+  std::int64_t step = 0;
   for (std::int64_t epoch = 1; epoch <= config.epochs; ++epoch) {
     const auto epoch_start = Clock::now();
     loader.set_epoch(epoch - 1);
@@ -117,11 +160,15 @@ TrainResult train_classifier(const TrainConfig& config, const TrainData& data, c
       const Tensor logits = (*model)(batch.images);
       const Tensor loss = cross_entropy(logits, batch.labels, Reduction::mean, config.label_smoothing);
       loss.backward();
+      const StepContext context{++step, epoch, loss.item(), *model, *optimizer};
+      if (callbacks.before_step) callbacks.before_step(context);
       optimizer->step();
       if (schedule) schedule->step();
+      if (averaging) averaging->update();
+      if (callbacks.after_step) callbacks.after_step(context);
 
       const std::int64_t n = batch.labels.numel();
-      loss_sum += loss.item() * static_cast<double>(n);
+      loss_sum += context.loss * static_cast<double>(n);
       correct += correct_predictions(logits, batch.labels);
       seen += n;
       ++index;
@@ -138,6 +185,7 @@ TrainResult train_classifier(const TrainConfig& config, const TrainData& data, c
     record.train_accuracy = static_cast<double>(correct) / static_cast<double>(seen);
     record.samples_per_second = static_cast<double>(seen) / seconds_since(epoch_start);
     record.validation = evaluate(*model, data.validation, norm);
+    record.averaged_validation = evaluate_averaged(averaging, *model, data.validation, norm);
     record.lr = optimizer->lr(0);
     record.best = result.best_epoch == 0 || record.validation.accuracy > result.best_validation_accuracy;
     if (record.best) {
@@ -145,15 +193,18 @@ TrainResult train_classifier(const TrainConfig& config, const TrainData& data, c
       result.best_validation_accuracy = record.validation.accuracy;
       best_state = model->state_dict();
       if (!config.checkpoint_dir.empty()) {
-        result.checkpoint = checkpoint_path(config);
-        save_best(config, *model, *optimizer, record, result.checkpoint);
+        result.checkpoint = checkpoint_path(config, config.model + "-best.safetensors");
+        result.checkpoints.push_back(save_best(config, *model, *optimizer, norm, record, result.checkpoint));
       }
     }
     record.seconds = seconds_since(epoch_start);
     result.history.push_back(record);
+    if (callbacks.after_epoch) callbacks.after_epoch({step, epoch, record.train_loss, *model, *optimizer});
     if (callbacks.on_epoch) callbacks.on_epoch(record);
   }
 
+  // The averages run over the whole training, whatever epoch was best.
+  if (data.test.size() > 0) result.averaged_test = evaluate_averaged(averaging, *model, data.test, norm);
   model->load_state_dict(best_state);
   if (data.test.size() > 0) result.test = evaluate(*model, data.test, norm);
   result.seconds = seconds_since(run_start);

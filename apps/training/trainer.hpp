@@ -13,6 +13,7 @@
 #include <tapegrad/nn/data/normalization.hpp>
 #include <tapegrad/nn/models.hpp>
 #include <tapegrad/nn/module.hpp>
+#include <tapegrad/optim/optimizer.hpp>
 #include <tapegrad/optim/options.hpp>
 
 namespace tg::apps {
@@ -29,6 +30,11 @@ struct TrainConfig {
   data::Augmentation augmentation{};
   double label_smoothing = 0;    // of the training loss (validation and test report plain cross-entropy)
   std::string checkpoint_dir{};  // where the best checkpoint goes; empty: not saved
+  // Also keep an exponential moving average of the parameters (optim::ParameterAveraging,
+  // x_test = decay*x_test + (1-decay)*x) and evaluate validation and test with it. Buffers
+  // (BatchNorm's running statistics) are not averaged: the averaged model uses the live ones.
+  bool average = false;
+  double average_decay = 0.995;
 
   void validate() const;  // clear errors for out-of-range values
 };
@@ -51,6 +57,7 @@ struct EpochRecord {
   double seconds = 0;
   double samples_per_second = 0;
   bool best = false;  // the best validation accuracy so far
+  std::optional<Evaluation> averaged_validation{};  // with the averaged parameters (config.average)
 };
 
 struct BatchProgress {
@@ -65,14 +72,38 @@ struct TrainResult {
   double best_validation_accuracy = 0;
   Evaluation test{};  // of the best-validation parameters
   std::string checkpoint{};  // the best checkpoint's path, if saved
+  // Every checkpoint saved, one per improvement of the validation accuracy, each named
+  // by its epoch and validation accuracy (checkpoint_file_name).
+  std::vector<std::string> checkpoints{};
+  std::optional<Evaluation> averaged_test{};  // of the averaged parameters at the end (config.average)
   std::int64_t parameters = 0;
   double seconds = 0;
 };
 
+// The live run, for hooks that inspect it (diagnostics). Hooks must leave the
+// parameters, their gradients and the default random stream as they found them.
+struct StepContext {
+  std::int64_t step = 0;  // 1-based over the whole run; in after_epoch, the steps done
+  std::int64_t epoch = 0;
+  double loss = 0;  // of this step's batch; in after_epoch, the epoch's mean
+  nn::Module& model;
+  optim::Optimizer& optimizer;
+};
+
+using StepHook = std::function<void(const StepContext&)>;
+// Makes slot call what it called before, then hook.
+void append_hook(StepHook& slot, StepHook hook);
+
 struct TrainCallbacks {
   std::function<void(const BatchProgress&)> on_batch{};
   std::function<void(const EpochRecord&)> on_epoch{};
+  StepHook before_step{};  // after backward: gradients are set
+  StepHook after_step{};   // after the optimizer's step
+  StepHook after_epoch{};  // after validation, before on_epoch
 };
+
+// "<model>-epoch07-val0.9123.safetensors": the epoch and the validation accuracy.
+std::string checkpoint_file_name(const std::string& model, std::int64_t epoch, double validation_accuracy);
 
 TrainResult train_classifier(const TrainConfig& config, const TrainData& data, const TrainCallbacks& callbacks = {});
 

@@ -189,6 +189,25 @@ LoadStateDictResult Module::load_state_dict(const std::map<std::string, Tensor>&
   return result;
 }
 
+Module& Module::to(DType dtype) {
+  TG_CHECK(is_floating(dtype), "Module::to: dtype {} is not floating; expected f32 or f64 (in {})",
+           dtype_name(dtype), name());
+  std::vector<NamedTensor> all = named_parameters();
+  for (auto& entry : named_buffers()) all.push_back(std::move(entry));
+  NoGradGuard no_grad;
+  for (auto& [key, tensor] : all) {
+    if (!is_floating(tensor.dtype()) || tensor.dtype() == dtype) continue;
+    const Tensor converted = tensor.detach().to(dtype).contiguous().clone();
+    TensorImpl& impl = *tensor.unsafe_impl();
+    impl.storage = converted.storage();
+    impl.strides = converted.strides();
+    impl.offset = converted.offset();
+    impl.dtype = dtype;
+    if (tensor.grad().defined()) tensor.set_grad(Tensor{});
+  }
+  return *this;
+}
+
 Module& Module::requires_grad(bool on) {
   for (auto& parameter : parameters()) parameter.requires_grad_(on);
   return *this;

@@ -91,6 +91,11 @@ class Module {
   // message lists them); otherwise they are returned.
   LoadStateDictResult load_state_dict(const std::map<std::string, Tensor>& state, bool strict = true);
 
+  // Converts every floating parameter and buffer (recursively) to dtype, in place: the
+  // tensors keep their identity (layers holding them see the new values) and
+  // requires_grad, and lose their .grad(). Integer buffers (counters) are left alone.
+  // Optimizers created before hold state of the old dtype: convert first.
+  Module& to(DType dtype);
   // Sets requires_grad of every parameter (recursively): false freezes the module.
   Module& requires_grad(bool on);
   // Total number of parameter elements (each tensor once).

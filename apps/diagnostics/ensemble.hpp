@@ -1,0 +1,33 @@
+#pragma once
+// Model ensembles (MISSION.md section 6): the average of the softmax predictions of
+// several checkpoints, usually a little better than the mean member.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <tapegrad/nn/data/dataset.hpp>
+#include <tapegrad/nn/data/normalization.hpp>
+
+#include "training/trainer.hpp"
+
+namespace tg::apps {
+
+struct EnsembleMember {
+  std::string path, model;  // model: the name in the checkpoint's metadata
+  Evaluation evaluation{};
+};
+
+struct EnsembleResult {
+  std::vector<EnsembleMember> members;
+  Evaluation ensemble{};  // of the mean of the members' probabilities
+  double mean_member_accuracy = 0;
+};
+
+// Loads each checkpoint (nn::load_checkpoint; the model is made by the name in its
+// metadata) and evaluates it and the average of the softmax outputs on dataset. Each
+// member normalizes with the normalization in its metadata, or fallback when it has none.
+// A missing file, a checkpoint without a model name, or an empty list is a tg::Error.
+EnsembleResult evaluate_ensemble(const std::vector<std::string>& paths, const data::Dataset& dataset,
+                                 const std::optional<data::Normalization>& fallback, std::int64_t batch_size = 500);
+
+}  // namespace tg::apps
