@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <limits>
 #include <set>
 #include <sstream>
 #include <string>
@@ -195,6 +196,21 @@ TEST_CASE("report: ticks step by 1, 2 or 5 x 10^k and print just enough digits")
     CHECK_MESSAGE(svg.find(label) != std::string::npos, std::string(label));
 }
 
+TEST_CASE("report: extreme values neither hang the tick loop nor print nan or inf") {
+  const double huge = std::numeric_limits<double>::max();
+  for (const std::vector<double>& y : {std::vector<double>{1e16, 1e16 + 2}, std::vector<double>{-huge, huge},
+                                       std::vector<double>{5, 5}, std::vector<double>{}}) {
+    const std::string svg = report::svg(report::LinePlot{.title = "extreme", .series = {{"s", {}, y}}});
+    CHECK(svg.find("nan") == std::string::npos);
+    CHECK(svg.find("inf") == std::string::npos);
+  }
+  // A constant series is padded by 10% to [4.5, 5.5], widened to ticks 0.2 apart: 4.4 .. 5.6.
+  const std::string flat = report::svg(report::LinePlot{.title = "flat", .series = {{"s", {}, {5, 5}}}});
+  CHECK(flat.find(">4.4</text>") != std::string::npos);
+  CHECK(flat.find(">5.0</text>") != std::string::npos);
+  CHECK(flat.find(">5.6</text>") != std::string::npos);
+}
+
 TEST_CASE("report: a log-y plot of 1e-3..1e2 labels the decades 10^-3 .. 10^2 and leaves out non-positive values") {
   const std::string svg = report::svg(report::LinePlot{
       .title = "loss", .log_y = true, .series = {{"adam", {}, {1e2, 1, 0, -1, 1e-2, 1e-3}}}});
@@ -248,7 +264,7 @@ TEST_CASE("report: make_histogram bins equal widths, puts the max in the last bi
   CHECK(same.counts == std::vector<double>{3});
   CHECK(same.edges == std::vector<double>{5, 5});
 
-  CHECK_THROWS_WITH_AS(report::make_histogram("w", {1}, 0), "make_histogram 'w': bins must be >= 1, got 0",
+  CHECK_THROWS_WITH_AS(report::make_histogram("w", {1}, 0), "make_histogram 'w': bins must be in [1, 10000], got 0",
                        tg::Error);
 }
 
@@ -379,7 +395,7 @@ TEST_CASE("report: bad plots are errors naming the plot and what is wrong") {
                        "ContourPlot 'bowl': y_min (2) must be less than y_max (-2), both finite", tg::Error);
   auto no_levels = bowl();
   no_levels.levels = 0;
-  CHECK_THROWS_WITH_AS(report::svg(no_levels), "ContourPlot 'bowl': levels must be >= 1, got 0", tg::Error);
+  CHECK_THROWS_WITH_AS(report::svg(no_levels), "ContourPlot 'bowl': levels must be in [1, 100], got 0", tg::Error);
   auto bad_path = bowl();
   bad_path.trajectories = {{"adam", {1, 2}, {1}}};
   CHECK_THROWS_WITH_AS(report::svg(bad_path),

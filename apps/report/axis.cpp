@@ -111,8 +111,11 @@ Axis::Axis(const DataRange& range, double pixel_from, double pixel_to, bool wide
   from_ = lo;
   to_ = hi;
   // Ticks as k * step, never by repeated addition, so 0.1 + 0.2 does not print as 0.30000000000000004.
-  for (double k = std::ceil(lo / step - 1e-9); k * step <= hi + step * 1e-9; ++k)
-    ticks_.push_back({k * step, tick_label(k * step, step)});
+  // The count is bounded: far from 0 (1e16 + [0, 2]) k + 1 == k in doubles.
+  const double first = std::ceil(lo / step - 1e-9);
+  const double count = std::floor(hi / step + 1e-9) - first;
+  for (int i = 0; count >= 0 && i <= std::min(count, 2.0 * linear_tick_count); ++i)
+    ticks_.push_back({(first + i) * step, tick_label((first + i) * step, step)});
 }
 
 double Axis::pixel(double value) const {

@@ -26,6 +26,7 @@ constexpr std::int64_t grid_points = 101;  // per side: 100 x 100 cells
 // Log-spaced levels cover this many decades of f - min f below its largest value.
 constexpr double log_level_decades = 3;
 constexpr const char* clip_id = "@clip@";
+constexpr int max_levels = 100;  // each level is a pass over the grid; more lines would merge anyway
 
 bool is_point(const Point& p) { return std::isfinite(p.x) && std::isfinite(p.y); }
 
@@ -38,7 +39,8 @@ void validate(const ContourPlot& plot) {
   TG_CHECK(std::isfinite(plot.y_min) && std::isfinite(plot.y_max) && plot.y_min < plot.y_max,
            "ContourPlot '{}': y_min ({}) must be less than y_max ({}), both finite", plot.title, plot.y_min,
            plot.y_max);
-  TG_CHECK(plot.levels >= 1, "ContourPlot '{}': levels must be >= 1, got {}", plot.title, plot.levels);
+  TG_CHECK(plot.levels >= 1 && plot.levels <= max_levels, "ContourPlot '{}': levels must be in [1, {}], got {}",
+           plot.title, max_levels, plot.levels);
   for (const Series& s : plot.trajectories) check_series("ContourPlot", plot.title, "trajectory", s, false);
 }
 
@@ -70,26 +72,10 @@ std::vector<double> level_values(const Grid& grid, int levels, bool log_spaced) 
   return values;
 }
 
-}  // namespace
-
-std::string svg(const ContourPlot& plot) {
-  validate(plot);
-  const PlotBox box = standard_plot_box(400);
-  const Axis x_axis(DataRange{.log = false, .min = plot.x_min, .max = plot.x_max, .empty = false}, box.left,
-                    box.right(), false);
-  const Axis y_axis(DataRange{.log = false, .min = plot.y_min, .max = plot.y_max, .empty = false}, box.bottom(),
-                    box.top, false);
-  const Grid grid = sample(plot);
-  const std::vector<double> levels = level_values(grid, plot.levels, plot.log_levels);
-
-  SvgCanvas canvas(plot_width, plot.title);
-  canvas.title(plot.title);
-  draw_axes(canvas, box, x_axis, y_axis, "x", "y");
-  canvas.raw(fmt::format("<defs><clipPath id=\"{}\"><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/></clipPath></defs>\n"
-                         "<g clip-path=\"url(#{})\">\n",
-                         clip_id, number(box.left), number(box.top), number(box.width), number(box.height), clip_id));
-  const double cell_width = box.width / static_cast<double>(grid_points - 1);
-  const double cell_height = box.height / static_cast<double>(grid_points - 1);
+// One path per level, coloured from dark (low) to light (high).
+void draw_levels(SvgCanvas& canvas, const PlotBox& box, const Grid& grid, const std::vector<double>& levels) {
+  const double cell_width = box.width / static_cast<double>(grid.nx - 1);
+  const double cell_height = box.height / static_cast<double>(grid.ny - 1);
   for (std::size_t k = 0; k < levels.size(); ++k) {
     std::string data;
     for (const auto& line : iso_lines(grid, levels[k])) {
@@ -97,16 +83,21 @@ std::string svg(const ContourPlot& plot) {
       for (const Point& p : line) pixels.push_back({box.left + p.x * cell_width, box.bottom() - p.y * cell_height});
       data += polyline_path(pixels, Decimation::pixel_distance);
     }
+    // The top of viridis is a yellow too pale on white.
     const double t = levels.size() > 1 ? 0.9 * static_cast<double>(k) / static_cast<double>(levels.size() - 1) : 0;
     canvas.path(data, fmt::format(R"(fill="none" stroke="{}" stroke-width="1")", sequential_color(t)));
   }
+}
 
+// Each path with a circle at its start and a square at its end; returns the legend.
+std::vector<LegendEntry> draw_trajectories(SvgCanvas& canvas, const PlotBox& box, const Axis& x_axis,
+                                           const Axis& y_axis, const std::vector<Series>& trajectories) {
   // Paths are cut a little outside the box (the clipPath hides the rest): their
   // coordinates stay small even when an optimizer diverges.
   const Point far_low{box.left - 10, box.top - 10}, far_high{box.right() + 10, box.bottom() + 10};
   std::vector<LegendEntry> legend;
-  for (std::size_t k = 0; k < plot.trajectories.size(); ++k) {
-    const Series& s = plot.trajectories[k];
+  for (std::size_t k = 0; k < trajectories.size(); ++k) {
+    const Series& s = trajectories[k];
     std::vector<Point> points;
     for (std::size_t i = 0; i < s.x.size(); ++i)
       points.push_back(drawable(s.x[i], false) && drawable(s.y[i], false)
@@ -124,15 +115,41 @@ std::string svg(const ContourPlot& plot) {
     if (inside_rectangle(end, far_low, far_high))
       canvas.rect(end.x - 4, end.y - 4, 8, 8, fmt::format(R"(fill="{}")", color));
   }
-  canvas.raw("</g>\n");
+  return legend;
+}
 
-  double bottom = draw_legend(canvas, legend, legend_top(box));
+std::string levels_note(const ContourPlot& plot, const std::vector<double>& levels) {
   std::string note =
       levels.empty() ? std::string("f is constant (or not finite) here: no level lines")
                      : fmt::format("{} level{} of f from {:.3g} to {:.3g}{}", levels.size(), levels.size() == 1 ? "" : "s",
                                    levels.front(), levels.back(), plot.log_levels ? ", log-spaced above min f" : "");
   if (!plot.trajectories.empty()) note += "; \u25CB start, \u25A0 end";
-  canvas.text({box.left, bottom + 2}, escape_html(note), R"(fill="#555")");
+  return note;
+}
+
+}  // namespace
+
+std::string svg(const ContourPlot& plot) {
+  validate(plot);
+  const PlotBox box = standard_plot_box(400);
+  const Axis x_axis(DataRange{.log = false, .min = plot.x_min, .max = plot.x_max, .empty = false}, box.left,
+                    box.right(), false);
+  const Axis y_axis(DataRange{.log = false, .min = plot.y_min, .max = plot.y_max, .empty = false}, box.bottom(),
+                    box.top, false);
+  const Grid grid = sample(plot);
+  const std::vector<double> levels = level_values(grid, plot.levels, plot.log_levels);
+
+  SvgCanvas canvas(plot_width, plot.title);
+  canvas.title(plot.title);
+  draw_axes(canvas, box, x_axis, y_axis, "x", "y");
+  canvas.raw(fmt::format("<defs><clipPath id=\"{0}\"><rect x=\"{1}\" y=\"{2}\" width=\"{3}\" height=\"{4}\"/>"
+                         "</clipPath></defs>\n<g clip-path=\"url(#{0})\">\n",
+                         clip_id, number(box.left), number(box.top), number(box.width), number(box.height)));
+  draw_levels(canvas, box, grid, levels);
+  const std::vector<LegendEntry> legend = draw_trajectories(canvas, box, x_axis, y_axis, plot.trajectories);
+  canvas.raw("</g>\n");
+  const double bottom = draw_legend(canvas, legend, legend_top(box));
+  canvas.text({box.left, bottom + 2}, escape_html(levels_note(plot, levels)), R"(fill="#555")");
   return with_unique_id(std::move(canvas).finish(bottom + 10), clip_id);
 }
 

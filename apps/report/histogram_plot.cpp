@@ -17,8 +17,13 @@ namespace tg::report {
 
 using namespace detail;
 
+namespace {
+constexpr int max_bins = 10000;  // far more than a panel has pixels
+}  // namespace
+
 Histogram make_histogram(std::string name, const std::vector<double>& values, int bins) {
-  TG_CHECK(bins >= 1, "make_histogram '{}': bins must be >= 1, got {}", name, bins);
+  TG_CHECK(bins >= 1 && bins <= max_bins, "make_histogram '{}': bins must be in [1, {}], got {}", name, max_bins,
+           bins);
   Histogram histogram{std::move(name), {}, {}};
   DataRange range;
   for (double v : values) range.add(v);  // NaN and infinities are left out

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace tg::report::detail {
 
 namespace {
@@ -10,7 +12,7 @@ constexpr double tick_length = 5;
 constexpr double minor_tick_length = 3;
 constexpr double legend_row_height = 18;
 constexpr double legend_swatch = 22;
-constexpr double legend_max_name_chars = 40;
+constexpr std::size_t legend_max_name_chars = 40;
 
 }  // namespace
 
@@ -50,17 +52,15 @@ double draw_legend(SvgCanvas& canvas, const std::vector<LegendEntry>& entries, d
   const double left = 72, right = canvas.width() - 16;
   double x = left, y = top;
   for (const LegendEntry& entry : entries) {
-    const std::string name = entry.name.size() > legend_max_name_chars
-                                 ? entry.name.substr(0, static_cast<std::size_t>(legend_max_name_chars))
-                                 : entry.name;
-    const double width = legend_swatch + 6 + label_width(name) + 18;
+    const std::size_t chars = std::min(entry.name.size(), legend_max_name_chars);
+    const double width = legend_swatch + 6 + label_width(entry.name.substr(0, chars)) + 18;
     if (x > left && x + width > right) {
       x = left;
       y += legend_row_height;
     }
     canvas.line({x, y}, {x + legend_swatch, y},
                 fmt::format(R"(stroke="{}" stroke-width="2.5" {})", entry.color, entry.dash));
-    canvas.text({x + legend_swatch + 6, y + 4}, label_markup(entry.name, static_cast<std::size_t>(legend_max_name_chars)), "");
+    canvas.text({x + legend_swatch + 6, y + 4}, label_markup(entry.name, legend_max_name_chars), "");
     x += width;
   }
   return y + legend_row_height;

@@ -78,6 +78,6 @@ std::string label_markup(const std::string& text, std::size_t max_chars) {
   return escape_html(text.substr(0, cut)) + "\u2026";
 }
 
-double label_width(const std::string& text) { return 7.0 * static_cast<double>(text.size()); }
+double label_width(const std::string& text) { return 6.6 * static_cast<double>(text.size()); }
 
 }  // namespace tg::report::detail
