@@ -2,6 +2,7 @@
 // functions, the noisy variants, the lr search, and the race's verdicts on the bowl.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <tapegrad/tapegrad.hpp>
 
@@ -170,5 +171,16 @@ TEST_CASE("race: a run that diverges stops at the arena and is marked") {
   CHECK(run.diverged);
   CHECK(run.trajectory.size() == 13);
   CHECK(std::fabs(run.trajectory.back().y) == doctest::Approx(2 * std::pow(3.0, 12)));
+  CHECK_FALSE(run.iterations_to_tolerance.has_value());
+}
+
+TEST_CASE("race: iterations to tolerance count from when the loss stays below it") {
+  // RMSProp at lr 1 on the bowl dips below 1e-6 early, then its step (about lr per
+  // coordinate once the cache has decayed) throws it back out: not counted as there.
+  const auto bowl = tg::apps::find_test_function("bowl");
+  const auto run = tg::apps::run_race(bowl, "rmsprop", {{"lr", 1.0}}, {.steps = 500});
+  const auto dip = std::find_if(run.loss.begin(), run.loss.end(), [](double f) { return f < 1e-6; });
+  REQUIRE(dip != run.loss.end());
+  CHECK(run.final_loss > 1e-6);
   CHECK_FALSE(run.iterations_to_tolerance.has_value());
 }

@@ -21,9 +21,9 @@ void FashionRaceSettings::validate() const {
 }
 
 optim::Options default_fashion_options(const std::string& optimizer) {
-  // The best of {1/3, 1, 3} times the seed's lr after 1000 iterations (README), except
-  // for nesterov and adamw, which follow momentum and adam. SGD's best is 10x the seed's
-  // 0.01, and SGD is still the slowest.
+  // Measured for sgd (0.01, 0.03, 0.1: 0.467, 0.392, 0.363 train loss after 1000
+  // iterations), momentum, adagrad, rmsprop and adam; nesterov and adamw follow momentum
+  // and adam. SGD's best is 10x the seed's 0.01, and SGD is still the slowest.
   static const std::map<std::string, double> lrs = {
       {"sgd", 0.1},       {"momentum", 0.01}, {"nesterov", 0.01}, {"adagrad", 0.01},
       {"rmsprop", 0.001}, {"adam", 0.001},    {"adamw", 0.001},

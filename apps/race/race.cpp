@@ -74,11 +74,10 @@ RaceRun run_race(const TestFunction& f, const std::string& optimizer, const opti
   }
   run.seconds_per_step = median(step_seconds);
   run.final_loss = run.loss.back();
-  for (std::size_t i = 0; i < run.loss.size(); ++i)
-    if (f.reached(run.loss[i], settings.tolerance)) {
-      run.iterations_to_tolerance = static_cast<std::int64_t>(i);
-      break;
-    }
+  // From the end backwards: the start of the final stretch that stays reached, so that a
+  // run that dips below the tolerance once and bounces back out does not count as there.
+  for (std::size_t i = run.loss.size(); i-- > 0 && f.reached(run.loss[i], settings.tolerance);)
+    run.iterations_to_tolerance = static_cast<std::int64_t>(i);
   return run;
 }
 

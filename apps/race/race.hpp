@@ -33,7 +33,9 @@ struct RaceRun {
   bool lr_tuned = false;  // chosen by tune_lr
   std::vector<Point> trajectory{};  // the start, then the point after each step
   std::vector<double> loss{};       // the clean f at each trajectory point
-  std::optional<std::int64_t> iterations_to_tolerance{};  // the first i with loss[i] reached
+  // The first i from which every loss[j], j >= i, has reached the tolerance (none if the
+  // last one has not).
+  std::optional<std::int64_t> iterations_to_tolerance{};
   double final_loss = 0;                                  // loss.back()
   bool diverged = false;
   double seconds_per_step = 0;  // median of step(closure), including the loss and its backward
