@@ -177,7 +177,7 @@ TEST_CASE("update ratio of a hand-made sgd step: w = [3, 4], grad = [1, 0], lr =
   CHECK(warnings.size() == 1);
 }
 
-TEST_CASE("update ratio: undefined for a zero weight; the flag's band is [1e-4, 1e-2]") {
+TEST_CASE("update ratio: undefined for a zero weight, and the flag's band is 1e-4 to 1e-2") {
   CHECK_FALSE(update_ratio(tg::zeros({3}), tg::ones({3})).has_value());
   CHECK(*update_ratio(tg::ones({4}), tg::ones({4})) == 0);
   CHECK(classify_update_ratio(1e-3) == RatioHealth::healthy);
@@ -190,7 +190,7 @@ TEST_CASE("update ratio: undefined for a zero weight; the flag's band is [1e-4, 
   CHECK_ERROR(update_ratio(tg::ones({2}), tg::ones({3})), "update_ratio: shapes differ: [2] before, [3] after");
 }
 
-TEST_CASE("layer histograms: one per Linear/ReLU output, one per parameter; counts sum to the values") {
+TEST_CASE("layer histograms: one per Linear/ReLU output, one per parameter, counts summing to the values") {
   auto model = tiny_mlp(0.5);
   const Tensor x = tg::randn({7, 6});
   const Tensor y = class_labels({0, 1, 2, 0, 1, 2, 0});
@@ -234,7 +234,7 @@ TEST_CASE("first-layer weights: 64 rows of the mlp as 28x28 images, the cnn's 32
   CHECK_ERROR(first_layer_weights(*tiny_mlp(0)), "Linear(6, 5) takes 6 inputs, not a square image");
 }
 
-TEST_CASE("ensemble: two identical checkpoints equal each member; two different ones beat the worse") {
+TEST_CASE("ensemble: two identical checkpoints equal each member, two different ones beat the worse") {
   const TempDir dir;
   const TrainData data = small_fashion_mnist(1000, 500);
   TrainConfig config;
@@ -298,7 +298,7 @@ TEST_CASE("train --average: validation and test are also evaluated with the aver
   CHECK_ERROR(train_classifier(config, data), "the averaging decay must be in (0, 1), got 1");
 }
 
-TEST_CASE("gradcheck of a model's loss: a tiny mlp with dropout passes; a wrong backward is WRONG") {
+TEST_CASE("gradcheck of a model's loss: a tiny mlp with dropout passes, a wrong backward is WRONG") {
   auto model = tiny_mlp(0.5);
   model->to(tg::f64);
   const Tensor x = tg::randn({5, 6});
