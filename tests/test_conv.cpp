@@ -181,7 +181,7 @@ TEST_CASE("a repeated conv2d training step creates no new oneDNN primitives") {
   CHECK(tg::dnnl_primitives_created() == created);
 }
 
-TEST_CASE("conv2d reorders a weight once per update and layout; evaluation reuses it; updates are seen") {
+TEST_CASE("conv2d reorders a weight once per update and layout, evaluation reuses it, updates are seen") {
   // The benchmark CNN's convolutions. oneDNN's JIT kernels take blocked weights, and
   // on AVX-512 the forward and the backward-data kernels take different blockings
   // (forcing one on both selects oneDNN's reference kernel): a step reorders conv1's

@@ -34,7 +34,7 @@ float at(const std::vector<float>& v, const tg::Shape& s, std::int64_t i, std::i
 
 }  // namespace
 
-TEST_CASE("data augment: a flipped image has every row reversed; unflipped images are copied") {
+TEST_CASE("data augment: a flipped image has every row reversed, unflipped images are copied") {
   const Tensor x = coded(2, 2, 3, 4);
   const std::vector<std::uint8_t> which{1, 0};
   const Tensor f = data::flip_horizontal(x, which);
@@ -47,7 +47,7 @@ TEST_CASE("data augment: a flipped image has every row reversed; unflipped image
       }
 }
 
-TEST_CASE("data augment: crop at offset (0, 0) after padding p shifts the image by p; (p, p) is the identity") {
+TEST_CASE("data augment: crop at offset (0, 0) after padding p shifts the image by p, (p, p) is the identity") {
   const Tensor x = coded(1, 2, 5, 6);
   const std::vector<std::int64_t> zero{0}, p{2}, far{4};
   const std::vector<float> a = x.to_vector<float>();
@@ -97,7 +97,7 @@ TEST_CASE("data augment: random crop offsets are uniform on [0, 2p] in both dire
   }
 }
 
-TEST_CASE("data augment: jitter of strength 0 is the identity; otherwise x * c + b within the ranges") {
+TEST_CASE("data augment: jitter of strength 0 is the identity, otherwise x * c + b within the ranges") {
   tg::Generator gen(5);
   const Tensor x = tg::rand({300, 1, 2, 2}, tg::f32, &gen) + 0.5f;
   CHECK(data::random_brightness_contrast(x, 0.0, gen).to_vector<float>() == x.to_vector<float>());

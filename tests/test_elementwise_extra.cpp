@@ -55,7 +55,7 @@ TEST_CASE("leaky_relu and elu: values and gradients") {
                {2 * std::exp(-2.0), 2 * std::exp(-0.5), 1, 1});
 }
 
-TEST_CASE("gelu is the exact erf form; its gradient and second derivative") {
+TEST_CASE("gelu is the exact erf form, its gradient and second derivative") {
   const Tensor x = f64({-3, -1, 0, 0.5, 2});
   std::vector<double> y, dy, d2y;
   for (double v : x.to_vector<double>()) {
@@ -110,7 +110,7 @@ TEST_CASE("large f32 activations (oneDNN) agree with the f64 reference") {
   CHECK(tg::dnnl_primitives_created() > primitives);  // they ran on oneDNN
 }
 
-TEST_CASE("maximum and minimum broadcast; ties split the gradient half/half") {
+TEST_CASE("maximum and minimum broadcast, ties split the gradient half/half") {
   const Tensor a = f64({1, 5, 3}, {3, 1});
   const Tensor b = f64({2, 3});
   check_values(tg::maximum(a, b), {2, 3, 5, 5, 3, 3});

@@ -54,7 +54,7 @@ TEST_CASE("nn named_parameters of nested Sequential: dotted names in registratio
   CHECK(model->children().size() == 2);
 }
 
-TEST_CASE("nn own parameters come before the children's; buffers are listed apart") {
+TEST_CASE("nn own parameters come before the children's, buffers are listed apart") {
   Scaled m;
   CHECK(names_of(m.named_parameters()) == std::vector<std::string>{"scale", "inner.weight", "inner.bias"});
   CHECK(names_of(m.named_buffers()) == std::vector<std::string>{"count"});
@@ -166,7 +166,7 @@ TEST_CASE("nn strict load_state_dict names missing and unexpected keys") {
   CHECK_ERROR(model->load_state_dict(state), "load_state_dict: '1.weight' is an undefined tensor");
 }
 
-TEST_CASE("nn load_state_dict with a wrong shape or dtype names the key and both; nothing changes") {
+TEST_CASE("nn load_state_dict with a wrong shape or dtype names the key and both, nothing changes") {
   auto model = small_mlp();
   const auto original = model->state_dict();
   auto state = original;
@@ -203,7 +203,7 @@ TEST_CASE("nn a frozen sub-module gets no gradient after backward") {
   CHECK(params[0].requires_grad());
 }
 
-TEST_CASE("nn to_string prints a PyTorch-like tree; fmt prints the same") {
+TEST_CASE("nn to_string prints a PyTorch-like tree, fmt prints the same") {
   auto model = small_mlp();
   model->push_back(make_shared<Conv2d>(1, 4, tg::Size2d(3, 5), tg::Conv2dOptions{.stride = 2, .padding = 1}));
   const std::string expected =

@@ -97,7 +97,7 @@ TEST_CASE("nn DropConnect: gradient only reaches kept weights, scaled by 1 / (1 
   CHECK_ERROR(DropConnect(nullptr), "DropConnect: the Linear is null");
 }
 
-TEST_CASE("nn StochasticDepth row mode: whole samples keep or drop the branch; survival ~ 1 - p") {
+TEST_CASE("nn StochasticDepth row mode: whole samples keep or drop the branch, survival ~ 1 - p") {
   tg::Generator gen(12);
   const double p = 0.2;
   StochasticDepth block(make_shared<Tanh>(), p, StochasticDepthMode::row, &gen);
@@ -122,7 +122,7 @@ TEST_CASE("nn StochasticDepth row mode: whole samples keep or drop the branch; s
   CHECK(block.named_children()[0].first == "branch");
 }
 
-TEST_CASE("nn StochasticDepth batch mode: one draw per forward; survival ~ 1 - p") {
+TEST_CASE("nn StochasticDepth batch mode: one draw per forward, survival ~ 1 - p") {
   tg::Generator gen(13);
   const double p = 0.2;
   StochasticDepth block(make_shared<Tanh>(), p, StochasticDepthMode::batch, &gen);
@@ -192,7 +192,7 @@ TEST_CASE("nn BatchNorm2d equals the op, has gamma=1 / beta=0 and the PyTorch st
   CHECK(fresh.num_batches_tracked() == 2);
 }
 
-TEST_CASE("nn BatchNorm without affine or tracking: no parameters or buffers; eval uses batch stats") {
+TEST_CASE("nn BatchNorm without affine or tracking: no parameters or buffers, eval uses batch stats") {
   BatchNorm2d bn(2, BatchNormOptions{.affine = false, .track_running_stats = false});
   CHECK(bn.named_parameters().empty());
   CHECK(bn.named_buffers().empty());

@@ -55,7 +55,7 @@ TEST_CASE("optim sgd: x -= lr*dx, three steps by hand (lr=0.1)") {
   check_trajectory(run("sgd", {{"lr", 0.1}}), {{0.99, -1.6}, {0.9801, -1.28}, {0.970299, -1.024}});
 }
 
-TEST_CASE("optim momentum: v = mu*v - lr*dx; x += v, three steps by hand (mu=0.9, lr=0.1)") {
+TEST_CASE("optim momentum: v = mu*v - lr*dx, x += v, three steps by hand (mu=0.9, lr=0.1)") {
   // t=1: dx = (0.1, -4)       v = (-0.01, 0.4)                                x = (0.99, -1.6)
   // t=2: dx = (0.099, -3.2)   v = 0.9*(-0.01, 0.4) - 0.1*dx = (-0.0189, 0.68)  x = (0.9711, -0.92)
   // t=3: dx = (0.09711, -1.84) v = (-0.01701 - 0.009711, 0.612 + 0.184)
@@ -89,7 +89,7 @@ TEST_CASE("optim momentum: the two forms differ once the learning rate changes")
   }
 }
 
-TEST_CASE("optim nesterov: v_prev = v; v = mu*v - lr*dx; x += -mu*v_prev + (1+mu)*v, by hand") {
+TEST_CASE("optim nesterov: v_prev = v, v = mu*v - lr*dx, x += -mu*v_prev + (1+mu)*v, by hand") {
   // mu=0.9, lr=0.1
   // t=1: dx = (0.1, -4)          v = (-0.01, 0.4)      x += 1.9*v          -> (0.981, -1.24)
   // t=2: dx = (0.0981, -2.48)    v = (-0.01881, 0.608) x += -0.9*(-0.01, 0.4) + 1.9*v
@@ -123,7 +123,7 @@ TEST_CASE("optim nesterov: the change-of-variables form agrees with the lecture'
   }
 }
 
-TEST_CASE("optim adagrad: cache += dx^2; x -= lr*dx/(sqrt(cache)+eps), by hand (lr=0.1, eps=1e-8)") {
+TEST_CASE("optim adagrad: cache += dx^2, x -= lr*dx/(sqrt(cache)+eps), by hand (lr=0.1, eps=1e-8)") {
   // t=1: dx = (0.1, -4)            cache = (0.01, 16)
   //      x = (1 - 0.1*0.1/(0.1+1e-8), -2 + 0.1*4/(4+1e-8))     = (0.900000009999999, -1.90000000025)
   // t=2: dx = (0.090000001, -3.8)  cache = (0.0181000002, 30.44)  x = (0.83310354140, -1.83112505418)
@@ -152,7 +152,7 @@ TEST_CASE("optim adagrad: the effective step lr/(sqrt(cache)+eps) shrinks monoto
   }
 }
 
-TEST_CASE("optim rmsprop: cache = d*cache + (1-d)*dx^2; x -= lr*dx/(sqrt(cache)+eps), by hand") {
+TEST_CASE("optim rmsprop: cache = d*cache + (1-d)*dx^2, x -= lr*dx/(sqrt(cache)+eps), by hand") {
   // lr=0.01, d=0.9, eps=1e-8
   // t=1: dx = (0.1, -4)        cache = 0.1*dx^2 = (0.001, 1.6)
   //      x = (1 - 0.01*0.1/(sqrt(0.001)+1e-8), -2 + 0.01*4/(sqrt(1.6)+1e-8)) = (0.96837723340, -1.96837722365)

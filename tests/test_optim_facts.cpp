@@ -52,7 +52,7 @@ TEST_CASE("optim weight_decay adds weight_decay*x to the gradient (an L2 penalty
   check_close(values(a), values(b), 1e-12);
 }
 
-TEST_CASE("optim clip_value clamps each gradient element; the .grad() tensor is unchanged") {
+TEST_CASE("optim clip_value clamps each gradient element, the .grad() tensor is unchanged") {
   // sgd lr=0.1, clip 1: g = clamp((0.1, -4), -1, 1) = (0.1, -1) -> (0.99, -1.9)
   Tensor x = param({1, -2});
   auto opt = optim::create("sgd", {x}, {{"lr", 0.1}, {"clip_value", 1.0}});

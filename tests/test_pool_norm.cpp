@@ -105,7 +105,7 @@ TEST_CASE("pooling output shapes") {
   CHECK(tg::global_avg_pool2d(tg::zeros({4, 8, 7, 5})).shape() == tg::Shape{4, 8, 1, 1});
 }
 
-TEST_CASE("avg_pool2d: hand-computed values; count_include_pad changes only border windows") {
+TEST_CASE("avg_pool2d: hand-computed values, count_include_pad changes only border windows") {
   for (const Path& path : kPaths) {
     CAPTURE(path.name);
     check_planes(tg::avg_pool2d(tiled_plane(path.planes, path.dtype), 2), {2, 2, 4.25, 4.75});
@@ -295,7 +295,7 @@ TEST_CASE("batch_norm: one training step updates the running statistics with the
   }
 }
 
-TEST_CASE("batch_norm eval uses the running statistics; without them the batch statistics") {
+TEST_CASE("batch_norm eval uses the running statistics, without them the batch statistics") {
   for (std::int64_t repeat : {1, 2048}) {  // [3, 2] on the loops; [6144, 2] on oneDNN in f32
     for (tg::DType dtype : {tg::f64, tg::f32}) {
       CAPTURE(repeat);

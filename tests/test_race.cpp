@@ -97,7 +97,7 @@ TEST_CASE("race noisy variant: the same seed gives the same run, another seed or
   CHECK(a.loss[5] == doctest::Approx(noisy.value(a.trajectory[5].x, a.trajectory[5].y)).epsilon(1e-15));
 }
 
-TEST_CASE("race lr search: the lr is a grid point in the range; sgd on the bowl gets the largest stable one") {
+TEST_CASE("race lr search: the lr is a grid point in the range, sgd on the bowl gets the largest stable one") {
   const auto bowl = tg::apps::find_test_function("bowl");
   const tg::apps::LrSearch search;  // 13 points over [1e-4, 1]: 10^(-4 + k/3)
   const tg::apps::RaceSettings settings;

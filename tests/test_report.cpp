@@ -224,7 +224,7 @@ TEST_CASE("report: a log-y plot of 1e-3..1e2 labels the decades 10^-3 .. 10^2 an
   CHECK(count(paths[0], "M") == 2);
 }
 
-TEST_CASE("report: NaN and Inf points break a line; an isolated point is a dot") {
+TEST_CASE("report: NaN and Inf points break a line, an isolated point is a dot") {
   const double nan = std::nan(""), inf = INFINITY;
   const auto paths =
       path_data(report::svg(report::LinePlot{.title = "loss", .series = {{"sgd", {}, {1, 2, nan, 3, 4, inf, 5}}}}));

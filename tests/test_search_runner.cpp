@@ -143,7 +143,7 @@ TEST_CASE("search runner: the best value at a border of the original range is wa
   CHECK(summary.stages[0].warnings.size() == 1);
 }
 
-TEST_CASE("search results: a file from another search is an error naming what differs; --fresh starts over") {
+TEST_CASE("search results: a file from another search is an error naming what differs, --fresh starts over") {
   TempDir dir;
   const std::string path = dir.file("search.jsonl");
   CountingTrial trial;
@@ -162,7 +162,7 @@ TEST_CASE("search results: a file from another search is an error naming what di
                        doctest::Contains("is not a tapegrad search results file"), tg::Error);
 }
 
-TEST_CASE("search results: a last line cut short by a crash is dropped; a bad line before it is an error") {
+TEST_CASE("search results: a last line cut short by a crash is dropped, a bad line before it is an error") {
   TempDir dir;
   const std::string path = dir.file("search.jsonl");
   CountingTrial trial;
@@ -192,7 +192,7 @@ TEST_CASE("search ranking: higher validation accuracy first, then lower loss") {
   CHECK(ranked[3].spec.trial == 3);
 }
 
-TEST_CASE("search worker protocol: a setup line, then one result line per trial line; a failure is an error line") {
+TEST_CASE("search worker protocol: a setup line, then one result line per trial line, a failure is an error line") {
   std::stringstream in, out;
   const TrialSpec a{1, 0, {{"lr", 1e-3}}, 1, 0}, b{1, 1, {{"lr", -1.0}}, 1, 0};
   in << nlohmann::json{{"setup", {{"scale", 2}}}}.dump() << "\n"

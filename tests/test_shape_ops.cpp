@@ -24,7 +24,7 @@ std::vector<double> values(const Tensor& t) { return t.to_vector<double>(); }
 
 }  // namespace
 
-TEST_CASE("permute is a view with permuted dims; its gradient permutes back") {
+TEST_CASE("permute is a view with permuted dims, its gradient permutes back") {
   Tensor x = seq({2, 3, 4}).requires_grad_();
   Tensor y = tg::permute(x, {2, 0, 1});
   CHECK(y.shape() == tg::Shape{4, 2, 3});
@@ -63,7 +63,7 @@ TEST_CASE("broadcast_to is expand: stride-0 view, gradient summed back") {
   CHECK_ERROR(tg::broadcast_to(x, {3, 4, 2}), "expand: cannot expand [3, 1] to [3, 4, 2]");
 }
 
-TEST_CASE("concat copies along an axis; its gradient is sliced back") {
+TEST_CASE("concat copies along an axis, its gradient is sliced back") {
   Tensor a = seq({2, 2}).requires_grad_(), b = (seq({2, 1}) + 10.0).detach().requires_grad_();
   Tensor c = tg::concat({a, b}, 1);
   CHECK(c.shape() == tg::Shape{2, 3});
@@ -120,7 +120,7 @@ TEST_CASE("pad takes F.pad's order (last dim first), crops with negative padding
   CHECK_ERROR(tg::pad(x, {0, 0, -3, 5}), "pad: padding (-3, 5) crops 3 elements from dim 0 of size 2");
 }
 
-TEST_CASE("index_select picks along an axis; repeated indices accumulate gradient") {
+TEST_CASE("index_select picks along an axis, repeated indices accumulate gradient") {
   Tensor x = seq({3, 4}).requires_grad_();
   Tensor y = tg::index_select(x, 1, ints({3, 0, 3}));
   CHECK(values(y) == std::vector<double>{3, 0, 3, 7, 4, 7, 11, 8, 11});
