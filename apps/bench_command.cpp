@@ -221,9 +221,10 @@ int run_bench(BenchArgs a) {
              fmt::join(optimizers, ", "), a.race.seed, get_num_threads());
   report::Report report("tapegrad bench");
   report.paragraph(fmt::format("Optimizers: {}. Seed {}. Learning rates marked (tuned) were picked from {} "
-                               "log-spaced values in [{:g}, {:g}], {} steps each, by the lowest final loss.",
+                               "log-spaced values in [{:g}, {:g}], {} steps each, by the lowest final loss; on the saddle "
+                               "(unbounded below) every optimizer without --lr uses lr {:g}.",
                                fmt::join(optimizers, ", "), a.race.seed, a.search.points, a.search.min,
-                               a.search.max, a.search.steps));
+                               a.search.max, a.search.steps, a.search.unbounded_lr));
   if (functions) run_function_race(a, optimizers, out, report);
   if (a.fashion) run_fashion_race(a, data, optimizers, out, report);
   if (a.step_cost) run_step_cost(a, optimizers, out, report);
@@ -259,6 +260,9 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--tune-min", a->search.min, "Smallest lr tried")->capture_default_str();
   cmd->add_option("--tune-max", a->search.max, "Largest lr tried")->capture_default_str();
   cmd->add_option("--tune-points", a->search.points, "Log-spaced lrs tried")->capture_default_str();
+  cmd->add_option("--saddle-lr", a->search.unbounded_lr,
+                  "The lr shared by optimizers without --lr on functions unbounded below (the saddle), instead of tuning")
+      ->capture_default_str();
   cmd->add_flag("--fashion", a->fashion, "Race on Fashion-MNIST with the seed's network (mlp5x100)");
   cmd->add_option("--iterations", a->fashion_settings.iterations, "Fashion-MNIST iterations per optimizer")
       ->capture_default_str();

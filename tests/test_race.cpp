@@ -164,6 +164,20 @@ TEST_CASE("race on the saddle: sgd at a small lr stalls, adam at the same lr esc
   CHECK(*adam.iterations_to_tolerance < 100);
 }
 
+TEST_CASE("race on the saddle: lrs not given are the shared unbounded_lr, not tuned") {
+  const auto saddle = tg::apps::find_test_function("saddle");
+  const auto runs = tg::apps::race(saddle, {{"sgd"}, {"adam"}, {"momentum", 0.001}}, {.steps = 400}, {});
+  CHECK(run_of(runs, "sgd").lr == 0.01);  // LrSearch's default unbounded_lr
+  CHECK_FALSE(run_of(runs, "sgd").lr_tuned);
+  CHECK(run_of(runs, "sgd").iterations_to_tolerance == 349);  // as computed above
+  CHECK(run_of(runs, "adam").lr == 0.01);
+  CHECK(run_of(runs, "momentum").lr == 0.001);  // a given lr is kept
+  const auto other = tg::apps::race(saddle, {{"sgd"}}, {.steps = 10}, {.unbounded_lr = 0.5});
+  CHECK(other[0].lr == 0.5);
+  CHECK_THROWS_WITH(tg::apps::race(saddle, {{"sgd"}}, {.steps = 10}, {.unbounded_lr = 0}),
+                    "bench: --saddle-lr must be a positive number, got 0");
+}
+
 TEST_CASE("race: a run that diverges stops at the arena and is marked") {
   // SGD on the bowl with lr 2: y is multiplied by 1 - 2*2 = -3 per step, so |y| = 2*3^t
   // passes 1e6 at t = 12.

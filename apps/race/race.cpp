@@ -85,6 +85,8 @@ void LrSearch::validate() const {
   TG_CHECK(min > 0 && max >= min, "bench: the lr search range must satisfy 0 < min <= max, got [{}, {}]", min, max);
   TG_CHECK(points >= 1, "bench: the lr search needs at least 1 point, got {}", points);
   TG_CHECK(steps >= 1, "bench: --tune-steps must be at least 1, got {}", steps);
+  TG_CHECK(unbounded_lr > 0 && std::isfinite(unbounded_lr), "bench: --saddle-lr must be a positive number, got {}",
+           unbounded_lr);
 }
 
 double tune_lr(const TestFunction& f, const std::string& optimizer, const LrSearch& search,
@@ -121,12 +123,14 @@ bool has_lr_option(const std::string& optimizer) {
 
 std::vector<RaceRun> race(const TestFunction& f, const std::vector<Contestant>& contestants,
                           const RaceSettings& settings, const LrSearch& search) {
+  search.validate();
   std::vector<RaceRun> runs;
   for (const Contestant& c : contestants) {
-    const bool tune = !c.lr && has_lr_option(c.optimizer) && is_first_order(c.optimizer);
+    const bool lr_free = !c.lr && has_lr_option(c.optimizer) && is_first_order(c.optimizer);
+    const bool tune = lr_free && f.minimum.has_value();
     optim::Options options;
     if (c.lr) options.set("lr", *c.lr);
-    if (tune) options.set("lr", tune_lr(f, c.optimizer, search, settings));
+    if (lr_free) options.set("lr", tune ? tune_lr(f, c.optimizer, search, settings) : search.unbounded_lr);
     RaceRun run = run_race(f, c.optimizer, options, settings);
     run.lr_tuned = tune;
     runs.push_back(std::move(run));

@@ -56,6 +56,10 @@ struct LrSearch {
   double min = 1e-4, max = 1.0;
   int points = 13;
   std::int64_t steps = 50;
+  // On a function unbounded below (the saddle) the search would pick the largest lr
+  // (every escape looks alike), so lrs not given are this one, shared by all: the
+  // seed's side-by-side comparison (SGD stalls, adaptive methods escape).
+  double unbounded_lr = 0.01;
 
   void validate() const;
 };
@@ -68,7 +72,8 @@ bool is_first_order(const std::string& optimizer);
 bool has_lr_option(const std::string& optimizer);
 
 // One contestant: its lr when given; otherwise tuned (first-order optimizers with an lr
-// option) or the optimizer's own default.
+// option; on a function without a minimum, LrSearch::unbounded_lr) or the optimizer's
+// own default.
 struct Contestant {
   std::string optimizer{};
   std::optional<double> lr{};
