@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include <tapegrad/nn/models.hpp>
 #include <tapegrad/error.hpp>
 #include <tapegrad/parallel.hpp>
 
@@ -229,7 +230,7 @@ int run_search_command(const SearchArgs& args) {
 void add_search_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<SearchArgs>();
   CLI::App* cmd = app.add_subcommand("search", "Random hyperparameter search on Fashion-MNIST, coarse to fine");
-  cmd->add_option("--model", args->model, "mlp or cnn")->check(CLI::IsMember({"mlp", "cnn"}))->capture_default_str();
+  cmd->add_option("--model", args->model, "mlp, cnn or mlp5x100")->check(CLI::IsMember(nn::model_names()))->capture_default_str();
   cmd->add_option("--optimizer", args->optimizer, "A registered optimizer (tapegrad train --list-optimizers)")
       ->capture_default_str();
   cmd->add_option("--opt", args->optimizer_options, "A fixed optimizer option key=value (repeatable)");

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <memory>
 
+#include <tapegrad/nn/models.hpp>
 #include <tapegrad/nn/data/fashion_mnist.hpp>
 #include <tapegrad/nn/data/split.hpp>
 #include <tapegrad/optim/registry.hpp>
@@ -303,7 +304,7 @@ int run_train(const TrainArgs& args) {
 void add_train_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<TrainArgs>();
   CLI::App* cmd = app.add_subcommand("train", "Train a classifier on Fashion-MNIST");
-  cmd->add_option("--model", args->model, "mlp or cnn")->check(CLI::IsMember({"mlp", "cnn"}))->capture_default_str();
+  cmd->add_option("--model", args->model, "mlp, cnn or mlp5x100")->check(CLI::IsMember(nn::model_names()))->capture_default_str();
   cmd->add_option("--epochs", args->epochs, "Epochs (default: cnn 15, mlp 30)");
   cmd->add_option("--batch-size", args->batch_size, "Batch size")->capture_default_str();
   cmd->add_option("--optimizer", args->optimizer, "A registered optimizer (--list-optimizers); adamw defaults to weight_decay=0.05 here")->capture_default_str();
