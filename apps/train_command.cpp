@@ -51,6 +51,7 @@ struct TrainArgs {
   int threads = 0;
   std::string data_dir;
   std::string checkpoint_dir = "checkpoints";
+  std::int64_t keep_checkpoints = 3;
   bool json = false;
   bool list_optimizers = false;
   std::vector<std::string> plugins;
@@ -94,6 +95,7 @@ TrainConfig make_config(const TrainArgs& a) {
   if (a.jitter) c.augmentation.jitter = *a.jitter;
   c.label_smoothing = a.label_smoothing.value_or(0.0);
   c.checkpoint_dir = a.checkpoint_dir;
+  c.keep_checkpoints = a.keep_checkpoints;
   c.average = a.average;
   return c;
 }
@@ -326,6 +328,9 @@ void add_train_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--data", args->data_dir, "Fashion-MNIST folder (default: $TAPEGRAD_FASHION_MNIST_DIR or "
                                             "/usr/share/datasets/fashion-mnist)");
   cmd->add_option("--checkpoint-dir", args->checkpoint_dir, "Where the best checkpoint is saved (\"\": nowhere)")
+      ->capture_default_str();
+  cmd->add_option("--keep-checkpoints", args->keep_checkpoints,
+                  "How many per-improvement checkpoints (<model>-epochNN-val0.XXXX) to keep; older ones are deleted (0: all)")
       ->capture_default_str();
   cmd->add_flag("--json", args->json, "Print one JSON object with the results to stdout");
   cmd->add_option("--plugin", args->plugins, "A shared module that registers optimizers (repeatable)");

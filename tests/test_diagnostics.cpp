@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <fstream>
 #include <numeric>
 
 #include <tapegrad/nn/checkpoint.hpp>
@@ -373,6 +374,26 @@ TEST_CASE("checkpoints are named by epoch and validation accuracy, and carry the
   CHECK(norm->mean == computed.mean);
   CHECK(norm->std == computed.std);
   CHECK(best.metadata.at("dropout") == "0");
+}
+
+TEST_CASE("prune_checkpoints keeps the newest k files and deletes the older ones, k = 0 keeps all") {
+  const TempDir dir;
+  std::vector<std::string> paths;
+  for (const char* name : {"a", "b", "c", "d"}) {
+    paths.push_back(dir.file(name));
+    std::ofstream(paths.back()) << name;
+  }
+  std::vector<std::string> all = paths;
+  prune_checkpoints(all, 0);
+  CHECK(all.size() == 4);
+  prune_checkpoints(paths, 2);
+  CHECK(paths == std::vector<std::string>{dir.file("c"), dir.file("d")});
+  CHECK(dir.entries() == std::set<std::string>{"c", "d"});
+  prune_checkpoints(paths, 5);
+  CHECK(paths.size() == 2);
+  TrainConfig config;
+  config.keep_checkpoints = -1;
+  CHECK_ERROR(config.validate(), "train: --keep-checkpoints must be at least 0, got -1");
 }
 
 TEST_CASE("normalization metadata: absent gives nothing, malformed is a clear error") {

@@ -94,9 +94,21 @@ std::string checkpoint_file_name(const std::string& model, std::int64_t epoch, d
   return fmt::format("{}-epoch{:02}-val{:.4f}.safetensors", model, epoch, validation_accuracy);
 }
 
+void prune_checkpoints(std::vector<std::string>& paths, std::int64_t keep) {
+  if (keep <= 0 || static_cast<std::int64_t>(paths.size()) <= keep) return;
+  const auto excess = static_cast<std::ptrdiff_t>(paths.size()) - static_cast<std::ptrdiff_t>(keep);
+  for (auto it = paths.begin(); it != paths.begin() + excess; ++it) {
+    std::error_code error;
+    std::filesystem::remove(*it, error);
+    TG_CHECK(!error, "train: cannot delete the old checkpoint '{}': {}", *it, error.message());
+  }
+  paths.erase(paths.begin(), paths.begin() + excess);
+}
+
 void TrainConfig::validate() const {
   TG_CHECK(epochs >= 1, "train: epochs must be at least 1, got {}", epochs);
   TG_CHECK(batch_size >= 1, "train: batch size must be at least 1, got {}", batch_size);
+  TG_CHECK(keep_checkpoints >= 0, "train: --keep-checkpoints must be at least 0, got {}", keep_checkpoints);
   TG_CHECK(schedule == "cosine" || schedule == "none", "train: unknown schedule '{}'; known: cosine, none",
            schedule);
   TG_CHECK(label_smoothing >= 0 && label_smoothing < 1, "train: label smoothing must be in [0, 1), got {}",
@@ -195,6 +207,7 @@ TrainResult train_classifier(const TrainConfig& config, const TrainData& data, c
       if (!config.checkpoint_dir.empty()) {
         result.checkpoint = checkpoint_path(config, config.model + "-best.safetensors");
         result.checkpoints.push_back(save_best(config, *model, *optimizer, norm, record, result.checkpoint));
+        prune_checkpoints(result.checkpoints, config.keep_checkpoints);
       }
     }
     record.seconds = seconds_since(epoch_start);

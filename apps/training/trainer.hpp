@@ -30,6 +30,9 @@ struct TrainConfig {
   data::Augmentation augmentation{};
   double label_smoothing = 0;    // of the training loss (validation and test report plain cross-entropy)
   std::string checkpoint_dir{};  // where the best checkpoint goes; empty: not saved
+  // How many of the run's per-improvement checkpoints (<model>-epochNN-val0.XXXX) stay on
+  // disk: older ones are deleted as newer ones come (0: keep all). <model>-best is always kept.
+  std::int64_t keep_checkpoints = 3;
   // Also keep an exponential moving average of the parameters (optim::ParameterAveraging,
   // x_test = decay*x_test + (1-decay)*x) and evaluate validation and test with it. Buffers
   // (BatchNorm's running statistics) are not averaged: the averaged model uses the live ones.
@@ -72,8 +75,9 @@ struct TrainResult {
   double best_validation_accuracy = 0;
   Evaluation test{};  // of the best-validation parameters
   std::string checkpoint{};  // the best checkpoint's path, if saved
-  // Every checkpoint saved, one per improvement of the validation accuracy, each named
-  // by its epoch and validation accuracy (checkpoint_file_name).
+  // The checkpoints saved, one per improvement of the validation accuracy, each named
+  // by its epoch and validation accuracy (checkpoint_file_name); the last
+  // TrainConfig::keep_checkpoints of them, the older ones deleted.
   std::vector<std::string> checkpoints{};
   std::optional<Evaluation> averaged_test{};  // of the averaged parameters at the end (config.average)
   std::int64_t parameters = 0;
@@ -101,6 +105,10 @@ struct TrainCallbacks {
   StepHook after_step{};   // after the optimizer's step
   StepHook after_epoch{};  // after validation, before on_epoch
 };
+
+// Deletes the oldest files of paths (in order of saving) until at most keep remain
+// (keep 0: none deleted); paths keeps the survivors.
+void prune_checkpoints(std::vector<std::string>& paths, std::int64_t keep);
 
 // "<model>-epoch07-val0.9123.safetensors": the epoch and the validation accuracy.
 std::string checkpoint_file_name(const std::string& model, std::int64_t epoch, double validation_accuracy);
