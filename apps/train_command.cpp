@@ -12,8 +12,6 @@
 #include <memory>
 
 #include <tapegrad/nn/models.hpp>
-#include <tapegrad/nn/data/fashion_mnist.hpp>
-#include <tapegrad/nn/data/split.hpp>
 #include <tapegrad/optim/registry.hpp>
 #include <tapegrad/parallel.hpp>
 
@@ -25,6 +23,7 @@
 #include "diagnostics/sanity.hpp"
 #include "diagnostics/train_report.hpp"
 #include "diagnostics/training_monitor.hpp"
+#include "training/fashion_data.hpp"
 #include "training/plugins.hpp"
 #include "training/progress_bar.hpp"
 #include "training/trainer.hpp"
@@ -101,17 +100,9 @@ TrainConfig make_config(const TrainArgs& a) {
 }
 
 TrainData load_data(const TrainArgs& a) {
-  const std::string dir = a.data_dir.empty() ? data::fashion_mnist_dir() : a.data_dir;
-  data::Dataset full = data::load_fashion_mnist(dir, data::Split::train);
-  TG_CHECK(a.validation_size >= 1 && a.validation_size < full.size(),
-           "train: --validation must be in [1, {}), got {}", full.size(), a.validation_size);
-  auto split = data::train_validation_split(full, a.validation_size, a.seed);
-  if (a.train_limit > 0 && a.train_limit < split.train.size()) {
-    std::vector<std::int64_t> first(static_cast<std::size_t>(a.train_limit));
-    for (std::int64_t i = 0; i < a.train_limit; ++i) first[static_cast<std::size_t>(i)] = i;
-    split.train = split.train.subset(first);
-  }
-  return {split.train, split.validation, data::load_fashion_mnist(dir, data::Split::test)};
+  TrainData d = load_fashion_mnist_data(a.data_dir, a.validation_size, a.seed, "train", /*with_test=*/true);
+  d.train = first_samples(d.train, a.train_limit);
+  return d;
 }
 
 nlohmann::json to_json(const TrainConfig& c, const TrainResult& r) {

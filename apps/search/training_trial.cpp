@@ -7,9 +7,9 @@
 #include <filesystem>
 
 #include <tapegrad/error.hpp>
-#include <tapegrad/nn/data/fashion_mnist.hpp>
-#include <tapegrad/nn/data/split.hpp>
 #include <tapegrad/optim/registry.hpp>
+
+#include "training/fashion_data.hpp"
 
 namespace tg::apps::search {
 
@@ -47,13 +47,6 @@ std::string option_names(const optim::OptimizerInfo& info) {
   std::string names;
   for (const optim::OptionSpec& spec : info.options) names += ", " + spec.name;
   return names;
-}
-
-data::Dataset first_samples(const data::Dataset& dataset, std::int64_t count) {
-  if (count <= 0 || count >= dataset.size()) return dataset;
-  std::vector<std::int64_t> first(static_cast<std::size_t>(count));
-  for (std::int64_t i = 0; i < count; ++i) first[static_cast<std::size_t>(i)] = i;
-  return dataset.subset(first);
 }
 
 }  // namespace
@@ -136,12 +129,9 @@ TrainConfig make_train_config(const TrialSettings& settings, const TrialSpec& sp
 }
 
 TrainingTrial::TrainingTrial(TrialSettings settings) : settings_(std::move(settings)) {
-  const std::string dir = settings_.data_dir.empty() ? data::fashion_mnist_dir() : settings_.data_dir;
-  const data::Dataset full = data::load_fashion_mnist(dir, data::Split::train);
-  TG_CHECK(settings_.validation_size >= 1 && settings_.validation_size < full.size(),
-           "search: --validation must be in [1, {}), got {}", full.size(), settings_.validation_size);
-  auto split = data::train_validation_split(full, settings_.validation_size, settings_.seed);
-  data_ = {split.train, split.validation, data::Dataset{}};  // no test set: a search never looks at it
+  // No test set: a search never looks at it.
+  data_ = load_fashion_mnist_data(settings_.data_dir, settings_.validation_size, settings_.seed, "search",
+                                  /*with_test=*/false);
 }
 
 TrialResult TrainingTrial::operator()(const TrialSpec& spec) const {
