@@ -36,12 +36,14 @@ struct TrainArgs {
   std::string model = "cnn";
   std::optional<std::int64_t> epochs;
   std::optional<double> dropout;
+  std::int64_t width = 1;
   std::optional<double> lr;
   std::int64_t batch_size = 64;
   std::string optimizer = "adamw";
   std::vector<std::string> optimizer_options;
   std::string schedule = "cosine";
   bool augment = false;
+  bool tta_flip = false;
   std::optional<double> flip, jitter, label_smoothing;
   std::optional<std::int64_t> crop_padding;
   std::int64_t validation_size = 5000;
@@ -80,6 +82,7 @@ TrainConfig make_config(const TrainArgs& a) {
   const bool cnn = a.model == "cnn";
   c.epochs = a.epochs.value_or(cnn ? 15 : 30);
   c.model_options.dropout = a.dropout.value_or(cnn ? 0.5 : 0.2);
+  c.model_options.width = a.width;
   c.optimizer = a.optimizer;
   c.optimizer_options = optim::parse_options(a.optimizer_options);
   if (c.optimizer == "adamw" && !c.optimizer_options.find("weight_decay"))
@@ -96,6 +99,7 @@ TrainConfig make_config(const TrainArgs& a) {
   c.checkpoint_dir = a.checkpoint_dir;
   c.keep_checkpoints = a.keep_checkpoints;
   c.average = a.average;
+  c.test_time_flip = a.tta_flip;
   return c;
 }
 
@@ -166,7 +170,7 @@ void check_diagnostics_args(const TrainArgs& a) {
 }
 
 int run_ensemble(const TrainArgs& args, const TrainData& data, const data::Normalization& norm, std::FILE* text) {
-  const EnsembleResult result = evaluate_ensemble(args.ensemble, data.test, norm);
+  const EnsembleResult result = evaluate_ensemble(args.ensemble, data.test, norm, {.flip_average = args.tta_flip});
   fmt::print(text, "tapegrad train --ensemble: {} checkpoints on the Fashion-MNIST test set ({} images)\n",
              result.members.size(), data.test.size());
   for (const std::string& line : ensemble_lines(result)) fmt::print(text, "{}\n", line);
@@ -298,6 +302,8 @@ void add_train_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<TrainArgs>();
   CLI::App* cmd = app.add_subcommand("train", "Train a classifier on Fashion-MNIST");
   cmd->add_option("--model", args->model, "mlp, cnn or mlp5x100")->check(CLI::IsMember(nn::model_names()))->capture_default_str();
+  cmd->add_option("--width", args->width, "cnn only: multiplies its channels (32, 64) and hidden units (128)")
+      ->capture_default_str();
   cmd->add_option("--epochs", args->epochs, "Epochs (default: cnn 15, mlp 30)");
   cmd->add_option("--batch-size", args->batch_size, "Batch size")->capture_default_str();
   cmd->add_option("--optimizer", args->optimizer, "A registered optimizer (--list-optimizers); adamw defaults to weight_decay=0.05 here")->capture_default_str();
@@ -309,6 +315,9 @@ void add_train_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--flip", args->flip, "Horizontal flip probability (overrides --augment's 0.5)");
   cmd->add_option("--crop-padding", args->crop_padding, "Random crop padding in pixels (overrides --augment's 2)");
   cmd->add_option("--jitter", args->jitter, "Brightness/contrast jitter strength (overrides --augment's 0.1)");
+  cmd->add_flag("--tta-flip", args->tta_flip,
+                "Test-time flip averaging: validation, test and --ensemble predict with the mean softmax of each "
+                "image and its mirror");
   cmd->add_option("--label-smoothing", args->label_smoothing, "Label smoothing of the training loss, in [0, 1)");
   cmd->add_option("--validation", args->validation_size, "Validation samples held out of the training file")
       ->capture_default_str();

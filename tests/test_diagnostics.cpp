@@ -21,6 +21,7 @@
 #include "diagnostics/sanity.hpp"
 #include "diagnostics/training_monitor.hpp"
 #include "diagnostics/update_ratio.hpp"
+#include "fashion_slices.hpp"
 #include "temp_dir.hpp"
 #include "training/normalization_metadata.hpp"
 #include "training/trainer.hpp"
@@ -37,15 +38,6 @@ tg::data::Batch fashion_examples(std::int64_t n) {
   const tg::data::Dataset test = tg::data::load_fashion_mnist(tg::data::Split::test);
   const tg::data::Batch raw = first_examples(test, n, std::nullopt);
   return first_examples(test, n, tg::data::compute_normalization({raw.images, raw.labels}));
-}
-
-// A small slice of Fashion-MNIST for training runs: train, validation, test.
-TrainData small_fashion_mnist(std::int64_t train_size, std::int64_t validation_size) {
-  const tg::data::Dataset test = tg::data::load_fashion_mnist(tg::data::Split::test);
-  std::vector<std::int64_t> train(static_cast<std::size_t>(train_size)), validation(static_cast<std::size_t>(validation_size));
-  std::iota(train.begin(), train.end(), std::int64_t{0});
-  std::iota(validation.begin(), validation.end(), train_size);
-  return {test.subset(train), test.subset(validation), test.subset(validation)};
 }
 
 // [N, 6] -> Linear(6, 5) -> ReLU -> Dropout(0.5) -> Linear(5, 3).
@@ -237,7 +229,7 @@ TEST_CASE("first-layer weights: 64 rows of the mlp as 28x28 images, the cnn's 32
 
 TEST_CASE("ensemble: two identical checkpoints equal each member, two different ones beat the worse") {
   const TempDir dir;
-  const TrainData data = small_fashion_mnist(1000, 500);
+  const TrainData data = small_fashion_mnist(1000, 500, tg::data::Split::test);
   TrainConfig config;
   config.model = "mlp";
   config.epochs = 1;
@@ -274,7 +266,7 @@ TEST_CASE("ensemble: two identical checkpoints equal each member, two different 
 }
 
 TEST_CASE("train --average: validation and test are also evaluated with the averaged parameters") {
-  const TrainData data = small_fashion_mnist(640, 256);
+  const TrainData data = small_fashion_mnist(640, 256, tg::data::Split::test);
   TrainConfig config;
   config.model = "mlp";
   config.epochs = 2;
@@ -319,7 +311,7 @@ TEST_CASE("gradcheck of a model's loss: a tiny mlp with dropout passes, a wrong 
 }
 
 TEST_CASE("train hooks: monitoring and a gradcheck at steps 5, 10 leave the run unchanged") {
-  const TrainData data = small_fashion_mnist(320, 128);
+  const TrainData data = small_fashion_mnist(320, 128, tg::data::Split::test);
   TrainConfig config;
   config.model = "mlp";
   config.epochs = 1;
@@ -355,7 +347,7 @@ TEST_CASE("train hooks: monitoring and a gradcheck at steps 5, 10 leave the run 
 TEST_CASE("checkpoints are named by epoch and validation accuracy, and carry the normalization") {
   CHECK(checkpoint_file_name("cnn", 7, 0.91234) == "cnn-epoch07-val0.9123.safetensors");
   const TempDir dir;
-  const TrainData data = small_fashion_mnist(640, 256);
+  const TrainData data = small_fashion_mnist(640, 256, tg::data::Split::test);
   TrainConfig config;
   config.model = "mlp";
   config.epochs = 2;

@@ -11,19 +11,8 @@
 #include <tapegrad/nn/data/split.hpp>
 #include <tapegrad/tapegrad.hpp>
 
+#include "fashion_slices.hpp"
 #include "training/trainer.hpp"
-
-namespace {
-
-tg::apps::TrainData small_fashion_mnist(std::int64_t train_size, std::int64_t validation_size) {
-  const tg::data::Dataset full = tg::data::load_fashion_mnist(tg::data::Split::train);
-  std::vector<std::int64_t> train, validation;
-  for (std::int64_t i = 0; i < train_size; ++i) train.push_back(i);
-  for (std::int64_t i = 0; i < validation_size; ++i) validation.push_back(train_size + i);
-  return {full.subset(train), full.subset(validation), full.subset(validation)};
-}
-
-}  // namespace
 
 TEST_CASE("train smoke: an mlp on 2000 Fashion-MNIST images starts near ln(10) and learns") {
   const auto data = small_fashion_mnist(2000, 1000);

@@ -9,7 +9,7 @@
 #include <tapegrad/nn/checkpoint.hpp>
 #include <tapegrad/nn/data/loader.hpp>
 #include <tapegrad/nn/models.hpp>
-#include <tapegrad/ops/softmax.hpp>
+#include <tapegrad/ops/elementwise.hpp>
 
 #include "fixed_batch.hpp"
 #include "training/normalization_metadata.hpp"
@@ -25,13 +25,13 @@ struct Predictions {
 };
 
 Predictions predict(nn::Module& model, const data::Dataset& dataset, const std::optional<data::Normalization>& norm,
-                    std::int64_t batch_size) {
+                    const EvaluationOptions& options) {
   model.eval();
   NoGradGuard no_grad;
-  const data::DataLoader loader(dataset, {.batch_size = batch_size, .shuffle = false, .normalization = norm});
+  const data::DataLoader loader(dataset, {.batch_size = options.batch_size, .shuffle = false, .normalization = norm});
   Predictions out;
   for (const data::Batch& batch : loader) {
-    const Tensor p = softmax(model(batch.images), 1);
+    const Tensor p = exp(class_log_probabilities(model, batch.images, options.flip_average));
     out.classes = p.size(1);
     const std::vector<double> values = p.to_vector<double>();
     out.probabilities.insert(out.probabilities.end(), values.begin(), values.end());
@@ -56,25 +56,32 @@ Evaluation score(const Predictions& predictions, const std::vector<std::int64_t>
   return {loss / n, static_cast<double>(correct) / n};
 }
 
-// Dropout layers take a place in the model's Sequential, so they shift the names of
-// the layers after them: the model must be made with (or without) them as it was
-// trained. Checkpoints without "dropout" are from runs with the command's defaults (> 0).
+// A number from the checkpoint's metadata, or fallback when the key is absent.
+double metadata_number(const std::map<std::string, std::string>& metadata, const std::string& key, double fallback,
+                       const std::string& path) {
+  const auto it = metadata.find(key);
+  if (it == metadata.end()) return fallback;
+  const nlohmann::json parsed = nlohmann::json::parse(it->second, nullptr, /*allow_exceptions=*/false);
+  TG_CHECK(parsed.is_number(), "--ensemble: '{}' has {} '{}' in its metadata, expected a number", path, key,
+           it->second);
+  return parsed.get<double>();
+}
+
+// The model must be made as it was trained: Dropout layers take a place in the model's
+// Sequential (they shift the names of the layers after them) and the width sets the
+// shapes. Checkpoints without "dropout" are from runs with the command's defaults (> 0),
+// those without "width" from before it existed (1).
 nn::ModelOptions model_options_from_metadata(const std::map<std::string, std::string>& metadata,
                                              const std::string& path) {
-  nn::ModelOptions options{.dropout = 0.5};
-  if (const auto it = metadata.find("dropout"); it != metadata.end()) {
-    const nlohmann::json parsed = nlohmann::json::parse(it->second, nullptr, /*allow_exceptions=*/false);
-    TG_CHECK(parsed.is_number(), "--ensemble: '{}' has dropout '{}' in its metadata, expected a number", path,
-             it->second);
-    options.dropout = parsed.get<double>();
-  }
-  return options;
+  return {.dropout = metadata_number(metadata, "dropout", 0.5, path),
+          .width = static_cast<std::int64_t>(metadata_number(metadata, "width", 1, path))};
 }
 
 }  // namespace
 
 EnsembleResult evaluate_ensemble(const std::vector<std::string>& paths, const data::Dataset& dataset,
-                                 const std::optional<data::Normalization>& fallback, std::int64_t batch_size) {
+                                 const std::optional<data::Normalization>& fallback,
+                                 const EvaluationOptions& options) {
   TG_CHECK(!paths.empty(), "--ensemble: no checkpoint given; expected a comma-separated list of .safetensors files");
   TG_CHECK(dataset.size() > 0, "--ensemble: the evaluation set is empty");
   for (const std::string& path : paths)
@@ -91,7 +98,7 @@ EnsembleResult evaluate_ensemble(const std::vector<std::string>& paths, const da
     const nn::ModulePtr model = make_seeded_model(name->second, model_options_from_metadata(checkpoint.metadata, path), 0);
     model->load_state_dict(checkpoint.model_state);
     const std::optional<data::Normalization> norm = normalization_from_metadata(checkpoint.metadata);
-    const Predictions p = predict(*model, dataset, norm ? norm : fallback, batch_size);
+    const Predictions p = predict(*model, dataset, norm ? norm : fallback, options);
     if (sum.probabilities.empty()) sum = {std::vector<double>(p.probabilities.size(), 0.0), p.classes};
     TG_CHECK(p.classes == sum.classes, "--ensemble: '{}' predicts {} classes, the first checkpoint {}", path, p.classes,
              sum.classes);

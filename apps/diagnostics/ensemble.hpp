@@ -25,9 +25,11 @@ struct EnsembleResult {
 
 // Loads each checkpoint (nn::load_checkpoint; the model is made by the name in its
 // metadata) and evaluates it and the average of the softmax outputs on dataset. Each
-// member normalizes with the normalization in its metadata, or fallback when it has none.
+// member normalizes with the normalization in its metadata, or fallback when it has none;
+// with options.flip_average each member predicts the mean over the image and its mirror.
 // A missing file, a checkpoint without a model name, or an empty list is a tg::Error.
 EnsembleResult evaluate_ensemble(const std::vector<std::string>& paths, const data::Dataset& dataset,
-                                 const std::optional<data::Normalization>& fallback, std::int64_t batch_size = 500);
+                                 const std::optional<data::Normalization>& fallback,
+                                 const EvaluationOptions& options = {});
 
 }  // namespace tg::apps

@@ -29,14 +29,6 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-std::int64_t correct_predictions(const Tensor& logits, const Tensor& labels) {
-  const auto predicted = argmax(logits, 1).to_vector<std::int64_t>();
-  const auto truth = labels.to_vector<std::int64_t>();
-  std::int64_t correct = 0;
-  for (std::size_t i = 0; i < truth.size(); ++i) correct += predicted[i] == truth[i];
-  return correct;
-}
-
 std::unique_ptr<optim::LrScheduler> make_schedule(const TrainConfig& config, optim::Optimizer& optimizer,
                                                   std::int64_t total_steps) {
   if (config.schedule == "none") return nullptr;
@@ -59,6 +51,7 @@ std::string save_best(const TrainConfig& config, const nn::Module& model, const 
       {"model", config.model},
       {"optimizer", config.optimizer},
       {"dropout", fmt::format("{}", config.model_options.dropout)},  // whether the model has Dropout layers
+      {"width", std::to_string(config.model_options.width)},
       {"epoch", std::to_string(record.epoch)},
       {"validation_accuracy", fmt::format("{:.4f}", record.validation.accuracy)}};
   if (norm) add_normalization_metadata(*norm, metadata);
@@ -71,10 +64,11 @@ std::string save_best(const TrainConfig& config, const nn::Module& model, const 
 
 std::optional<Evaluation> evaluate_averaged(std::optional<optim::ParameterAveraging>& averaging, nn::Module& model,
                                             const data::Dataset& dataset,
-                                            const std::optional<data::Normalization>& norm) {
+                                            const std::optional<data::Normalization>& norm,
+                                            const EvaluationOptions& options) {
   if (!averaging) return std::nullopt;
   const auto swapped = averaging->swap_in();
-  return evaluate(model, dataset, norm);
+  return evaluate(model, dataset, norm, options);
 }
 
 }  // namespace
@@ -116,25 +110,7 @@ void TrainConfig::validate() const {
   TG_CHECK(average_decay > 0 && average_decay < 1, "train: the averaging decay must be in (0, 1), got {}",
            average_decay);
   augmentation.validate();
-}
-
-Evaluation evaluate(nn::Module& model, const data::Dataset& dataset, const std::optional<data::Normalization>& norm,
-                    std::int64_t batch_size) {
-  TG_CHECK(dataset.size() > 0, "evaluate: the dataset is empty");
-  const bool was_training = model.is_training();
-  model.eval();
-  NoGradGuard no_grad;
-  const data::DataLoader loader(dataset, {.batch_size = batch_size, .shuffle = false, .normalization = norm});
-  double loss_sum = 0;
-  std::int64_t correct = 0;
-  for (const data::Batch& batch : loader) {
-    const Tensor logits = model(batch.images);
-    loss_sum += cross_entropy(logits, batch.labels, Reduction::sum).item();
-    correct += correct_predictions(logits, batch.labels);
-  }
-  model.train(was_training);
-  const double n = static_cast<double>(dataset.size());
-  return {loss_sum / n, static_cast<double>(correct) / n};
+  nn::check_model_options(model, model_options);
 }
 
 TrainResult train_classifier(const TrainConfig& config, const TrainData& data, const TrainCallbacks& callbacks) {
@@ -142,6 +118,7 @@ TrainResult train_classifier(const TrainConfig& config, const TrainData& data, c
   TG_CHECK(data.train.size() > 0, "train: the training set is empty");
   TG_CHECK(data.validation.size() > 0, "train: the validation set is empty");
   const auto run_start = Clock::now();
+  const EvaluationOptions evaluation{.flip_average = config.test_time_flip};
 
   manual_seed(config.seed);  // model init and dropout draw from the thread's default generator
   const nn::ModulePtr model = nn::make_model(config.model, config.model_options);
@@ -196,8 +173,8 @@ TrainResult train_classifier(const TrainConfig& config, const TrainData& data, c
     record.train_loss = loss_sum / static_cast<double>(seen);
     record.train_accuracy = static_cast<double>(correct) / static_cast<double>(seen);
     record.samples_per_second = static_cast<double>(seen) / seconds_since(epoch_start);
-    record.validation = evaluate(*model, data.validation, norm);
-    record.averaged_validation = evaluate_averaged(averaging, *model, data.validation, norm);
+    record.validation = evaluate(*model, data.validation, norm, evaluation);
+    record.averaged_validation = evaluate_averaged(averaging, *model, data.validation, norm, evaluation);
     record.lr = optimizer->lr(0);
     record.best = result.best_epoch == 0 || record.validation.accuracy > result.best_validation_accuracy;
     if (record.best) {
@@ -217,9 +194,9 @@ TrainResult train_classifier(const TrainConfig& config, const TrainData& data, c
   }
 
   // The averages run over the whole training, whatever epoch was best.
-  if (data.test.size() > 0) result.averaged_test = evaluate_averaged(averaging, *model, data.test, norm);
+  if (data.test.size() > 0) result.averaged_test = evaluate_averaged(averaging, *model, data.test, norm, evaluation);
   model->load_state_dict(best_state);
-  if (data.test.size() > 0) result.test = evaluate(*model, data.test, norm);
+  if (data.test.size() > 0) result.test = evaluate(*model, data.test, norm, evaluation);
   result.seconds = seconds_since(run_start);
   return result;
 }

@@ -16,6 +16,8 @@
 #include <tapegrad/optim/optimizer.hpp>
 #include <tapegrad/optim/options.hpp>
 
+#include "evaluation.hpp"
+
 namespace tg::apps {
 
 struct TrainConfig {
@@ -38,6 +40,9 @@ struct TrainConfig {
   // (BatchNorm's running statistics) are not averaged: the averaged model uses the live ones.
   bool average = false;
   double average_decay = 0.995;
+  // Validation and test predict with the mean softmax of each image and its mirror
+  // (EvaluationOptions::flip_average); the best epoch is chosen by that accuracy.
+  bool test_time_flip = false;
 
   void validate() const;  // clear errors for out-of-range values
 };
@@ -46,10 +51,6 @@ struct TrainConfig {
 // the test file and is touched only once, at the end.
 struct TrainData {
   data::Dataset train, validation, test;
-};
-
-struct Evaluation {
-  double loss = 0, accuracy = 0;
 };
 
 struct EpochRecord {
@@ -114,9 +115,5 @@ void prune_checkpoints(std::vector<std::string>& paths, std::int64_t keep);
 std::string checkpoint_file_name(const std::string& model, std::int64_t epoch, double validation_accuracy);
 
 TrainResult train_classifier(const TrainConfig& config, const TrainData& data, const TrainCallbacks& callbacks = {});
-
-// Mean cross-entropy and accuracy of model (put in eval mode, gradients off) on dataset.
-Evaluation evaluate(nn::Module& model, const data::Dataset& dataset, const std::optional<data::Normalization>& norm,
-                    std::int64_t batch_size = 500);
 
 }  // namespace tg::apps

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "tapegrad/error.hpp"
@@ -50,8 +51,9 @@ ModulePtr relu_mlp(const std::vector<std::int64_t>& hidden_widths, const ModelOp
 
 ModulePtr cnn(const ModelOptions& o) {
   auto model = std::make_shared<Sequential>();
+  const std::int64_t w = o.width;
   std::int64_t in = 1;
-  for (std::int64_t channels : {32, 64}) {
+  for (std::int64_t channels : {32 * w, 64 * w}) {
     // No conv bias: BatchNorm's shift replaces it.
     model->push_back(std::make_shared<Conv2d>(in, channels, 3, Conv2dOptions{.padding = 1}, /*bias=*/false));
     model->push_back(std::make_shared<BatchNorm2d>(channels));
@@ -60,10 +62,10 @@ ModulePtr cnn(const ModelOptions& o) {
     in = channels;
   }
   model->push_back(std::make_shared<Flatten>());
-  model->push_back(std::make_shared<Linear>(64 * 7 * 7, 128));
+  model->push_back(std::make_shared<Linear>(in * 7 * 7, 128 * w));
   model->push_back(std::make_shared<ReLU>());
   add_dropout(*model, o.dropout);
-  model->push_back(classifier(128, o.classes));
+  model->push_back(classifier(128 * w, o.classes));
   return model;
 }
 
@@ -71,15 +73,25 @@ ModulePtr cnn(const ModelOptions& o) {
 
 std::vector<std::string> model_names() { return {"cnn", "mlp", "mlp5x100"}; }
 
-ModulePtr make_model(const std::string& name, const ModelOptions& options) {
+void check_model_options(const std::string& name, const ModelOptions& options) {
+  const std::vector<std::string> names = model_names();
+  TG_CHECK(std::find(names.begin(), names.end(), name) != names.end(), "make_model: unknown model '{}'; known models: {}",
+           name, fmt::join(names, ", "));
   TG_CHECK(options.dropout >= 0 && options.dropout < 1, "make_model: dropout must be in [0, 1), got {}",
            options.dropout);
   TG_CHECK(options.classes >= 2, "make_model: classes must be at least 2, got {}", options.classes);
+  TG_CHECK(options.width >= 1 && options.width <= 16, "make_model: width must be in [1, 16], got {}", options.width);
+  TG_CHECK(options.width == 1 || name == "cnn", "make_model: width {} applies to the cnn only, not to '{}'",
+           options.width, name);
+}
+
+ModulePtr make_model(const std::string& name, const ModelOptions& options) {
+  check_model_options(name, options);
   if (name == "mlp") return relu_mlp({256, 128}, options);
   if (name == "cnn") return cnn(options);
   // The seed's network for the optimizer comparison (MISSION.md section 10), He-initialized.
   if (name == "mlp5x100") return relu_mlp({100, 100, 100, 100, 100}, options);
-  fail("make_model: unknown model '{}'; known models: {}", name, fmt::join(model_names(), ", "));
+  fail("make_model: model '{}' is listed but not built", name);
 }
 
 }  // namespace tg::nn
