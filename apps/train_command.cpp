@@ -213,6 +213,9 @@ int run_training(const TrainArgs& args, const TrainConfig& config, const TrainDa
              "val loss", "val acc", config.average ? "  avg acc" : "", "lr", "time", "img/s");
   std::fflush(text);
 
+  if (config.test_time_flip && config.augmentation.flip_probability == 0)
+    fmt::print(text, "warning: --tta-flip without flip augmentation (--flip or --augment): the model never sees a "
+                     "mirrored image in training, and averaging over mirrors usually lowers its accuracy\n");
   ProgressBar bar(stderr);
   const auto print_line = [&](const std::string& message) {
     bar.clear();
