@@ -124,6 +124,8 @@ nlohmann::json to_json(const TrainConfig& c, const TrainResult& r) {
     if (r.history[i].averaged_validation)
       history[i]["averaged_validation_accuracy"] = r.history[i].averaged_validation->accuracy;
   nlohmann::json out = {{"model", c.model},
+          {"width", c.model_options.width},
+          {"tta_flip", c.test_time_flip},
           {"parameters", r.parameters},
           {"optimizer", c.optimizer},
           {"epochs", c.epochs},
