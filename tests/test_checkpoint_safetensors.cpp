@@ -10,13 +10,11 @@
 #include <tapegrad/nn/safetensors.hpp>
 #include <tapegrad/tapegrad.hpp>
 
+#include "check_error.hpp"
 #include "checkpoint_test_files.hpp"
 
 using checkpoint_test::TempDir;
 using tg::Tensor;
-
-#define CHECK_ERROR(expr, text) \
-  CHECK_THROWS_WITH_AS(expr, doctest::Contains(std::string(text).c_str()), tg::Error)
 
 namespace {
 

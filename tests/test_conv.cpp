@@ -9,10 +9,10 @@
 #include <tapegrad/ops/linear.hpp>
 #include <tapegrad/tapegrad.hpp>
 
+#include "check_error.hpp"
+
 using tg::Conv2dOptions;
 using tg::Tensor;
-
-#define CHECK_ERROR(expr, text) CHECK_THROWS_WITH_AS(expr, doctest::Contains(text), tg::Error)
 
 namespace {
 

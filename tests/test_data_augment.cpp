@@ -9,13 +9,12 @@
 #include <tapegrad/nn/data/augment.hpp>
 #include <tapegrad/tapegrad.hpp>
 
+#include "check_error.hpp"
+
 namespace data = tg::data;
 using tg::Tensor;
 
 // text may be a std::string (messages that hold temporary paths).
-#define CHECK_ERROR(expr, text) \
-  CHECK_THROWS_WITH_AS(expr, doctest::Contains(std::string(text).c_str()), tg::Error)
-
 namespace {
 
 // [n, c, h, w] with value at (i, ch, y, x) = 1000 i + 100 ch + 10 y + x + 1 (never 0).

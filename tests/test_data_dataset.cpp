@@ -17,6 +17,7 @@
 #include <tapegrad/nn/data/split.hpp>
 #include <tapegrad/tapegrad.hpp>
 
+#include "check_error.hpp"
 #include "data_test_files.hpp"
 
 namespace data = tg::data;
@@ -25,9 +26,6 @@ using data::IdxArray;
 using tg::Tensor;
 
 // text may be a std::string (messages that hold temporary paths).
-#define CHECK_ERROR(expr, text) \
-  CHECK_THROWS_WITH_AS(expr, doctest::Contains(std::string(text).c_str()), tg::Error)
-
 namespace {
 
 // n images [n, 1, 2, 2] whose four pixels all equal the sample index, labels = index % 10.

@@ -5,15 +5,13 @@
 #include <tapegrad/nn/data/idx.hpp>
 #include <tapegrad/tapegrad.hpp>
 
+#include "check_error.hpp"
 #include "data_test_files.hpp"
 
 namespace data = tg::data;
 using data::IdxArray;
 
 // text may be a std::string (messages that hold temporary paths).
-#define CHECK_ERROR(expr, text) \
-  CHECK_THROWS_WITH_AS(expr, doctest::Contains(std::string(text).c_str()), tg::Error)
-
 namespace {
 
 std::vector<std::uint8_t> iota_bytes(std::size_t n) {

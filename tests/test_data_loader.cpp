@@ -9,6 +9,8 @@
 #include <tapegrad/nn/data.hpp>
 #include <tapegrad/tapegrad.hpp>
 
+#include "check_error.hpp"
+
 namespace data = tg::data;
 using data::Batch;
 using data::DataLoader;
@@ -16,9 +18,6 @@ using data::Dataset;
 using data::LoaderOptions;
 
 // text may be a std::string (messages that hold temporary paths).
-#define CHECK_ERROR(expr, text) \
-  CHECK_THROWS_WITH_AS(expr, doctest::Contains(std::string(text).c_str()), tg::Error)
-
 namespace {
 
 // n images [n, 1, 2, 2] whose pixels all equal the sample index; labels = index.

@@ -13,6 +13,7 @@
 #include <tapegrad/optim/registry.hpp>
 #include <tapegrad/tapegrad.hpp>
 
+#include "check_error.hpp"
 #include "diagnostics/ensemble.hpp"
 #include "diagnostics/first_layer.hpp"
 #include "diagnostics/fixed_batch.hpp"
@@ -28,8 +29,6 @@
 
 using tg::Tensor;
 using namespace tg::apps;
-
-#define CHECK_ERROR(expr, text) CHECK_THROWS_WITH_AS(expr, doctest::Contains(text), tg::Error)
 
 namespace {
 

@@ -8,6 +8,7 @@
 #include <tapegrad/nn/nn.hpp>
 #include <tapegrad/tapegrad.hpp>
 
+#include "check_error.hpp"
 #include "diagnostics/ensemble.hpp"
 #include "fashion_slices.hpp"
 #include "temp_dir.hpp"
@@ -16,8 +17,6 @@
 
 using tg::Tensor;
 using namespace tg::apps;
-
-#define CHECK_ERROR(expr, text) CHECK_THROWS_WITH_AS(expr, doctest::Contains(text), tg::Error)
 
 namespace {
 

@@ -11,10 +11,10 @@
 #include <tapegrad/ops/losses.hpp>
 #include <tapegrad/ops/softmax.hpp>
 
+#include "check_error.hpp"
+
 using tg::Reduction;
 using tg::Tensor;
-
-#define CHECK_ERROR(expr, text) CHECK_THROWS_WITH_AS(expr, doctest::Contains(text), tg::Error)
 
 namespace {
 

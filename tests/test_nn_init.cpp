@@ -5,12 +5,12 @@
 #include <tapegrad/nn/nn.hpp>
 #include <tapegrad/tapegrad.hpp>
 
+#include "check_error.hpp"
+
 using tg::Tensor;
 
 // Approx(x).epsilon(r).scale(0) is a relative tolerance r (doctest's default scale of 1
 // would add r as an absolute tolerance, too loose for small values).
-#define CHECK_ERROR(expr, text) CHECK_THROWS_WITH_AS(expr, doctest::Contains(text), tg::Error)
-
 namespace {
 
 struct Moments {

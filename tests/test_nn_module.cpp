@@ -4,11 +4,11 @@
 #include <tapegrad/nn/nn.hpp>
 #include <tapegrad/tapegrad.hpp>
 
+#include "check_error.hpp"
+
 using tg::Tensor;
 using namespace tg::nn;
 using std::make_shared;
-
-#define CHECK_ERROR(expr, text) CHECK_THROWS_WITH_AS(expr, doctest::Contains(text), tg::Error)
 
 namespace {
 

@@ -6,14 +6,14 @@
 #include <tapegrad/nn/nn.hpp>
 #include <tapegrad/tapegrad.hpp>
 
+#include "check_error.hpp"
+
 using tg::Tensor;
 using namespace tg::nn;
 using std::make_shared;
 
 // Approx(x).epsilon(r).scale(0) is a relative tolerance r (doctest's default scale of 1
 // would add r as an absolute tolerance, too loose for small values).
-#define CHECK_ERROR(expr, text) CHECK_THROWS_WITH_AS(expr, doctest::Contains(text), tg::Error)
-
 namespace {
 
 std::vector<float> values(const Tensor& t) { return t.to_vector<float>(); }

@@ -9,9 +9,9 @@
 #include <tapegrad/ops/random_ops.hpp>
 #include <tapegrad/tapegrad.hpp>
 
-using tg::Tensor;
+#include "check_error.hpp"
 
-#define CHECK_ERROR(expr, text) CHECK_THROWS_WITH_AS(expr, doctest::Contains(text), tg::Error)
+using tg::Tensor;
 
 namespace {
 

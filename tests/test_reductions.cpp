@@ -8,9 +8,9 @@
 #include <tapegrad/tapegrad.hpp>
 #include <tapegrad/ops/reduce_extra.hpp>
 
-using tg::Tensor;
+#include "check_error.hpp"
 
-#define CHECK_ERROR(expr, text) CHECK_THROWS_WITH_AS(expr, doctest::Contains(text), tg::Error)
+using tg::Tensor;
 
 namespace {
 

@@ -8,11 +8,11 @@
 #include <tapegrad/autograd.hpp>
 #include <tapegrad/error.hpp>
 #include <tapegrad/ops/losses.hpp>
-#include <tapegrad/ops/reduce_extra.hpp>
 #include <tapegrad/ops/views.hpp>
 #include <tapegrad/optim/registry.hpp>
 
 #include "fixed_batch.hpp"
+#include "training/evaluation.hpp"
 
 namespace tg::apps {
 
@@ -21,11 +21,7 @@ namespace {
 double relative_difference(double value, double expected) { return std::abs(value - expected) / std::abs(expected); }
 
 double accuracy(const Tensor& logits, const Tensor& labels) {
-  const auto predicted = argmax(logits, 1).to_vector<std::int64_t>();
-  const auto truth = labels.to_vector<std::int64_t>();
-  std::int64_t correct = 0;
-  for (std::size_t i = 0; i < truth.size(); ++i) correct += predicted[i] == truth[i];
-  return static_cast<double>(correct) / static_cast<double>(truth.size());
+  return static_cast<double>(correct_predictions(logits, labels)) / static_cast<double>(labels.numel());
 }
 
 const char* verdict(bool passed) { return passed ? "PASS" : "FAIL"; }

@@ -11,7 +11,6 @@
 #include <tapegrad/nn/checkpoint.hpp>
 #include <tapegrad/nn/data/loader.hpp>
 #include <tapegrad/ops/losses.hpp>
-#include <tapegrad/ops/reduce_extra.hpp>
 #include <tapegrad/optim/averaging.hpp>
 #include <tapegrad/optim/registry.hpp>
 #include <tapegrad/optim/schedules.hpp>
