@@ -217,8 +217,8 @@ int run_bench(BenchArgs a) {
   const FashionData data = a.fashion ? load_fashion(a) : FashionData{};
 
   Output out(a.json);
-  fmt::print(out.text(), "tapegrad bench: {} optimizers ({}), seed {}, {} threads\n", optimizers.size(),
-             fmt::join(optimizers, ", "), a.race.seed, get_num_threads());
+  fmt::print(out.text(), "tapegrad bench: {} optimizers ({}), seed {}, {}\n", optimizers.size(),
+             fmt::join(optimizers, ", "), a.race.seed, describe_num_threads());
   report::Report report("tapegrad bench");
   report.paragraph(fmt::format("Optimizers: {}. Seed {}. Learning rates marked (tuned) were picked from {} "
                                "log-spaced values in [{:g}, {:g}], {} steps each, by the lowest final loss; on the saddle "
@@ -282,7 +282,7 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--report", a->report, "HTML report file (\"\": none)")->capture_default_str();
   cmd->add_flag("--json", a->json, "Print one JSON object with the results to stdout");
   cmd->add_option("--seed", a->race.seed, "Seed for gradient noise, initialization and batches")->capture_default_str();
-  cmd->add_option("--threads", a->threads, "Threads (default: OMP_NUM_THREADS or all cores)");
+  cmd->add_option("--threads", a->threads, "Threads (default: OMP_NUM_THREADS, else every CPU, fewer while other processes keep CPUs busy)");
   cmd->add_option("--plugin", a->plugins, "A shared module that registers optimizers (repeatable)");
   cmd->callback([a, functions, &exit_code] {
     a->functions_given = functions->count() > 0;

@@ -208,9 +208,9 @@ nlohmann::json gradchecks_json(const StepGradcheck& gradcheck) {
 
 int run_training(const TrainArgs& args, const TrainConfig& config, const TrainData& data,
                  const data::Normalization& norm, const std::optional<SanityResults>& sanity, std::FILE* text) {
-  fmt::print(text, "tapegrad train: {} on Fashion-MNIST ({} train / {} validation / {} test), {} epochs, {}, batch {}, {} threads\n",
+  fmt::print(text, "tapegrad train: {} on Fashion-MNIST ({} train / {} validation / {} test), {} epochs, {}, batch {}, {}\n",
              config.model, data.train.size(), data.validation.size(), data.test.size(), config.epochs,
-             config.optimizer, config.batch_size, get_num_threads());
+             config.optimizer, config.batch_size, describe_num_threads());
   fmt::print(text, "{:>5}  {:>10}  {:>9}  {:>8}  {:>7}{}  {:>8}  {:>8}  {:>6}\n", "epoch", "train loss", "train acc",
              "val loss", "val acc", config.average ? "  avg acc" : "", "lr", "time", "img/s");
   std::fflush(text);
@@ -329,7 +329,7 @@ void add_train_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--train-limit", args->train_limit, "Train on the first N training samples only (0: all)");
   cmd->add_option("--seed", args->seed, "Seed for initialization, shuffling, dropout and augmentation")
       ->capture_default_str();
-  cmd->add_option("--threads", args->threads, "Threads (default: OMP_NUM_THREADS or all cores)");
+  cmd->add_option("--threads", args->threads, "Threads (default: OMP_NUM_THREADS, else every CPU, fewer while other processes keep CPUs busy)");
   cmd->add_option("--data", args->data_dir, "Fashion-MNIST folder (default: $TAPEGRAD_FASHION_MNIST_DIR or "
                                             "/usr/share/datasets/fashion-mnist)");
   cmd->add_option("--checkpoint-dir", args->checkpoint_dir, "Where the best checkpoint is saved (\"\": nowhere)")

@@ -3,12 +3,7 @@
 // flatten, linear(3136->128)+ReLU, linear(128->10), cross-entropy, SGD momentum 0.9
 // (PyTorch's form: v = 0.9 v + g; x -= lr v), batch 64 of 1x28x28. Reported as
 // steps/s so it compares with PyTorch's figure directly.
-#include <benchmark/benchmark.h>
-
-#include <tapegrad/optim/optim.hpp>
-#include <tapegrad/tapegrad.hpp>
-
-#include "bench_util.hpp"
+#include "train_step_loop.hpp"
 
 namespace {
 
@@ -42,23 +37,15 @@ struct Cnn {
 };
 
 void cnn_train_step(benchmark::State& state) {
-  tg::bench::ThreadCountGuard threads(static_cast<int>(state.range(0)));
   tg::Generator gen(0);
   Cnn model(gen);
   const tg::Tensor images = tg::randn({64, 1, 28, 28}, tg::f32, &gen);
   const tg::Tensor labels = (tg::rand({64}, tg::f64, &gen) * 10.0).to(tg::i64);
   auto optimizer = tg::optim::create("momentum", model.parameters(),
                                      {{"lr", 0.01}, {"momentum", 0.9}, {"rho_form", true}});
-  for (auto _ : state) {
-    optimizer->zero_grad();
-    tg::Tensor loss = tg::cross_entropy(model.forward(images), labels);
-    loss.backward();
-    optimizer->step();
-    benchmark::DoNotOptimize(loss.raw_data());
-  }
-  state.counters["steps_per_s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  tg::bench::run_train_steps(state, *optimizer, [&] { return tg::cross_entropy(model.forward(images), labels); });
 }
 
-BENCHMARK(cnn_train_step)->ArgName("threads")->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(cnn_train_step)->Apply(tg::bench::apply_thread_and_load_args)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace

@@ -3,16 +3,20 @@
 
 namespace tg::bench {
 
-// Sets the thread count for one benchmark and restores the previous one after it.
+// Sets the thread count for one benchmark (0: the adaptive default) and restores the
+// previous setting after it.
 class ThreadCountGuard {
  public:
-  explicit ThreadCountGuard(int n) : previous_(get_num_threads()) { set_num_threads(n); }
-  ~ThreadCountGuard() { set_num_threads(previous_); }
-  ThreadCountGuard(const ThreadCountGuard&) = delete;
-  ThreadCountGuard& operator=(const ThreadCountGuard&) = delete;
+  explicit ThreadCountGuard(int n) {
+    if (n == 0) {
+      set_num_threads_adaptive();
+    } else {
+      set_num_threads(n);
+    }
+  }
 
  private:
-  int previous_;
+  ThreadSettingGuard previous_;
 };
 
 }  // namespace tg::bench

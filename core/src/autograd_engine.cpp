@@ -6,6 +6,7 @@
 
 #include "tapegrad/autograd.hpp"
 #include "tapegrad/autograd_meta.hpp"
+#include "tapegrad/parallel.hpp"
 
 namespace tg {
 
@@ -157,6 +158,7 @@ std::vector<Tensor> run_backward(std::span<const Tensor> outputs, std::span<cons
                                  const char* api) {
   TG_CHECK(grad_outputs.empty() || grad_outputs.size() == outputs.size(),
            "{}: {} outputs but {} output gradients", api, outputs.size(), grad_outputs.size());
+  adapt_num_threads();
   BackwardEngine engine(options, capture);
   for (std::size_t i = 0; i < outputs.size(); ++i) {
     const Tensor& out = outputs[i];

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "tapegrad/autograd.hpp"
+#include "tapegrad/parallel.hpp"
 
 namespace tg::optim {
 
@@ -98,12 +99,14 @@ void Optimizer::zero_grad(bool set_to_none) {
 }
 
 void Optimizer::step() {
+  adapt_num_threads();
   step_impl();
   ++steps_;
 }
 
 Tensor Optimizer::step(const Closure& closure) {
   TG_CHECK(static_cast<bool>(closure), "{}: step(closure) got an empty closure", name_);
+  adapt_num_threads();
   Tensor loss = step_impl(closure);
   ++steps_;
   return loss;

@@ -1,6 +1,7 @@
 #include "backend/dnnl_backend.hpp"
 #include "backend/dnnl_common.hpp"
 #include "tapegrad/ops/backend_stats.hpp"
+#include "tapegrad/parallel.hpp"
 
 #include <omp.h>
 
@@ -53,6 +54,8 @@ dnnl::memory memory_of(const dnnl::memory::desc& desc, const Tensor& t) {
 
 Key::Key(char tag) {
   bytes_.push_back(tag);
+  // Every oneDNN call starts here: the place to follow the load (tapegrad/parallel.hpp).
+  adapt_num_threads();
   add(omp_get_max_threads());
 }
 
