@@ -1,7 +1,9 @@
 #include "tapegrad/parallel.hpp"
 
 #include <omp.h>
+#include <sys/resource.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
@@ -34,6 +36,7 @@ struct LoadReading {
   CpuTimes last;
   double next_check = 0;
   bool primed = false;
+  ThreadCountPolicy policy{omp_get_num_procs(), omp_get_num_procs()};
 };
 thread_local LoadReading reading;
 
@@ -93,14 +96,18 @@ void adapt_num_threads() {
   const double now = now_seconds();
   if (now < reading.next_check) return;
   const CpuTimes times = read_cpu_times();
-  const double others = reading.primed ? cores_used_by_others(reading.last, times) : 0.0;
-  const int threads = threads_for_load(omp_get_num_procs(), others, max);
+  const LoadWindow window =
+      reading.primed ? load_between(reading.last, times, getpriority(PRIO_PROCESS, 0) > 0) : LoadWindow{};
   const int before = omp_get_max_threads();
+  const int threads = std::min(reading.policy.next(before, window, now), max);
   if (threads != before) {
     omp_set_num_threads(threads);
     if (log_changes())
-      fmt::print(stderr, "tapegrad: {} -> {} threads (other processes used {:.2f} CPUs over the last {:.2f} s)\n",
-                 before, threads, others, times.wall - reading.last.wall);
+      fmt::print(stderr,
+                 "tapegrad: {} -> {} threads (over the last {:.2f} s other processes used {:.2f} CPUs, "
+                 "{:.2f} of them niced; this one's threads waited {:.2f} CPUs)\n",
+                 before, threads, times.wall - reading.last.wall, window.others, window.others_niced,
+                 window.own_wait);
   }
   reading.next_check = now + (reading.primed ? kCheckInterval : kFirstInterval);
   reading.last = times;
