@@ -41,3 +41,6 @@ foreach(mode IN ITEMS sigstop hook)
                    ${CMAKE_CURRENT_BINARY_DIR}/cli_search_stuck_worker_${mode} ${mode} 15)
   set_tests_properties(cli_search_stuck_worker_${mode} PROPERTIES TIMEOUT 300)
 endforeach()
+add_test(NAME cli_search_bad_trial_timeout
+         COMMAND ${TAPEGRAD_SEARCH_BAD} --status 2 "--trial-timeout must be 0 \\(automatic\\) or a positive number of seconds, got -1"
+                 $<TARGET_FILE:tapegrad_cli> search --trial-timeout -1)
