@@ -137,14 +137,11 @@ WorkerPool::Worker WorkerPool::start_worker() {
   return worker;
 }
 
-pid_t WorkerPool::replace(Worker& worker) {
-  const pid_t pid = worker.pid;
-  ::kill(pid, SIGKILL);  // ends a stopped process too
-  reap(pid, Clock::now());
+void WorkerPool::kill_worker(Worker& worker) {
+  ::kill(worker.pid, SIGKILL);  // ends a stopped process too
+  reap(worker.pid, Clock::now());
   ::close(worker.socket);
-  worker = Worker{};  // no process: the destructor skips it if starting the new one fails
-  worker = start_worker();
-  return pid;
+  worker = Worker{};  // no process: the destructor skips it
 }
 
 WorkerPool::~WorkerPool() {
@@ -284,21 +281,19 @@ void WorkerPool::run(const std::vector<TrialSpec>& specs, const std::function<vo
       const std::pair<int, int> key{spec.stage, spec.trial};
       const auto before = stuck_once.find(key);
       const pid_t pid = worker.pid;
-      if (before != stuck_once.end()) {
-        ::kill(pid, SIGKILL);
-        reap(pid, Clock::now());
-        worker.pid = -1;
-        fail("search: the worker (pid {}) running stage {} trial {} passed the trial time limit of {:g} s "
-             "(--trial-timeout) and was killed; the trial was stuck before too (in the worker pid {}), so the search "
-             "stops; the results file keeps the finished trials, and the same command resumes",
-             pid, spec.stage, spec.trial, limit, before->second);
-      }
-      replace(worker);
+      kill_worker(worker);
+      const std::string what = fmt::format(
+          "the worker (pid {}) running stage {} trial {} passed the trial time limit of {:g} s (--trial-timeout) and "
+          "was killed",
+          pid, spec.stage, spec.trial, limit);
+      if (before != stuck_once.end())
+        fail("search: {}; the trial was stuck before too (in the worker pid {}), so the search stops; the results "
+             "file keeps the finished trials, and the same command resumes",
+             what, before->second);
       stuck_once.emplace(key, pid);
       --running;
-      warn_(fmt::format("search: the worker (pid {}) running stage {} trial {} passed the trial time limit of {:g} s "
-                        "(--trial-timeout) and was killed; the trial runs once more, in a new worker (pid {})",
-                        pid, spec.stage, spec.trial, limit, worker.pid));
+      worker = start_worker();
+      warn_(fmt::format("search: {}; the trial runs once more, in a new worker (pid {})", what, worker.pid));
       waiting.push_front(spec);
       hand_out(worker);
     }

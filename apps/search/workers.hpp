@@ -66,8 +66,8 @@ class WorkerPool final : public TrialExecutor {
   };
   // Starts a process and sends it the setup.
   Worker start_worker();
-  // Kills the worker and puts a new one in its place; returns the killed one's pid.
-  pid_t replace(Worker& worker);
+  // Kills the worker's process (stopped or not) and leaves an empty slot.
+  void kill_worker(Worker& worker);
   void send(Worker& worker, const nlohmann::json& message);
   // Reads what the worker sent; returns its complete lines. Its end is a tg::Error.
   std::vector<std::string> receive(Worker& worker);
