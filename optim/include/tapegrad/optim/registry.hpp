@@ -55,6 +55,7 @@ class RegistrationCapture {
   std::vector<std::string> names_{};
   std::vector<std::string> errors_{};
 };
+
 bool is_registered(std::string_view name);
 // Every registered optimizer, sorted by name.
 std::vector<OptimizerInfo> registered();
