@@ -21,6 +21,7 @@
 #include "search/runner.hpp"
 #include "search/search_report.hpp"
 #include "search/table.hpp"
+#include "search/trial_time_limit.hpp"
 #include "search/training_trial.hpp"
 #include "search/workers.hpp"
 
@@ -41,6 +42,7 @@ struct SearchArgs {
   int keep = 0;
   int workers = 1;
   int threads = 0;
+  double trial_timeout = 0;  // seconds; 0: automatic (trial_time_limit.hpp)
   std::int64_t batch_size = 64;
   std::int64_t validation_size = 5000;
   std::uint64_t seed = 0;
@@ -153,6 +155,8 @@ int run_search_command(const SearchArgs& args) {
   const auto start = std::chrono::steady_clock::now();
   TG_CHECK(args.workers >= 1, "search: --workers must be at least 1, got {}", args.workers);
   TG_CHECK(args.threads >= 0, "search: --threads must be 0 (automatic) or positive, got {}", args.threads);
+  const TrialTimeLimit time_limit{args.trial_timeout};
+  time_limit.validate();
   const SearchPlan plan = make_plan(args);
   const TrialSettings settings = make_settings(args);
   settings.validate(plan.space);
@@ -166,18 +170,23 @@ int run_search_command(const SearchArgs& args) {
              count(results.finished().size(), "trial"));
   std::fflush(text);
 
-  // One worker runs in this process; more are separate processes (see workers.hpp).
+  // One worker runs in this process; more, or one with a time limit, are separate
+  // processes (see workers.hpp).
+  TrialBar bar(stderr);
   std::unique_ptr<TrialExecutor> executor;
-  if (args.workers == 1) {
+  if (args.workers == 1 && args.trial_timeout == 0) {
     if (args.threads > 0) set_num_threads(args.threads);
     executor = std::make_unique<InProcessExecutor>(TrainingTrial(settings));
   } else {
     const nlohmann::json setup = {{"settings", to_json(settings)}, {"threads", threads}};
     executor = std::make_unique<WorkerPool>(args.workers, setup, "/proc/self/exe",
-                                            std::vector<std::string>{"search", "--worker"});
+                                            std::vector<std::string>{"search", "--worker"}, time_limit,
+                                            [&bar](const std::string& message) {
+                                              bar.clear();
+                                              fmt::print(stderr, "warning: {}\n", message);
+                                            });
   }
 
-  TrialBar bar(stderr);
   SearchCallbacks callbacks;
   callbacks.on_stage_start = [&](int stage, const SearchSpace& space, const StagePlan& p, std::int64_t reused) {
     std::string ranges;
@@ -251,6 +260,13 @@ void add_search_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--workers", args->workers, "Trials at a time; more than 1 runs them in separate processes")
       ->capture_default_str();
   cmd->add_option("--threads", args->threads, "Threads per worker (default: all cores / workers, at least 1)");
+  cmd->add_option("--trial-timeout", args->trial_timeout,
+                  "Seconds a trial in a worker process may take; a worker past it is stuck: it is named, killed, "
+                  "and its trial runs once more in a new worker (stuck twice: the search stops, the results file "
+                  "keeps the finished trials). 0: automatic, 300 s + 0.02 s per epoch and training sample until a "
+                  "trial of the stage has finished, then 10 x the slowest one, at least 300 s. With --workers 1, a "
+                  "limit runs the trials in a worker process")
+      ->capture_default_str();
   cmd->add_option("--batch-size", args->batch_size, "Batch size")->capture_default_str();
   cmd->add_option("--validation", args->validation_size, "Validation samples held out of the training file")
       ->capture_default_str();

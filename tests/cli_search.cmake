@@ -32,3 +32,15 @@ add_test(NAME cli_search_other_results_file
          COMMAND ${TAPEGRAD_SEARCH_BAD} "is from a different search \\(.*seed is 0 in the file, 5 here\\); use --fresh" $<TARGET_FILE:tapegrad_cli>
                  ${TAPEGRAD_SEARCH_QUICK} --seed 5 --results ${CMAKE_CURRENT_BINARY_DIR}/cli_search_json.jsonl)
 set_tests_properties(cli_search_other_results_file PROPERTIES DEPENDS cli_search_json)
+
+# A stuck worker (stopped, or hanging through a test hook) is named, killed, and its trial
+# runs once more; stuck twice, the search stops with exit status 2, keeping what finished.
+foreach(mode IN ITEMS sigstop hook)
+  add_test(NAME cli_search_stuck_worker_${mode}
+           COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli_search_stuck_test.sh $<TARGET_FILE:tapegrad_cli>
+                   ${CMAKE_CURRENT_BINARY_DIR}/cli_search_stuck_worker_${mode} ${mode} 15)
+  set_tests_properties(cli_search_stuck_worker_${mode} PROPERTIES TIMEOUT 300)
+endforeach()
+add_test(NAME cli_search_bad_trial_timeout
+         COMMAND ${TAPEGRAD_SEARCH_BAD} --status 2 "--trial-timeout must be 0 \\(automatic\\) or a positive number of seconds, got -1"
+                 $<TARGET_FILE:tapegrad_cli> search --trial-timeout -1)

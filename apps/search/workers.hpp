@@ -9,8 +9,16 @@
 //                     {"error": "message", "setup": true} when the setup fails
 // The master is the only writer of the results file, so its lines never interleave; a
 // worker writes only its checkpoints.
+//
+// A worker that does not answer within the trial time limit (trial_time_limit.hpp) is
+// stuck: the master names it (pid, stage, trial), kills it, and runs its trial once more
+// in a new worker. A trial stuck twice fails the search (a tg::Error): the results file
+// keeps every finished trial, and the same command resumes. A test hook makes a worker
+// hang: with TAPEGRAD_TEST_WORKER_HANG=STAGE:TRIAL in its environment, a worker given
+// that trial waits forever instead of running it.
 #include <sys/types.h>
 
+#include <chrono>
 #include <functional>
 #include <iosfwd>
 #include <optional>
@@ -20,6 +28,7 @@
 #include <nlohmann/json.hpp>
 
 #include "runner.hpp"
+#include "trial_time_limit.hpp"
 
 namespace tg::apps::search {
 
@@ -32,10 +41,13 @@ int serve_trials(std::istream& in, std::ostream& out,
 class WorkerPool final : public TrialExecutor {
  public:
   // Starts `workers` processes running `executable arguments...` and sends each the setup.
+  // warn gets the message about a stuck worker (default: a warning line on stderr).
   WorkerPool(int workers, const nlohmann::json& setup, const std::string& executable,
-             const std::vector<std::string>& arguments);
+             const std::vector<std::string>& arguments, TrialTimeLimit time_limit = {},
+             std::function<void(const std::string&)> warn = {});
   // Closes the workers' input so that they exit, and waits for them; when an error is
-  // unwinding, it terminates them first instead of waiting for their running trials.
+  // unwinding, it terminates them first instead of waiting for their running trials. A
+  // worker that has not ended after 2 s (a stopped process never does) is killed.
   ~WorkerPool() override;
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
@@ -44,12 +56,18 @@ class WorkerPool final : public TrialExecutor {
   int size() const { return static_cast<int>(workers_.size()); }
 
  private:
+  using Clock = std::chrono::steady_clock;
   struct Worker {
     pid_t pid = -1;
     int socket = -1;
     std::string received{};  // bytes after the last complete line
     std::optional<TrialSpec> running{};
+    Clock::time_point started{};  // when it was given its running trial
   };
+  // Starts a process and sends it the setup.
+  Worker start_worker();
+  // Kills the worker's process (stopped or not) and leaves an empty slot.
+  void kill_worker(Worker& worker);
   void send(Worker& worker, const nlohmann::json& message);
   // Reads what the worker sent; returns its complete lines. Its end is a tg::Error.
   std::vector<std::string> receive(Worker& worker);
@@ -58,6 +76,11 @@ class WorkerPool final : public TrialExecutor {
   // The worker is gone: a tg::Error with its last error message, or how it ended.
   [[noreturn]] void fail_ended(Worker& worker);
   std::string describe_end(Worker& worker);
+  nlohmann::json setup_;
+  std::string executable_;
+  std::vector<std::string> arguments_;
+  TrialTimeLimit time_limit_;
+  std::function<void(const std::string&)> warn_;
   std::vector<Worker> workers_;
 };
 

@@ -6,7 +6,11 @@
 namespace tg::apps {
 
 // dlopen()s the module for good (it is never unloaded: its optimizers stay registered).
-// A file that cannot be loaded is a tg::Error with the loader's message.
+// Each of these is a tg::Error naming the module: a file that cannot be loaded (with the
+// loader's message), a module that is loaded already (the same file twice, under any
+// path, registers nothing the second time), a registration that fails (a name that is
+// registered already, by tapegrad or another plug-in), and a module that registers no
+// optimizer. Optimizers the module registered before a failed one stay registered.
 void load_plugin(const std::string& path);
 
 }  // namespace tg::apps

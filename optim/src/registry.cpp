@@ -1,8 +1,11 @@
 #include "tapegrad/optim/registry.hpp"
 
 #include <cmath>
+#include <exception>
 #include <map>
 #include <mutex>
+#include <string>
+#include <vector>
 
 #include "names.hpp"
 
@@ -12,6 +15,8 @@ namespace {
 struct Registry {
   std::mutex mutex;
   std::map<std::string, OptimizerInfo, std::less<>> entries;
+  // Failed static registrations outside a RegistrationCapture, for the next lookup to throw.
+  std::vector<std::string> static_errors;
 };
 Registry& registry() {
   static Registry r;  // constructed on first use: registrations run during static initialization
@@ -22,9 +27,14 @@ std::vector<std::string> names_locked(const Registry& r) {
   for (const auto& [name, info] : r.entries) names.push_back(name);
   return names;
 }
-}  // namespace
-
-void register_optimizer(OptimizerInfo info) {
+void throw_static_errors_locked(Registry& r) {
+  if (r.static_errors.empty()) return;
+  std::string errors;
+  for (const std::string& e : r.static_errors) errors += (errors.empty() ? "" : "; ") + e;
+  r.static_errors.clear();
+  fail("optim: a registration at static initialization failed: {}", errors);
+}
+void add(OptimizerInfo info) {
   TG_CHECK(!info.name.empty(), "optim::register_optimizer: empty optimizer name");
   TG_CHECK(static_cast<bool>(info.factory), "optim::register_optimizer: '{}' has no factory", info.name);
   Registry& r = registry();
@@ -33,6 +43,47 @@ void register_optimizer(OptimizerInfo info) {
            info.name);
   std::string name = info.name;
   r.entries.emplace(std::move(name), std::move(info));
+}
+// Registrations run on the thread that loads the module, so the capture is per thread.
+thread_local RegistrationCapture* active_capture = nullptr;
+}  // namespace
+
+class RegistrationRecorder {
+ public:
+  static bool capturing() { return active_capture != nullptr; }
+  static void registered(std::string name) { active_capture->names_.push_back(std::move(name)); }
+  static void failed(std::string message) {
+    if (active_capture != nullptr) {
+      active_capture->errors_.push_back(std::move(message));
+      return;
+    }
+    Registry& r = registry();
+    std::lock_guard lock(r.mutex);
+    r.static_errors.push_back(std::move(message));
+  }
+};
+
+RegistrationCapture::RegistrationCapture() : outer_(active_capture) { active_capture = this; }
+RegistrationCapture::~RegistrationCapture() { active_capture = outer_; }
+
+void register_optimizer(OptimizerInfo info) {
+  std::string name = info.name;
+  try {
+    add(std::move(info));
+  } catch (const Error& e) {
+    if (!RegistrationRecorder::capturing()) throw;
+    RegistrationRecorder::failed(e.what());
+    return;
+  }
+  if (RegistrationRecorder::capturing()) RegistrationRecorder::registered(std::move(name));
+}
+
+OptimizerRegistration::OptimizerRegistration(OptimizerInfo info) noexcept {
+  try {
+    register_optimizer(std::move(info));
+  } catch (const std::exception& e) {
+    RegistrationRecorder::failed(e.what());
+  }
 }
 
 bool is_registered(std::string_view name) {
@@ -44,6 +95,7 @@ bool is_registered(std::string_view name) {
 std::vector<OptimizerInfo> registered() {
   Registry& r = registry();
   std::lock_guard lock(r.mutex);
+  throw_static_errors_locked(r);
   std::vector<OptimizerInfo> out;
   for (const auto& [name, info] : r.entries) out.push_back(info);
   return out;
@@ -52,6 +104,7 @@ std::vector<OptimizerInfo> registered() {
 OptimizerInfo find_optimizer(std::string_view name) {
   Registry& r = registry();
   std::lock_guard lock(r.mutex);
+  throw_static_errors_locked(r);
   const auto it = r.entries.find(name);
   if (it == r.entries.end()) {
     const std::vector<std::string> names = names_locked(r);

@@ -27,8 +27,35 @@ struct OptimizerInfo {
   OptimizerFactory factory{};
 };
 
-// Adds an optimizer; a name registered twice, or an empty name or factory, is an error.
+// Adds an optimizer; a name registered twice, or an empty name or factory, is a tg::Error
+// at the call, unless a RegistrationCapture is alive on this thread (then it records it).
 void register_optimizer(OptimizerInfo info);
+
+// Collects the registrations made on this thread while it is alive, and records a failed
+// one instead of throwing it. Loading a plug-in needs this: its registrations run in
+// static initializers inside dlopen(), where an exception cannot be caught and ends the
+// process (std::terminate). The loader opens a capture around dlopen() and reports what
+// it collected as a tg::Error once dlopen() has returned. Captures nest; the innermost
+// one collects.
+class RegistrationCapture {
+ public:
+  RegistrationCapture();
+  ~RegistrationCapture();
+  RegistrationCapture(const RegistrationCapture&) = delete;
+  RegistrationCapture& operator=(const RegistrationCapture&) = delete;
+
+  // The names registered, in order.
+  const std::vector<std::string>& names() const { return names_; }
+  // The failed registrations' messages ("... an optimizer named 'adam' is already registered").
+  const std::vector<std::string>& errors() const { return errors_; }
+
+ private:
+  friend class RegistrationRecorder;
+  RegistrationCapture* outer_;
+  std::vector<std::string> names_{};
+  std::vector<std::string> errors_{};
+};
+
 bool is_registered(std::string_view name);
 // Every registered optimizer, sorted by name.
 std::vector<OptimizerInfo> registered();
@@ -51,9 +78,12 @@ OptimizerInfo optimizer_info(std::string name, std::string doc) {
           }};
 }
 
-// Registers at static-initialization time (see TAPEGRAD_REGISTER_OPTIMIZER).
+// Registers at static-initialization time (see TAPEGRAD_REGISTER_OPTIMIZER). It never
+// throws, since an exception escaping a static initializer ends the process: a failed
+// registration goes to the RegistrationCapture alive on this thread, or else is kept and
+// thrown as a tg::Error by the next lookup (find_optimizer, create or registered), once.
 struct OptimizerRegistration {
-  explicit OptimizerRegistration(OptimizerInfo info) { register_optimizer(std::move(info)); }
+  explicit OptimizerRegistration(OptimizerInfo info) noexcept;
 };
 
 }  // namespace tg::optim
