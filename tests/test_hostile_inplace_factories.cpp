@@ -121,6 +121,14 @@ TEST_CASE("normal_ refuses a negative or non-finite std and a non-finite mean") 
   CHECK(t.to_vector<float>() == std::vector<float>(3, 0.0f));
 }
 
+TEST_CASE("full and fill_ refuse values an integer dtype cannot hold") {
+  CHECK_ERROR(tg::full({2}, not_a_number, tg::i64),
+              "fill_: value nan does not fit dtype i64: an integer in [-2^63, 2^63) is expected");
+  CHECK_ERROR(tg::full({2}, 1e300, tg::i64), "fill_: value 1e+300 does not fit dtype i64");
+  CHECK_ERROR(tg::full({2}, 2.5, tg::i64), "fill_: value 2.5 does not fit dtype i64");
+  CHECK(tg::full({2}, -7, tg::i64).to_vector<std::int64_t>() == std::vector<std::int64_t>{-7, -7});
+}
+
 TEST_CASE("bernoulli and dropout refuse p outside [0, 1], NaN included") {
   CHECK_ERROR(tg::bernoulli({3}, 1.5), "bernoulli: p must be in [0, 1], got 1.5");
   CHECK_ERROR(tg::bernoulli({3}, not_a_number), "bernoulli: p must be in [0, 1], got nan");

@@ -77,6 +77,11 @@ template std::vector<std::int64_t> Tensor::to_vector<std::int64_t>() const;
 
 Tensor& Tensor::fill_(double value) {
   check_inplace_allowed(*this, "fill_");
+  // Converting NaN, a fraction's excess or anything outside [-2^63, 2^63) to an integer
+  // is undefined behaviour, not a value.
+  TG_CHECK(is_floating(dtype()) || (value == std::trunc(value) && value >= -0x1p63 && value < 0x1p63),
+           "fill_: value {} does not fit dtype {}: an integer in [-2^63, 2^63) is expected", value,
+           dtype_name(dtype()));
   Tensor self = *this;
   dispatch_dtype(dtype(), [&](auto t) {
     using T = decltype(t);
