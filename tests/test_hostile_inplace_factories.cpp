@@ -82,7 +82,8 @@ TEST_CASE("arange refuses non-finite bounds, a zero step and a step away from st
   CHECK_ERROR(tg::arange(0.0, not_a_number),
               "arange: start, stop and step must be finite, got start=0, stop=nan, step=1");
   CHECK_ERROR(tg::arange(not_a_number, 1.0), "arange: start, stop and step must be finite, got start=nan");
-  CHECK_ERROR(tg::arange(0.0, 10.0, inf), "arange: start, stop and step must be finite, got start=0, stop=10, step=inf");
+  CHECK_ERROR(tg::arange(0.0, 10.0, inf),
+              "arange: start, stop and step must be finite, got start=0, stop=10, step=inf");
   CHECK_ERROR(tg::arange(0.0, inf), "arange: start, stop and step must be finite");
   CHECK_ERROR(tg::arange(0.0, 10.0, 0.0), "arange: step must be non-zero");
   CHECK_ERROR(tg::arange(0.0, 5.0, -1.0),

@@ -75,7 +75,8 @@ TEST_CASE("optim load_state_dict refuses steps that are not an integer in [0, 2^
   const Problem p = Problem::fresh();
   const optim::StateDict saved = p.stepped("adam")->state_dict();
   auto target = Problem::fresh().stepped("adam", 0);
-  const std::string expected = "adam: load_state_dict: entry 'steps' must be an integer in [0, " + max_count + "], got ";
+  const std::string expected =
+      "adam: load_state_dict: entry 'steps' must be an integer in [0, " + max_count + "], got ";
   CHECK_ERROR(target->load_state_dict(with(saved, "steps", f64_scalar(2.5))), expected + "2.5");
   CHECK_ERROR(target->load_state_dict(with(saved, "steps", f64_scalar(-1))), expected + "-1");
   CHECK_ERROR(target->load_state_dict(with(saved, "steps", f64_scalar(1e300))), expected + "1e+300");
