@@ -14,7 +14,9 @@ class SignSgd final : public optim::FirstOrderOptimizer {
         {optim::number_option("lr", 1e-3, "step per coordinate", optim::at_least(0))});
   }
   SignSgd(std::vector<optim::ParamGroup> groups, const optim::Options& options)
-      : FirstOrderOptimizer("sign_sgd", SignSgd::options(), std::move(groups), options) {}
+      : FirstOrderOptimizer("sign_sgd", SignSgd::options(), std::move(groups), options) {
+    declare_state({});  // no per-parameter state: load_state_dict refuses any
+  }
 
  protected:
   void update(const optim::ParamGroup& group, const optim::GradientTransform& transform, const tg::Tensor& param,

@@ -114,7 +114,7 @@ TEST_CASE("sanity: the checks fail when the facts do not hold") {
   // All-equal scores far from zero: the softmax loss is still ln(C), the SVM's is C - 1.
   // Large random scores are neither.
   auto model = tiny_mlp(0);
-  tg::normal_(std::dynamic_pointer_cast<tg::nn::Linear>(model->at(3))->weight(), 0, 100.0);
+  tg::nn::normal_(std::dynamic_pointer_cast<tg::nn::Linear>(model->at(3))->weight(), 100.0);  // under NoGradGuard
   const Tensor x = tg::randn({16, 6});
   const Tensor y = class_labels({0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2, 0});
   CHECK_FALSE(check_initial_loss(*model, x, y).passed);

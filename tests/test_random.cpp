@@ -157,7 +157,7 @@ TEST_CASE("uniform_ and normal_ fill in place, bump the version, match uniform/r
   CHECK_ERROR(y.backward(), "modified in place");
 
   CHECK_ERROR(tg::uniform_(t, 2, 1), "uniform_: low = 2 is greater than high = 1");
-  CHECK_ERROR(tg::normal_(t, 0, -1), "normal_: std must be non-negative, got -1");
+  CHECK_ERROR(tg::normal_(t, 0, -1), "normal_: std must be finite and non-negative, got -1");
   CHECK_ERROR(tg::uniform_(tg::arange(3)), "uniform_: expected a floating tensor (f32 or f64), got i64 of shape [3]");
   CHECK_ERROR(tg::normal_(tg::arange(3)), "normal_: expected a floating tensor (f32 or f64), got i64 of shape [3]");
 }

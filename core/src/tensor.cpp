@@ -76,6 +76,12 @@ template std::vector<double> Tensor::to_vector<double>() const;
 template std::vector<std::int64_t> Tensor::to_vector<std::int64_t>() const;
 
 Tensor& Tensor::fill_(double value) {
+  check_inplace_allowed(*this, "fill_");
+  // Converting NaN, a fraction's excess or anything outside [-2^63, 2^63) to an integer
+  // is undefined behaviour, not a value.
+  TG_CHECK(is_floating(dtype()) || (value == std::trunc(value) && value >= -0x1p63 && value < 0x1p63),
+           "fill_: value {} does not fit dtype {}: an integer in [-2^63, 2^63) is expected", value,
+           dtype_name(dtype()));
   Tensor self = *this;
   dispatch_dtype(dtype(), [&](auto t) {
     using T = decltype(t);
@@ -88,7 +94,13 @@ Tensor& Tensor::fill_(double value) {
   return *this;
 }
 
+Tensor& Tensor::zero_() {
+  check_inplace_allowed(*this, "zero_");
+  return fill_(0.0);
+}
+
 Tensor& Tensor::copy_(const Tensor& src) {
+  check_inplace_allowed(*this, "copy_");
   TG_CHECK(broadcast_shapes(shape(), src.shape(), "copy_") == shape(),
            "copy_: source of shape {} does not broadcast to destination shape {}", src.shape().str(),
            shape().str());

@@ -32,6 +32,17 @@ Tensor& Tensor::requires_grad_(bool on) {
   return *this;
 }
 
+void check_inplace_allowed(const Tensor& t, const char* op) {
+  if (!is_grad_enabled() || !t.requires_grad()) return;
+  TG_CHECK(!t.is_leaf(),
+           "{}: a leaf tensor that requires grad (shape {}) is being used in an in-place operation; write into it "
+           "under NoGradGuard (as optimizers and nn::init do) or into t.detach()",
+           op, t.shape().str());
+  fail("{}: the tensor of shape {} requires grad (it was made by {}) and in-place operations are not recorded on "
+       "the tape; compute a new tensor instead, or write under NoGradGuard",
+       op, t.shape().str(), t.grad_fn()->name());
+}
+
 bool Tensor::is_leaf() const {
   const auto& meta = impl().autograd;
   return !meta || !meta->grad_fn;

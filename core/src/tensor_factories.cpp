@@ -18,8 +18,22 @@ Tensor zeros_like(const Tensor& t) { return zeros(t.shape(), t.dtype()); }
 Tensor ones_like(const Tensor& t) { return ones(t.shape(), t.dtype()); }
 
 Tensor arange(double start, double stop, double step, DType dtype) {
+  TG_CHECK(std::isfinite(start) && std::isfinite(stop) && std::isfinite(step),
+           "arange: start, stop and step must be finite, got start={}, stop={}, step={}", start, stop, step);
   TG_CHECK(step != 0, "arange: step must be non-zero");
+  TG_CHECK(start == stop || (stop > start) == (step > 0),
+           "arange: step={} goes away from stop={} (start={}); the step's sign must be that of stop - start", step,
+           stop, start);
   const double count = std::ceil((stop - start) / step);
+  // Below 2^62 the cast is exact enough and defined; empty() checks the byte count.
+  TG_CHECK(count < 0x1p62, "arange: [{}, {}) in steps of {} has {} elements, too many for a tensor", start, stop,
+           step, count);
+  if (!is_floating(dtype)) {
+    constexpr double limit = 0x1p63;  // every value must fit the integer dtype
+    TG_CHECK(std::fabs(start) < limit && std::fabs(stop) < limit,
+             "arange: start={} and stop={} must be within (-2^63, 2^63) for dtype {}", start, stop,
+             dtype_name(dtype));
+  }
   const std::int64_t n = count > 0 ? static_cast<std::int64_t>(count) : 0;
   Tensor t = empty(Shape{n}, dtype);
   dispatch_dtype(dtype, [&](auto v) {
@@ -50,6 +64,9 @@ Tensor from_vector(std::span<const std::int64_t> v, const Shape& s) { return fro
 
 Tensor uniform(const Shape& shape, double low, double high, DType dtype, Generator* gen) {
   TG_CHECK(is_floating(dtype), "uniform: dtype must be f32 or f64, got {}", dtype_name(dtype));
+  TG_CHECK(std::isfinite(low) && std::isfinite(high) && std::isfinite(high - low),
+           "uniform: low and high must be finite (and high - low too), got low={}, high={}", low, high);
+  TG_CHECK(low <= high, "uniform: low={} is greater than high={}", low, high);
   Generator& g = gen ? *gen : default_generator();
   Tensor t = empty(shape, dtype);
   const std::int64_t n = t.numel();

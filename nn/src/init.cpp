@@ -48,6 +48,7 @@ Tensor uniform_(const Tensor& t, double low, double high, Generator* gen) {
 Tensor zeros_(const Tensor& t) { return constant_(t, 0.0); }
 
 Tensor constant_(const Tensor& t, double value) {
+  NoGradGuard no_grad;
   Tensor self = t;
   self.fill_(value);
   return t;

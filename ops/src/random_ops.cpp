@@ -77,6 +77,9 @@ Tensor dropout(const Tensor& x, double p, bool training, Generator* gen) {
 
 Tensor uniform_(const Tensor& t, double low, double high, Generator* gen) {
   ops::check_floating("uniform_", t);
+  check_inplace_allowed(t, "uniform_");
+  TG_CHECK(std::isfinite(low) && std::isfinite(high) && std::isfinite(high - low),
+           "uniform_: low and high must be finite (and high - low too), got low={}, high={}", low, high);
   TG_CHECK(low <= high, "uniform_: low = {} is greater than high = {}", low, high);
   copy_elements(t, uniform(t.shape(), low, high, t.dtype(), gen));
   t.bump_version();
@@ -85,7 +88,9 @@ Tensor uniform_(const Tensor& t, double low, double high, Generator* gen) {
 
 Tensor normal_(const Tensor& t, double mean, double std, Generator* gen) {
   ops::check_floating("normal_", t);
-  TG_CHECK(std >= 0, "normal_: std must be non-negative, got {}", std);
+  check_inplace_allowed(t, "normal_");
+  TG_CHECK(std::isfinite(mean), "normal_: mean must be finite, got {}", mean);
+  TG_CHECK(std::isfinite(std) && std >= 0, "normal_: std must be finite and non-negative, got {}", std);
   const Tensor z = randn(t.shape(), t.dtype(), gen);
   dispatch_floating(t.dtype(), [&](auto type) {
     using T = decltype(type);

@@ -39,7 +39,9 @@ std::vector<OptionSpec> Adagrad::options() {
 }
 
 Adagrad::Adagrad(std::vector<ParamGroup> groups, const Options& options)
-    : FirstOrderOptimizer("adagrad", Adagrad::options(), std::move(groups), options) {}
+    : FirstOrderOptimizer("adagrad", Adagrad::options(), std::move(groups), options) {
+  declare_state({buffer_state("cache")});
+}
 
 void Adagrad::update(const ParamGroup& group, const GradientTransform& transform, const Tensor& param,
                      const Tensor& grad, ParamState& state) {

@@ -73,7 +73,9 @@ Adam::Adam(std::vector<ParamGroup> groups, const Options& options)
 Adam::Adam(std::string name, std::vector<OptionSpec> schema, std::vector<ParamGroup> groups, const Options& options,
            bool decoupled_weight_decay)
     : FirstOrderOptimizer(std::move(name), std::move(schema), std::move(groups), options),
-      decoupled_weight_decay_(decoupled_weight_decay) {}
+      decoupled_weight_decay_(decoupled_weight_decay) {
+  declare_state({buffer_state("m"), buffer_state("v"), counter_state("step", 1)});
+}
 
 AdamW::AdamW(std::vector<ParamGroup> groups, const Options& options)
     : Adam("adamw", AdamW::options(), std::move(groups), options, true) {}

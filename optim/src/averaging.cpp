@@ -4,6 +4,7 @@
 
 #include "kernel_util.hpp"
 #include "parallel_chunks.hpp"
+#include "state_checks.hpp"
 #include "tapegrad/tensor_iteration.hpp"
 
 namespace tg::optim {
@@ -100,8 +101,7 @@ void ParameterAveraging::load_state_dict(const StateDict& dict) {
   TG_CHECK(!swapped_in_, "ParameterAveraging: load_state_dict while the averages are swapped in");
   TG_CHECK(dict.size() == averages_.size() + 1, "ParameterAveraging: load_state_dict: expected {} entries, got {}",
            averages_.size() + 1, dict.size());
-  const auto updates = dict.find("updates");
-  TG_CHECK(updates != dict.end() && updates->second.numel() == 1, "ParameterAveraging: load_state_dict: no 'updates'");
+  const std::int64_t updates = detail::read_count("ParameterAveraging: load_state_dict", dict, "updates");
   std::vector<Tensor> averages;
   for (std::size_t i = 0; i < averages_.size(); ++i) {
     const auto it = dict.find(fmt::format("average.{}", i));
@@ -111,7 +111,7 @@ void ParameterAveraging::load_state_dict(const StateDict& dict) {
     averages.push_back(it->second.clone());
   }
   averages_ = std::move(averages);
-  updates_ = static_cast<std::int64_t>(updates->second.item());
+  updates_ = updates;
 }
 
 }  // namespace tg::optim

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "state_checks.hpp"
 #include "tapegrad/optim/line_search.hpp"
 #include "tapegrad/optim/registry.hpp"
 #include "tapegrad/tensor_iteration.hpp"
@@ -55,6 +56,7 @@ std::vector<OptionSpec> Lbfgs::options() {
 Lbfgs::Lbfgs(std::vector<ParamGroup> groups, const Options& options)
     : Optimizer("lbfgs", Lbfgs::options(), std::move(groups), options) {
   set_max_groups(1);
+  declare_state({});  // its state is global (the flat history), not per parameter
 }
 
 void Lbfgs::step_impl() {
@@ -129,7 +131,8 @@ Tensor Lbfgs::step_impl(const Closure& closure) {
       for (std::size_t j = 0; j < g.size(); ++j) y[j] = g[j] - prev_flat_grad_[j], s[j] = d_[j] * t_;
       const double ys = dot(y, s);
       if (ys > 1e-10) {  // keep only pairs with positive curvature
-        if (static_cast<std::int64_t>(old_dirs_.size()) == history_size) {
+        // A loaded state may hold more pairs than this history_size allows.
+        while (static_cast<std::int64_t>(old_dirs_.size()) >= history_size) {
           old_dirs_.erase(old_dirs_.begin()), old_stps_.erase(old_stps_.begin()), ro_.erase(ro_.begin());
         }
         h_diag_ = ys / dot(y, y);
@@ -208,38 +211,54 @@ void Lbfgs::save_global_state(StateDict& dict) const {
 }
 
 void Lbfgs::load_global_state(const StateDict& dict) {
+  const std::string who = "lbfgs: load_state_dict";
   const std::int64_t n = numel();
-  const auto get = [&](const std::string& key, const Shape* shape) -> Tensor {
-    const auto it = dict.find(key);
-    TG_CHECK(it != dict.end(), "lbfgs: load_state_dict: missing entry 'global.{}'", key);
+  const auto key_of = [](const std::string& name) { return "global." + name; };
+  const auto get = [&](const std::string& name, const Shape& shape) -> const Tensor& {
+    const auto it = dict.find(name);
+    TG_CHECK(it != dict.end(), "{}: missing entry '{}'", who, key_of(name));
     const Tensor& t = it->second;
-    TG_CHECK(t.defined() && t.dtype() == f64 && (shape ? t.shape() == *shape : t.numel() == 1),
-             "lbfgs: load_state_dict: entry 'global.{}' has the wrong shape or dtype ({} {})", key,
-             t.defined() ? dtype_name(t.dtype()) : "undefined", t.defined() ? t.shape().str() : "");
+    TG_CHECK(t.defined() && t.dtype() == f64 && t.shape() == shape,
+             "{}: entry '{}' must be an f64 tensor of shape {}, got {} of shape {}", who, key_of(name), shape.str(),
+             t.defined() ? dtype_name(t.dtype()) : "undefined", t.defined() ? t.shape().str() : "-");
     return t;
   };
+  const auto scalar = [&](const std::string& name) {
+    const auto it = dict.find(name);
+    TG_CHECK(it != dict.end(), "{}: missing entry '{}'", who, key_of(name));
+    return detail::scalar_value(who, key_of(name), it->second);
+  };
+  const auto count = [&](const std::string& name) { return detail::checked_count(who, key_of(name), scalar(name)); };
+  const auto finite = [&](const std::string& name, double v, bool positive) {
+    TG_CHECK(std::isfinite(v) && (!positive || v > 0), "{}: entry '{}' must be a finite{} number, got {}", who,
+             key_of(name), positive ? " positive" : "", v);
+    return v;
+  };
+  static const char* const scalars[] = {"func_evals", "n_iter", "t", "h_diag", "prev_loss"};
+  static const char* const history[] = {"d", "prev_flat_grad", "ro", "old_dirs", "old_stps"};
+  const std::int64_t func_evals = count("func_evals"), n_iter = count("n_iter");
   for (const auto& [key, value] : dict) {
-    static const char* const known[] = {"func_evals", "n_iter", "t",  "h_diag",   "prev_loss",
-                                        "d",          "prev_flat_grad", "ro", "old_dirs", "old_stps"};
-    TG_CHECK(std::find(std::begin(known), std::end(known), key) != std::end(known),
-             "lbfgs: load_state_dict: unexpected entry 'global.{}'", key);
+    const bool is_scalar = std::find(std::begin(scalars), std::end(scalars), key) != std::end(scalars);
+    const bool is_history = std::find(std::begin(history), std::end(history), key) != std::end(history);
+    TG_CHECK(is_scalar || is_history, "{}: unexpected entry '{}'", who, key_of(key));
+    TG_CHECK(is_scalar || n_iter > 0, "{}: unexpected entry '{}' (global.n_iter is 0: there is no history yet)",
+             who, key_of(key));
   }
-  const auto func_evals = static_cast<std::int64_t>(get("func_evals", nullptr).item());
-  const auto n_iter = static_cast<std::int64_t>(get("n_iter", nullptr).item());
-  const double t = get("t", nullptr).item(), h_diag = get("h_diag", nullptr).item(),
-               prev_loss = get("prev_loss", nullptr).item();
+  const double t = finite("t", scalar("t"), false), h_diag = finite("h_diag", scalar("h_diag"), true),
+               prev_loss = scalar("prev_loss");
   std::vector<double> d, prev_flat_grad, ro;
   std::vector<std::vector<double>> old_dirs, old_stps;
   if (n_iter > 0) {
-    const Shape vec{n};
-    d = get("d", &vec).to_vector<double>();
-    prev_flat_grad = get("prev_flat_grad", &vec).to_vector<double>();
-    const Tensor ro_t = dict.count("ro") ? dict.at("ro") : Tensor{};
-    TG_CHECK(ro_t.defined() && ro_t.dim() == 1 && ro_t.dtype() == f64, "lbfgs: load_state_dict: bad entry 'global.ro'");
-    ro = ro_t.to_vector<double>();
-    const Shape history{static_cast<std::int64_t>(ro.size()), n};
-    const std::vector<double> dirs = get("old_dirs", &history).to_vector<double>();
-    const std::vector<double> stps = get("old_stps", &history).to_vector<double>();
+    d = get("d", Shape{n}).to_vector<double>();
+    prev_flat_grad = get("prev_flat_grad", Shape{n}).to_vector<double>();
+    const auto ro_it = dict.find("ro");
+    TG_CHECK(ro_it != dict.end(), "{}: missing entry 'global.ro'", who);
+    const std::int64_t pairs = ro_it->second.defined() ? ro_it->second.numel() : 0;
+    ro = get("ro", Shape{pairs}).to_vector<double>();
+    for (double v : ro) finite("ro", v, true);  // 1 / (y.s) of a pair kept for its positive curvature
+    const Shape shape{pairs, n};
+    const std::vector<double> dirs = get("old_dirs", shape).to_vector<double>();
+    const std::vector<double> stps = get("old_stps", shape).to_vector<double>();
     for (std::size_t i = 0; i < ro.size(); ++i) {
       old_dirs.emplace_back(dirs.begin() + i * n, dirs.begin() + (i + 1) * n);
       old_stps.emplace_back(stps.begin() + i * n, stps.begin() + (i + 1) * n);

@@ -46,7 +46,9 @@ std::vector<OptionSpec> Momentum::options() {
 }
 
 Momentum::Momentum(std::vector<ParamGroup> groups, const Options& options)
-    : FirstOrderOptimizer("momentum", Momentum::options(), std::move(groups), options) {}
+    : FirstOrderOptimizer("momentum", Momentum::options(), std::move(groups), options) {
+  declare_state({buffer_state("v")});
+}
 
 void Momentum::update(const ParamGroup& group, const GradientTransform& transform, const Tensor& param,
                       const Tensor& grad, ParamState& state) {

@@ -38,7 +38,9 @@ std::vector<OptionSpec> Nesterov::options() {
 }
 
 Nesterov::Nesterov(std::vector<ParamGroup> groups, const Options& options)
-    : FirstOrderOptimizer("nesterov", Nesterov::options(), std::move(groups), options) {}
+    : FirstOrderOptimizer("nesterov", Nesterov::options(), std::move(groups), options) {
+  declare_state({buffer_state("v")});
+}
 
 void Nesterov::update(const ParamGroup& group, const GradientTransform& transform, const Tensor& param,
                       const Tensor& grad, ParamState& state) {

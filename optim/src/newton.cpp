@@ -75,6 +75,7 @@ std::vector<OptionSpec> Newton::options() {
 Newton::Newton(std::vector<ParamGroup> groups, const Options& options)
     : Optimizer("newton", Newton::options(), std::move(groups), options) {
   set_max_groups(1);
+  declare_state({});  // no state between steps
 }
 
 void Newton::step_impl() {

@@ -91,6 +91,9 @@ void Optimizer::zero_grad(bool set_to_none) {
     for (Tensor& p : group.params) {
       if (set_to_none) {
         p.set_grad(Tensor{});
+      } else if (p.grad().defined() && p.grad().requires_grad()) {
+        // Made with create_graph: it is part of a graph, which may still read it.
+        p.set_grad(zeros_like(p.grad()));
       } else if (p.grad().defined()) {
         p.mutable_grad().zero_();
       }

@@ -1,6 +1,7 @@
 #include <cmath>
 #include <limits>
 
+#include "state_checks.hpp"
 #include "tapegrad/optim/schedules.hpp"
 
 namespace tg::optim {
@@ -52,10 +53,14 @@ void ReduceOnPlateau::load_state_dict(const StateDict& dict) {
              "ReduceOnPlateau: load_state_dict: missing or malformed entry '{}'", key);
     return it->second.item();
   };
-  const double best = read("best"), bad = read("bad_steps"), cooldown = read("cooldown_left");
+  const std::string who = "ReduceOnPlateau: load_state_dict";
+  const double best = read("best");
+  TG_CHECK(!std::isnan(best), "{}: entry 'best' must be a number, got {}", who, best);
+  const std::int64_t bad = detail::checked_count(who, "bad_steps", read("bad_steps"));
+  const std::int64_t cooldown = detail::checked_count(who, "cooldown_left", read("cooldown_left"));
   best_ = best;
-  bad_steps_ = static_cast<std::int64_t>(bad);
-  cooldown_left_ = static_cast<std::int64_t>(cooldown);
+  bad_steps_ = bad;
+  cooldown_left_ = cooldown;
 }
 
 }  // namespace tg::optim

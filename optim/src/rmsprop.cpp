@@ -42,7 +42,9 @@ std::vector<OptionSpec> Rmsprop::options() {
 }
 
 Rmsprop::Rmsprop(std::vector<ParamGroup> groups, const Options& options)
-    : FirstOrderOptimizer("rmsprop", Rmsprop::options(), std::move(groups), options) {}
+    : FirstOrderOptimizer("rmsprop", Rmsprop::options(), std::move(groups), options) {
+  declare_state({buffer_state("cache")});
+}
 
 void Rmsprop::update(const ParamGroup& group, const GradientTransform& transform, const Tensor& param,
                      const Tensor& grad, ParamState& state) {

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <numbers>
 
+#include "state_checks.hpp"
+
 namespace tg::optim {
 
 double StepDecay::operator()(double a0, std::int64_t t) const {
@@ -82,11 +84,15 @@ void LrScheduler::load_state_dict(const StateDict& dict) {
   TG_CHECK(dict.size() == base_lrs_.size() + 1, "LrScheduler: load_state_dict: expected {} entries, got {}",
            base_lrs_.size() + 1, dict.size());
   std::vector<double> base(base_lrs_.size());
-  for (std::size_t g = 0; g < base.size(); ++g) base[g] = read(fmt::format("base_lr.{}", g));
-  const double t = read("t");
-  TG_CHECK(t >= 0 && t == std::trunc(t), "LrScheduler: load_state_dict: 't' must be a count, got {}", t);
+  for (std::size_t g = 0; g < base.size(); ++g) {
+    base[g] = read(fmt::format("base_lr.{}", g));
+    TG_CHECK(std::isfinite(base[g]) && base[g] >= 0,
+             "LrScheduler: load_state_dict: entry 'base_lr.{}' must be a finite learning rate >= 0, got {}", g,
+             base[g]);
+  }
+  const std::int64_t t = detail::checked_count("LrScheduler: load_state_dict", "t", read("t"));
   base_lrs_ = std::move(base);
-  t_ = static_cast<std::int64_t>(t);
+  t_ = t;
   apply();
 }
 

@@ -26,7 +26,9 @@ std::vector<OptionSpec> Sgd::options() {
 }
 
 Sgd::Sgd(std::vector<ParamGroup> groups, const Options& options)
-    : FirstOrderOptimizer("sgd", Sgd::options(), std::move(groups), options) {}
+    : FirstOrderOptimizer("sgd", Sgd::options(), std::move(groups), options) {
+  declare_state({});
+}
 
 void Sgd::update(const ParamGroup& group, const GradientTransform& transform, const Tensor& param,
                  const Tensor& grad, ParamState& /*state*/) {

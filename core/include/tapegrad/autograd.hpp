@@ -87,6 +87,13 @@ class Node : public std::enable_shared_from_this<Node> {
 bool is_grad_enabled();
 void set_grad_enabled(bool enabled);
 
+// In-place writes (fill_, copy_, uniform_, ...) are not recorded on the tape. With grad
+// mode on, writing into a tensor that requires grad would silently give wrong gradients
+// (a leaf: the values its consumers saw are gone; a non-leaf: its history ends
+// unrecorded), so this throws, as PyTorch does for leaves; under NoGradGuard (optimizers,
+// nn::init, load_state_dict) or on t.detach() the write is allowed. op names the call.
+void check_inplace_allowed(const Tensor& t, const char* op);
+
 class NoGradGuard {
  public:
   NoGradGuard() : previous_(is_grad_enabled()) { set_grad_enabled(false); }

@@ -76,9 +76,10 @@ class Tensor {
   Tensor clone() const;
   Tensor detach() const;  // shares storage, no history, requires_grad false
 
-  // --- in-place (not recorded: use under NoGradGuard or on tensors without grad)
+  // --- in-place (not recorded: an error on a tensor that requires grad unless under
+  // NoGradGuard, see check_inplace_allowed in autograd.hpp)
   Tensor& fill_(double value);
-  Tensor& zero_() { return fill_(0.0); }
+  Tensor& zero_();
   Tensor& copy_(const Tensor& src);  // same shape (src may broadcast); converts dtype
 
   // --- autograd
@@ -134,7 +135,8 @@ Tensor zeros(const Shape& shape, DType dtype = f32);
 Tensor ones(const Shape& shape, DType dtype = f32);
 Tensor full(const Shape& shape, double value, DType dtype = f32);
 Tensor scalar_tensor(double value, DType dtype = f32);  // shape []
-// arange(start, stop, step): [start, stop) like NumPy.
+// arange(start, stop, step): [start, stop) like NumPy. start, stop and step must be
+// finite, step non-zero and of the sign of stop - start (or stop == start: empty).
 Tensor arange(double start, double stop, double step = 1.0, DType dtype = f32);
 Tensor arange(std::int64_t stop, DType dtype = i64);
 Tensor from_vector(std::span<const float> values, const Shape& shape);
@@ -143,7 +145,8 @@ Tensor from_vector(std::span<const std::int64_t> values, const Shape& shape);
 inline Tensor from_vector(const std::vector<float>& v, const Shape& s) { return from_vector(std::span<const float>(v), s); }
 inline Tensor from_vector(const std::vector<double>& v, const Shape& s) { return from_vector(std::span<const double>(v), s); }
 inline Tensor from_vector(const std::vector<std::int64_t>& v, const Shape& s) { return from_vector(std::span<const std::int64_t>(v), s); }
-// Random tensors from a generator (the thread's default generator when null).
+// Random tensors from a generator (the thread's default generator when null). uniform
+// needs finite low <= high (low == high gives low).
 Tensor randn(const Shape& shape, DType dtype = f32, Generator* gen = nullptr);
 Tensor rand(const Shape& shape, DType dtype = f32, Generator* gen = nullptr);  // U[0,1)
 Tensor uniform(const Shape& shape, double low, double high, DType dtype = f32,

@@ -17,7 +17,9 @@ Tensor bernoulli(const Shape& shape, double p, DType dtype = f32, Generator* gen
 Tensor dropout(const Tensor& x, double p = 0.5, bool training = true, Generator* gen = nullptr);
 
 // In-place fills (not recorded; they bump t's version counter). Returns t. Values are
-// those of tg::uniform / tg::randn for the same generator state.
+// those of tg::uniform / tg::randn for the same generator state. Errors: low > high,
+// non-finite bounds, mean or std, std < 0, and a t that requires grad outside
+// NoGradGuard (check_inplace_allowed).
 Tensor uniform_(const Tensor& t, double low = 0.0, double high = 1.0, Generator* gen = nullptr);
 Tensor normal_(const Tensor& t, double mean = 0.0, double std = 1.0, Generator* gen = nullptr);
 

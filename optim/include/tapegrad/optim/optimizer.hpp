@@ -8,6 +8,7 @@
 #include <functional>
 #include <limits>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,6 +43,23 @@ using Closure = std::function<Tensor()>;
 using StateDict = std::map<std::string, Tensor>;
 // Per-parameter state: named buffers ("m", "v", ...) and 0-d f64 counters ("step").
 using ParamState = std::map<std::string, Tensor>;
+
+// Counts (steps, counters) are stored as f64, which holds every integer up to 2^53
+// exactly; load_state_dict refuses larger ones.
+inline constexpr std::int64_t max_state_count = std::int64_t{1} << 53;
+
+// One entry of the per-parameter state an optimizer keeps, declared with
+// Optimizer::declare_state so that load_state_dict checks a state dict completely before
+// using it: a buffer has the parameter's shape and dtype; a counter is a 0-d f64 integer
+// in [min, max_state_count].
+struct StateSpec {
+  enum class Kind : std::uint8_t { buffer, counter };
+  std::string name{};
+  Kind kind = Kind::buffer;
+  std::int64_t min = 0;  // counters only
+};
+StateSpec buffer_state(std::string name);
+StateSpec counter_state(std::string name, std::int64_t min = 0);
 
 class Optimizer {
  public:
@@ -87,8 +105,14 @@ class Optimizer {
   const ParamState& state(std::size_t group, std::size_t index) const;
   StateDict state_dict() const;  // copies: later steps do not change it
   // Restores a state_dict() taken from an optimizer of the same kind over parameters of
-  // the same shapes in the same groups. Validates everything before changing anything.
+  // the same shapes in the same groups. Validates everything before changing anything:
+  // every key, the counts and flags (integers in range), every option (as set_option
+  // does), and each parameter's state against the declared StateSpecs (all of them or
+  // none per parameter). Without a declaration, a state entry may be any name holding a
+  // tensor of the parameter's shape and dtype or a 0-d f64 value.
   void load_state_dict(const StateDict& dict);
+  // The declared per-parameter state, or null when the optimizer declared none.
+  const std::vector<StateSpec>* state_specs() const { return state_specs_ ? &*state_specs_ : nullptr; }
 
  protected:
   // The update from the parameters' .grad(). Called by step() and, by default, by
@@ -106,11 +130,17 @@ class Optimizer {
   // Reads the "global.*" entries (all of them are passed); an entry it does not know or
   // that is malformed is an error. Must not change anything if it throws.
   virtual void load_global_state(const StateDict& dict);
+  // Declares the per-parameter state this optimizer keeps (an empty list: none); called
+  // once, from the constructor. Every entry step() creates must be declared.
+  void declare_state(std::vector<StateSpec> specs);
   // At most this many groups (L-BFGS and newton treat all parameters as one vector).
   void set_max_groups(std::size_t n);
 
  private:
   ParamGroup checked_group(ParamGroup group, std::size_t index) const;
+  // The state entry `key` (buffer `name` of parameter p of group g) as it will be kept.
+  Tensor checked_state_entry(const std::string& who, const std::string& key, const Tensor& value, std::size_t g,
+                             std::size_t p, const std::string& name, const Tensor& param) const;
 
   std::string name_;
   std::vector<OptionSpec> schema_;
@@ -118,6 +148,7 @@ class Optimizer {
   std::vector<ParamGroup> groups_;
   std::vector<std::vector<ParamState>> state_;  // [group][parameter]
   std::int64_t steps_ = 0;
+  std::optional<std::vector<StateSpec>> state_specs_;
   std::size_t max_groups_ = std::numeric_limits<std::size_t>::max();
 };
 
