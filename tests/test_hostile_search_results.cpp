@@ -85,3 +85,20 @@ TEST_CASE("hostile search results: parse_results reads text without touching a f
   CHECK(parsed.complete_bytes == static_cast<std::int64_t>(header_line().size() + trial_line(0, 0.8).size() + 2));
   CHECK_ERROR(parse_results("5\n", kHeader, "x.jsonl"), "'x.jsonl' is not a tapegrad search results file");
 }
+
+TEST_CASE("hostile search results: a trial number that is no int is an error, not an undefined cast") {
+  TempDir dir;
+  nlohmann::json line = nlohmann::json::parse(trial_line(0, 0.8));
+  line["stage"] = 1e300;
+  CHECK_ERROR(ResultsFile(file_with(dir, header_line() + "\n" + line.dump() + "\n"), kHeader, false),
+              "line 2 of the results file '" + dir.file("search.jsonl") +
+                  "' is not a trial result: \"stage\" is 1e+300, expected an integer from 1 to 2147483647");
+  line["stage"] = 1;
+  line["trial"] = std::int64_t{1} << 40;
+  CHECK_ERROR(ResultsFile(file_with(dir, header_line() + "\n" + line.dump() + "\n"), kHeader, false),
+              "\"trial\" is 1099511627776, expected an integer from 0 to 2147483647");
+  line["trial"] = 0;
+  line["epochs"] = -3;
+  CHECK_ERROR(ResultsFile(file_with(dir, header_line() + "\n" + line.dump() + "\n"), kHeader, false),
+              "\"epochs\" is -3, expected an integer from 1 to 9223372036854775807");
+}

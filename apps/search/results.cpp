@@ -5,10 +5,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <string_view>
 #include <utility>
@@ -43,9 +45,30 @@ nlohmann::json to_json(const TrialSpec& spec) {
           {"train_limit", spec.train_limit}};
 }
 
+namespace {
+
+// json[key] as an integer in [low, the largest Int]: nlohmann's get<int>() of 1e300 or
+// of 2^40 would be an undefined or wrapping cast.
+template <class Int>
+Int integer_field(const nlohmann::json& json, const char* key, Int low) {
+  const nlohmann::json& value = json.at(key);
+  const bool in_range =
+      value.is_number_unsigned()
+          ? value.get<std::uint64_t>() <= static_cast<std::uint64_t>(std::numeric_limits<Int>::max()) &&
+                value.get<std::uint64_t>() >= static_cast<std::uint64_t>(std::max<Int>(low, 0))
+          : value.is_number_integer() && value.get<std::int64_t>() >= low &&
+                value.get<std::int64_t>() <= std::numeric_limits<Int>::max();
+  TG_CHECK(in_range, "\"{}\" is {}, expected an integer from {} to {}", key, value.dump(), low,
+           std::numeric_limits<Int>::max());
+  return static_cast<Int>(value.get<std::int64_t>());
+}
+
+}  // namespace
+
 TrialSpec trial_spec_from_json(const nlohmann::json& json) {
-  return {json.at("stage").get<int>(), json.at("trial").get<int>(), json.at("values").get<Configuration>(),
-          json.at("epochs").get<std::int64_t>(), json.at("train_limit").get<std::int64_t>()};
+  return {integer_field<int>(json, "stage", 1), integer_field<int>(json, "trial", 0),
+          json.at("values").get<Configuration>(), integer_field<std::int64_t>(json, "epochs", 1),
+          integer_field<std::int64_t>(json, "train_limit", 0)};
 }
 
 nlohmann::json to_json(const TrialResult& result) {
@@ -90,7 +113,12 @@ ParsedResults parse_results(const std::string& text, const nlohmann::json& heade
         parsed.has_header = true;
         continue;
       }
-      TrialResult result = trial_result_from_json(json);
+      TrialResult result;
+      try {
+        result = trial_result_from_json(json);
+      } catch (const tg::Error& e) {
+        fail("search: line {} of the results file '{}' is not a trial result: {}", number, path, e.what());
+      }
       const nlohmann::json canonical = to_json(result);
       const auto [it, first] = first_line_of.try_emplace(to_json(result.spec).dump(), number, canonical);
       if (first) {
