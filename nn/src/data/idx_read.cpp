@@ -1,8 +1,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <limits>
 #include <fstream>
+#include <limits>
 
 #include "gzip_buffer.hpp"
 #include "idx_format.hpp"
@@ -60,11 +60,12 @@ IdxArray parse_idx(std::vector<std::uint8_t> bytes, const std::string& context) 
   const std::string_view type_name = idx_type_name(array.type);
   std::uint64_t nonzero_bytes = element_size;
   bool overflows = false;
-  for (const std::int64_t dim : array.dims)
-    overflows = overflows || (dim != 0 && (__builtin_mul_overflow(nonzero_bytes, static_cast<std::uint64_t>(dim),
-                                                                  &nonzero_bytes) ||
-                                           nonzero_bytes > static_cast<std::uint64_t>(
-                                                               std::numeric_limits<std::int64_t>::max())));
+  constexpr auto kInt64Max = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+  for (const std::int64_t dim : array.dims) {
+    if (dim == 0) continue;
+    overflows = overflows || __builtin_mul_overflow(nonzero_bytes, static_cast<std::uint64_t>(dim), &nonzero_bytes) ||
+                nonzero_bytes > kInt64Max;
+  }
   const bool has_zero_dim = std::find(array.dims.begin(), array.dims.end(), 0) != array.dims.end();
   TG_CHECK(has_zero_dim || (!overflows && nonzero_bytes <= kMaxIdxDataBytes),
            "{}: header declares {} {} values, more than the limit of {} bytes", context, join_dims(array.dims),
