@@ -163,6 +163,7 @@ int run_search_command(const SearchArgs& args) {
 
   std::FILE* text = args.json ? stderr : stdout;  // with --json, stdout carries only the JSON
   ResultsFile results(args.results, search_identity(settings, plan.space), args.fresh);
+  for (const std::string& warning : results.warnings()) fmt::print(stderr, "warning: search: {}\n", warning);
   const int threads = args.threads > 0 ? args.threads : std::max(1, get_num_threads() / args.workers);
   fmt::print(text, "tapegrad search: {} with {} on Fashion-MNIST ({} validation samples), {}, {} x {}; results {} ({} in it)\n",
              settings.model, settings.optimizer, settings.validation_size, count(plan.stages.size(), "stage"),

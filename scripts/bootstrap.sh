@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages tapegrad needs, skipping those already present.
+# Usage: scripts/bootstrap.sh [extra package...]  (extras: optional tools, e.g. for fuzzing)
 set -euo pipefail
 
 # ocl-icd-opencl-dev: Debian's dnnl-config.cmake requires OpenCL (its GPU runtime), but
 # libdnnl-dev only recommends it, and we install without recommends.
 packages=(cmake g++ make libdnnl-dev ocl-icd-opencl-dev libfmt-dev doctest-dev libbenchmark-dev
-          zlib1g-dev nlohmann-json3-dev libcli11-dev dataset-fashion-mnist)
+          zlib1g-dev nlohmann-json3-dev libcli11-dev dataset-fashion-mnist "$@")
 
 # One dpkg-query for all packages; unknown packages only print to stderr.
 installed=$(dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' "${packages[@]}" 2>/dev/null \

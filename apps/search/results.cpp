@@ -5,11 +5,15 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
+#include <limits>
+#include <map>
+#include <string_view>
+#include <utility>
 
 #include <tapegrad/error.hpp>
 
@@ -41,9 +45,30 @@ nlohmann::json to_json(const TrialSpec& spec) {
           {"train_limit", spec.train_limit}};
 }
 
+namespace {
+
+// json[key] as an integer in [low, the largest Int]: nlohmann's get<int>() of 1e300 or
+// of 2^40 would be an undefined or wrapping cast.
+template <class Int>
+Int integer_field(const nlohmann::json& json, const char* key, Int low) {
+  const nlohmann::json& value = json.at(key);
+  const bool in_range =
+      value.is_number_unsigned()
+          ? value.get<std::uint64_t>() <= static_cast<std::uint64_t>(std::numeric_limits<Int>::max()) &&
+                value.get<std::uint64_t>() >= static_cast<std::uint64_t>(std::max<Int>(low, 0))
+          : value.is_number_integer() && value.get<std::int64_t>() >= low &&
+                value.get<std::int64_t>() <= std::numeric_limits<Int>::max();
+  TG_CHECK(in_range, "\"{}\" is {}, expected an integer from {} to {}", key, value.dump(), low,
+           std::numeric_limits<Int>::max());
+  return static_cast<Int>(value.get<std::int64_t>());
+}
+
+}  // namespace
+
 TrialSpec trial_spec_from_json(const nlohmann::json& json) {
-  return {json.at("stage").get<int>(), json.at("trial").get<int>(), json.at("values").get<Configuration>(),
-          json.at("epochs").get<std::int64_t>(), json.at("train_limit").get<std::int64_t>()};
+  return {integer_field<int>(json, "stage", 1), integer_field<int>(json, "trial", 0),
+          json.at("values").get<Configuration>(), integer_field<std::int64_t>(json, "epochs", 1),
+          integer_field<std::int64_t>(json, "train_limit", 0)};
 }
 
 nlohmann::json to_json(const TrialResult& result) {
@@ -61,6 +86,61 @@ TrialResult trial_result_from_json(const nlohmann::json& json) {
           json.at("checkpoint").get<std::string>()};
 }
 
+ParsedResults parse_results(const std::string& text, const nlohmann::json& header, const std::string& path) {
+  ParsedResults parsed;
+  // Each trial's first line: its number, and the result it holds.
+  std::map<std::string, std::pair<std::int64_t, nlohmann::json>> first_line_of;
+  std::int64_t number = 0;
+  std::size_t begin = 0;
+  while (begin < text.size()) {
+    const std::size_t end = text.find('\n', begin);
+    if (end == std::string::npos) break;  // a write cut short by a crash: the trial is redone
+    const std::string_view line(text.data() + begin, end - begin);
+    ++number;
+    begin = end + 1;
+    parsed.complete_bytes = static_cast<std::int64_t>(begin);
+    if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+    nlohmann::json json;
+    try {
+      json = nlohmann::json::parse(line);
+      if (!parsed.has_header) {
+        TG_CHECK(json.is_object() && json.contains(kHeaderKey),
+                 "search: '{}' is not a tapegrad search results file (its first line has no \"search\" description); "
+                 "use --fresh to overwrite it or another --results file", path);
+        const std::string diff = differences(json.at(kHeaderKey), header);
+        TG_CHECK(diff.empty(), "search: the results file '{}' is from a different search ({}); use --fresh to start "
+                 "over or another --results file", path, diff);
+        parsed.has_header = true;
+        continue;
+      }
+      TrialResult result;
+      try {
+        result = trial_result_from_json(json);
+      } catch (const tg::Error& e) {
+        fail("search: line {} of the results file '{}' is not a trial result: {}", number, path, e.what());
+      }
+      const nlohmann::json canonical = to_json(result);
+      const auto [it, first] = first_line_of.try_emplace(to_json(result.spec).dump(), number, canonical);
+      if (first) {
+        parsed.finished.push_back(std::move(result));
+        continue;
+      }
+      const auto& [earlier, earlier_result] = it->second;
+      TG_CHECK(earlier_result == canonical,
+               "search: lines {} and {} of the results file '{}' hold different results for stage {} trial {} ({} "
+               "and {}); a results file must be written by one search at a time: remove the wrong line or use "
+               "--fresh", earlier, number, path, result.spec.stage, result.spec.trial, earlier_result.dump(),
+               canonical.dump());
+      parsed.warnings.push_back(fmt::format("line {} of the results file '{}' repeats line {} (stage {} trial {}) "
+                                            "and is ignored", number, path, earlier, result.spec.stage,
+                                            result.spec.trial));
+    } catch (const nlohmann::json::exception& e) {
+      fail("search: line {} of the results file '{}' is not a trial result: {}", number, path, e.what());
+    }
+  }
+  return parsed;
+}
+
 ResultsFile::ResultsFile(std::string path, nlohmann::json header, bool fresh) : path_(std::move(path)) {
   TG_CHECK(!path_.empty(), "search: --results must name a file");
   if (fresh || !std::filesystem::exists(path_)) {
@@ -71,36 +151,15 @@ ResultsFile::ResultsFile(std::string path, nlohmann::json header, bool fresh) : 
   std::ifstream in(path_, std::ios::binary);
   TG_CHECK(in, "search: cannot read the results file '{}'", path_);
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::istringstream lines(text);
-  std::string line;
-  std::int64_t number = 0, complete_bytes = 0;
-  while (std::getline(lines, line)) {
-    ++number;
-    const bool last_is_cut = lines.eof() && !text.empty() && text.back() != '\n';
-    if (last_is_cut) break;  // a write cut short by a crash: the trial is redone
-    complete_bytes += static_cast<std::int64_t>(line.size()) + 1;
-    nlohmann::json json;
-    try {
-      json = nlohmann::json::parse(line);
-      if (number == 1) {
-        TG_CHECK(json.contains(kHeaderKey), "search: '{}' is not a tapegrad search results file (its first line has no "
-                 "\"search\" description); use --fresh to overwrite it or another --results file", path_);
-        const std::string diff = differences(json.at(kHeaderKey), header);
-        TG_CHECK(diff.empty(), "search: the results file '{}' is from a different search ({}); use --fresh to start "
-                 "over or another --results file", path_, diff);
-        continue;
-      }
-      finished_.push_back(trial_result_from_json(json));
-    } catch (const nlohmann::json::exception& e) {
-      fail("search: line {} of the results file '{}' is not a trial result: {}", number, path_, e.what());
-    }
-  }
-  if (complete_bytes == 0) {  // empty, or only a cut header: it holds no trial
+  ParsedResults parsed = parse_results(text, header, path_);
+  if (!parsed.has_header) {  // empty, only blank lines, or only a cut header: it holds no trial
     start_over(header);
     return;
   }
-  if (complete_bytes < static_cast<std::int64_t>(text.size()))
-    std::filesystem::resize_file(path_, static_cast<std::uintmax_t>(complete_bytes));
+  finished_ = std::move(parsed.finished);
+  warnings_ = std::move(parsed.warnings);
+  if (parsed.complete_bytes < static_cast<std::int64_t>(text.size()))
+    std::filesystem::resize_file(path_, static_cast<std::uintmax_t>(parsed.complete_bytes));
 }
 
 void ResultsFile::start_over(const nlohmann::json& header) const {

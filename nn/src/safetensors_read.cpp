@@ -10,12 +10,12 @@
 #include <limits>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <set>
 #include <string>
 #include <tuple>
 #include <vector>
 
 #include "safetensors_format.hpp"
+#include "safetensors_header.hpp"
 #include "tapegrad/nn/safetensors.hpp"
 
 namespace tg::nn {
@@ -47,45 +47,6 @@ void read_exactly(const std::string& path, std::FILE* file, void* out, std::uint
   if (std::fread(out, 1, nbytes, file) != nbytes)
     bad_file(path, "cannot read the {} ({}); was the file changed while reading?", what,
              std::ferror(file) ? std::strerror(errno) : "unexpected end of file");
-}
-
-// Parses the header, rejecting duplicate keys (which the format forbids and JSON parsers
-// resolve silently) and nesting or arrays no safetensors header has: a hostile header
-// of 100 MB of "[[[[..." or of one long array cannot blow up memory.
-json parse_header(const std::string& path, const std::string& text) {
-  std::vector<std::set<std::string>> keys_per_object;
-  std::vector<std::size_t> values_per_array;
-  auto guard = [&](int depth, json::parse_event_t event, json& parsed) {
-    switch (event) {
-      case json::parse_event_t::object_start:
-      case json::parse_event_t::array_start:
-        if (depth > 2)
-          bad_file(path, "header JSON nests deeper than a safetensors header (object > tensor entry > shape)");
-        if (event == json::parse_event_t::object_start) keys_per_object.emplace_back();
-        else values_per_array.push_back(0);
-        break;
-      case json::parse_event_t::object_end: keys_per_object.pop_back(); break;
-      case json::parse_event_t::array_end: values_per_array.pop_back(); break;
-      case json::parse_event_t::key:
-        if (!keys_per_object.back().insert(parsed.get<std::string>()).second)
-          bad_file(path, "header JSON has the key '{}' twice", parsed.get<std::string>());
-        break;
-      case json::parse_event_t::value:
-        if (depth == 3 && ++values_per_array.back() > static_cast<std::size_t>(kMaxDims))
-          bad_file(path, "header JSON has an array of more than {} entries (tapegrad tensors have at most {} dims)",
-                   kMaxDims, kMaxDims);
-        break;
-    }
-    return true;
-  };
-  json header;
-  try {
-    header = json::parse(text, guard);
-  } catch (const json::exception& err) {
-    bad_file(path, "header is not valid JSON: {}", err.what());
-  }
-  if (!header.is_object()) bad_file(path, "header JSON is a {}, expected an object", header.type_name());
-  return header;
 }
 
 const json& field(const std::string& path, const std::string& name, const json& entry, const char* key) {
@@ -204,7 +165,7 @@ std::map<std::string, Tensor> load_safetensors(const std::string& path,
     bad_file(path, "header length {} reaches past the end of the {}-byte file (truncated?)", header_bytes, file_bytes);
   std::string text(header_bytes, '\0');
   read_exactly(path, file.get(), text.data(), header_bytes, "header");
-  const json header = parse_header(path, text);
+  const json header = safetensors::parse_header(path, text);
 
   const std::uint64_t buffer_bytes = file_bytes - 8 - header_bytes;
   std::vector<Record> records;

@@ -49,10 +49,17 @@ std::string_view idx_type_name(IdxType type) {
   return "unknown";
 }
 
+// The nonzero dims must multiply within int64 even when a zero dim empties the array,
+// since they define the strides (as read_idx checks for files).
 std::int64_t IdxArray::numel() const {
-  std::int64_t n = 1;
-  for (std::int64_t d : dims) n *= d;
-  return n;
+  std::int64_t nonzero = 1;
+  bool empty = false;
+  for (std::int64_t d : dims) {
+    empty = empty || d == 0;
+    TG_CHECK(d == 0 || !__builtin_mul_overflow(nonzero, d, &nonzero),
+             "IdxArray::numel: dims [{}] multiply to more than 2^63 values", detail::join_dims(dims));
+  }
+  return empty ? 0 : nonzero;
 }
 
 namespace {

@@ -2,6 +2,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <limits>
 
 #include "gzip_buffer.hpp"
 #include "idx_format.hpp"
@@ -51,19 +52,27 @@ IdxArray parse_idx(std::vector<std::uint8_t> bytes, const std::string& context) 
   array.type = static_cast<IdxType>(bytes[2]);
   const std::uint64_t element_size = idx_type_size(array.type);
   for (int i = 0; i < ndims; ++i) array.dims.push_back(big_endian_u32(bytes.data() + detail::kIdxMagicBytes + 4 * i));
-  // Each dim is below 2^32 and the running product is checked against the cap (2^31)
-  // after every multiplication, so it stays below 2^63 and cannot overflow. A zero
-  // dim anywhere makes an empty array.
-  const bool has_zero_dim = std::find(array.dims.begin(), array.dims.end(), 0) != array.dims.end();
-  std::uint64_t data_bytes = has_zero_dim ? 0 : element_size;
-  bool too_big = false;
-  for (std::size_t i = 0; i < array.dims.size() && !too_big && data_bytes > 0; ++i) {
-    data_bytes *= static_cast<std::uint64_t>(array.dims[i]);
-    too_big = data_bytes > kMaxIdxDataBytes;
-  }
+  // The data size is the product of all dims, with every multiplication checked for
+  // overflow. A zero dim makes an empty array, but the other dims still define the
+  // strides (and every product of dims that shape code forms), so the nonzero dims times
+  // the element size must fit in int64 too: 4294967295 x 4294967295 x 0 is not an empty
+  // array but a header whose sizes overflow.
   const std::string_view type_name = idx_type_name(array.type);
-  TG_CHECK(!too_big, "{}: header declares {} {} values, more than the limit of {} bytes", context,
-           join_dims(array.dims), type_name, kMaxIdxDataBytes);
+  std::uint64_t nonzero_bytes = element_size;
+  bool overflows = false;
+  constexpr auto kInt64Max = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+  for (const std::int64_t dim : array.dims) {
+    if (dim == 0) continue;
+    overflows = overflows || __builtin_mul_overflow(nonzero_bytes, static_cast<std::uint64_t>(dim), &nonzero_bytes) ||
+                nonzero_bytes > kInt64Max;
+  }
+  const bool has_zero_dim = std::find(array.dims.begin(), array.dims.end(), 0) != array.dims.end();
+  TG_CHECK(has_zero_dim || (!overflows && nonzero_bytes <= kMaxIdxDataBytes),
+           "{}: header declares {} {} values, more than the limit of {} bytes", context, join_dims(array.dims),
+           type_name, kMaxIdxDataBytes);
+  TG_CHECK(!overflows, "{}: header declares {} {} values: an empty array, but its nonzero dims multiply to more "
+           "than 2^63 bytes", context, join_dims(array.dims), type_name);
+  const std::uint64_t data_bytes = has_zero_dim ? 0 : nonzero_bytes;
   const std::uint64_t have = bytes.size() - header_bytes;
   TG_CHECK(have >= data_bytes, "{}: truncated: header declares {} {} values ({} bytes), file has {} after the {}-byte header",
            context, join_dims(array.dims), type_name, data_bytes, have, header_bytes);
