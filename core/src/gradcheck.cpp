@@ -179,9 +179,8 @@ class Checker {
       const double roundoff = 64 * DBL_EPSILON * std::max(scale, std::abs(f0)) / (e.refined_step ? h / 10 : h);
       // Every comparison with NaN is false, so a NaN would otherwise fall through to
       // "good" and vanish from the maximum error.
-      const bool non_finite = !std::isfinite(e.analytic) || !std::isfinite(e.numeric);
-      if (non_finite) e.rel_error = std::numeric_limits<double>::infinity();
-      if (non_finite) {
+      if (!std::isfinite(e.analytic) || !std::isfinite(e.numeric)) {
+        e.rel_error = std::numeric_limits<double>::infinity();
         e.verdict = Verdict::non_finite;
       } else if (kink) {
         e.verdict = Verdict::kink_crossed;

@@ -32,9 +32,9 @@ std::pair<float, float> dnnl_params(Params p) {
   }
 }
 
-// The derivative of a piecewise-linear op at a kink-free point: above where x > 0,
-// below where x <= 0, and NaN where x is NaN (a NaN input gets a NaN gradient, not a
-// silent 0). Not recorded.
+// The derivative of a piecewise-linear op with its kink at 0 (relu, leaky_relu): above
+// where x > 0, below where x <= 0, and NaN where x is NaN (a NaN input gets a NaN
+// gradient, not a silent 0). Not recorded.
 Tensor slope_mask(const Tensor& x, double above, double below);
 
 template <class Op>
