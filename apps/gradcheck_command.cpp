@@ -96,8 +96,8 @@ std::string summary_line(const std::vector<OpSweepResult>& results) {
     if (r.wrong()) {
       std::vector<std::string> why;
       if (!r.errors.empty()) why.push_back("threw");
-      if (r.verdict == Verdict::wrong) why.push_back("gradient");
-      if (r.gradgrad_run && r.gradgrad_verdict == Verdict::wrong) why.push_back("second derivative");
+      if (r.verdict >= Verdict::wrong) why.push_back("gradient");
+      if (r.gradgrad_run && r.gradgrad_verdict >= Verdict::wrong) why.push_back("second derivative");
       if (!r.f32_ok) why.push_back("f32 differs");
       wrong.push_back(fmt::format("{} ({})", r.name, fmt::join(why, ", ")));
     } else if (r.suspicious()) {

@@ -90,5 +90,5 @@ TEST_CASE("gradcheck options are validated") {
   tg::GradcheckOptions o;
   o.eps = 0;
   CHECK_ERROR(tg::gradcheck([](const std::vector<Tensor>& x) { return x[0]; }, {tg::ones({1}, tg::f64)}, o),
-              "gradcheck: eps must be positive");
+              "gradcheck: eps must be finite and in (0, 0.1], got 0");
 }

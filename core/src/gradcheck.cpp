@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 #include "tapegrad/autograd.hpp"
@@ -176,7 +177,12 @@ class Checker {
       }
       e.rel_error = relative_error(e.analytic, e.numeric);
       const double roundoff = 64 * DBL_EPSILON * std::max(scale, std::abs(f0)) / (e.refined_step ? h / 10 : h);
-      if (kink) {
+      // Every comparison with NaN is false, so a NaN would otherwise fall through to
+      // "good" and vanish from the maximum error.
+      if (!std::isfinite(e.analytic) || !std::isfinite(e.numeric)) {
+        e.rel_error = std::numeric_limits<double>::infinity();
+        e.verdict = Verdict::non_finite;
+      } else if (kink) {
         e.verdict = Verdict::kink_crossed;
       } else if (e.rel_error == 0 || std::abs(e.analytic - e.numeric) <= roundoff) {
         e.verdict = Verdict::good;
@@ -270,11 +276,24 @@ class Checker {
   bool record_in_f_;
 };
 
+// Steps above 0.1 measure a secant, not a derivative; a non-finite option would turn
+// every comparison into NaN.
+void validate(const GradcheckOptions& o) {
+  TG_CHECK(std::isfinite(o.eps) && o.eps > 0 && o.eps <= 0.1,
+           "gradcheck: eps must be finite and in (0, 0.1], got {}", o.eps);
+  TG_CHECK(o.max_coords_per_input > 0, "gradcheck: max_coords_per_input must be positive, got {}",
+           o.max_coords_per_input);
+  TG_CHECK(o.warmup_steps >= 0, "gradcheck: warmup_steps must be >= 0, got {}", o.warmup_steps);
+  TG_CHECK(std::isfinite(o.warmup_lr) && o.warmup_lr > 0, "gradcheck: warmup_lr must be finite and positive, got {}",
+           o.warmup_lr);
+  TG_CHECK(std::isfinite(o.kink_tolerance) && o.kink_tolerance > 0,
+           "gradcheck: kink_tolerance must be finite and positive, got {}", o.kink_tolerance);
+  TG_CHECK(o.worst_shown >= 0, "gradcheck: worst_shown must be >= 0, got {}", o.worst_shown);
+}
+
 GradcheckReport run_check(const MultiOutputFn& fn, const std::vector<Tensor>& inputs,
                           const GradcheckOptions& options, bool record_in_f) {
-  TG_CHECK(options.eps > 0, "gradcheck: eps must be positive, got {}", options.eps);
-  TG_CHECK(options.max_coords_per_input > 0, "gradcheck: max_coords_per_input must be positive, got {}",
-           options.max_coords_per_input);
+  validate(options);
   GradModeGuard grad_mode(true);
   GeneratorRestore restore;
   GradcheckReport report;

@@ -14,6 +14,7 @@ std::string_view verdict_name(Verdict v) {
     case Verdict::kink_crossed: return "kink-crossed";
     case Verdict::suspicious: return "suspicious";
     case Verdict::wrong: return "wrong";
+    case Verdict::non_finite: return "non-finite";
   }
   return "?";
 }
@@ -21,7 +22,11 @@ std::string_view verdict_name(Verdict v) {
 namespace {
 
 // In tables a wrong gradient is shouted, so it cannot be missed in a long listing.
-std::string shown(Verdict v) { return v == Verdict::wrong ? "WRONG" : std::string(verdict_name(v)); }
+std::string shown(Verdict v) {
+  if (v == Verdict::wrong) return "WRONG";
+  if (v == Verdict::non_finite) return "NON-FINITE";
+  return std::string(verdict_name(v));
+}
 
 std::string explain(Verdict v) {
   switch (v) {
@@ -31,6 +36,7 @@ std::string explain(Verdict v) {
     case Verdict::kink_crossed: return "x-h and x+h straddle a kink; the numeric value is not a derivative there";
     case Verdict::suspicious: return "relative error 1e-4..1e-2 (or above 1e-7 without kinks)";
     case Verdict::wrong: return "relative error above 1e-2: the backward rule is probably wrong";
+    case Verdict::non_finite: return "an analytic or numeric value is NaN or infinite";
   }
   return "";
 }
@@ -46,7 +52,7 @@ std::string GradcheckReport::table() const {
   out += fmt::format("  {:<6} {:<16} {:>8} {:>12}  {}\n", "input", "shape", "checked", "max rel err", "verdicts");
   for (const auto& in : inputs) {
     std::string counts;
-    for (int v = 0; v < 6; ++v)
+    for (int v = 0; v < kVerdictCount; ++v)
       if (in.count[v]) counts += fmt::format("{}{} {}", counts.empty() ? "" : ", ", in.count[v], shown(static_cast<Verdict>(v)));
     out += fmt::format("  {:<6} {:<16} {:>8} {:>12.2e}  {}\n", in.input, in.shape.str(), in.checked, in.max_rel_error, counts);
   }

@@ -29,10 +29,17 @@ void Shape::resize(int n, std::int64_t fill) {
   size_ = n;
 }
 
+// Both loops multiply max(d, 1) so that a zero dim cannot hide an overflowing product of
+// the others: such a shape would still have strides and offsets past int64.
 std::int64_t Shape::numel() const {
   std::int64_t n = 1;
-  for (int i = 0; i < size_; ++i) n *= dims_[i];
-  return n;
+  bool has_zero = false;
+  for (int i = 0; i < size_; ++i) {
+    has_zero = has_zero || dims_[i] == 0;
+    TG_CHECK(!__builtin_mul_overflow(n, std::max<std::int64_t>(dims_[i], 1), &n),
+             "shape {}: the number of elements overflows int64", str());
+  }
+  return has_zero ? 0 : n;
 }
 
 std::string Shape::str() const {
@@ -50,7 +57,8 @@ Shape contiguous_strides(const Shape& shape) {
   std::int64_t s = 1;
   for (int i = shape.size() - 1; i >= 0; --i) {
     strides[i] = s;
-    s *= std::max<std::int64_t>(shape[i], 1);
+    TG_CHECK(!__builtin_mul_overflow(s, std::max<std::int64_t>(shape[i], 1), &s),
+             "shape {}: the strides overflow int64", shape.str());
   }
   return strides;
 }

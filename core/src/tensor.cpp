@@ -117,7 +117,10 @@ Tensor& Tensor::copy_(const Tensor& src) {
 Tensor empty(const Shape& shape, DType dtype) {
   for (auto d : shape)
     TG_CHECK(d >= 0, "empty: negative dimension in shape {}", shape.str());
-  auto storage = Storage::allocate(static_cast<std::size_t>(shape.numel()) * dtype_size(dtype));
+  std::int64_t nbytes = 0;
+  TG_CHECK(!__builtin_mul_overflow(shape.numel(), static_cast<std::int64_t>(dtype_size(dtype)), &nbytes),
+           "empty: shape {} of {} needs more than 2^63 bytes", shape.str(), dtype_name(dtype));
+  auto storage = Storage::allocate(static_cast<std::size_t>(nbytes));
   return Tensor(std::allocate_shared<TensorImpl>(pool::Allocator<TensorImpl>{}, std::move(storage), shape,
                                                 contiguous_strides(shape), 0, dtype));
 }

@@ -41,7 +41,7 @@ struct LeakyRelu {  // slope in alpha
   }
   static std::pair<float, float> dnnl_params(Params p) { return {static_cast<float>(p.alpha), 0.f}; }
   static Tensor backward(const Tensor& g, const Tensor& x, const Tensor&, Params p) {
-    return g * affine(gt(x, 0.0), 1.0 - p.alpha, p.alpha);  // 1 or slope
+    return g * ops::slope_mask(x, 1.0, p.alpha);
   }
 };
 
@@ -131,11 +131,14 @@ OpTableEntry activation_entry(const char* name, Tensor (*make)(Generator&, const
             {"[3, 4]", {make(g, Shape{3, 4})}},
             {"scalar []", {make(g, Shape{})}},
             {"[1, 7]", {make(g, Shape{1, 7})}},
-            {"[2, 3, 2] transposed view", {make(g, Shape{2, 2, 3})}, {0}}};
+            {"[2, 3, 2] transposed view", {make(g, Shape{2, 2, 3})}, {0}},
+            {"empty [0, 3]", {make(g, Shape{0, 3})}}};
   };
   // Sizes above every oneDNN threshold (cheap ops start at 65536 elements).
   e.large_samples = [make](Generator& g) -> std::vector<OpSample> {
-    return {{"[300, 256]", {make(g, Shape{300, 256})}}, {"[256, 300] transposed view", {make(g, Shape{300, 256})}, {0}}};
+    return {{"[300, 256]", {make(g, Shape{300, 256})}},
+            {"[256, 300] transposed view", {make(g, Shape{300, 256})}, {0}},
+            {"empty [0, 256]", {make(g, Shape{0, 256})}}};
   };
   e.has_kinks = kinks;
   return e;
@@ -155,7 +158,8 @@ OpTableEntry gelu_backward_entry() {
   e.fn = [](const std::vector<Tensor>& x) { return gelu_backward(x[0], x[1]); };
   e.samples = [](Generator& g) -> std::vector<OpSample> {
     return {{"[3, 4]", {sample_normal(g, {3, 4}), sample_normal(g, {3, 4})}},
-            {"[2, 3] transposed views", {sample_normal(g, {3, 2}), sample_normal(g, {3, 2})}, {0, 1}}};
+            {"[2, 3] transposed views", {sample_normal(g, {3, 2}), sample_normal(g, {3, 2})}, {0, 1}},
+            {"empty [0, 4]", {sample_normal(g, {0, 4}), sample_normal(g, {0, 4})}}};
   };
   return e;
 }

@@ -256,6 +256,9 @@ OpTableEntry batch_norm_entry() {
          {sample_normal(g, {3, 5}), sample_positive(g, {3}), sample_normal(g, {3}), mode(true, true)},
          {0}},
         {"transposed view [1, 2, 4, 3] training", {sample_normal(g, {1, 2, 3, 4}), mode(true, true)}, {0}},
+        {"empty batch [0, 3] eval, affine", affine({0, 3}, false, true)},
+        {"no channels [4, 0] training, affine", affine({4, 0}, true, true)},
+        {"empty batch [0, 3] training", affine({0, 3}, true, true), {}, "expected more than 1 value per channel"},
     };
   };
   e.large_samples = [](Generator& g) -> std::vector<OpSample> {
@@ -266,6 +269,8 @@ OpTableEntry batch_norm_entry() {
         {"[64, 64, 14, 14] eval, affine",
          {sample_normal(g, {64, 64, 14, 14}), sample_positive(g, {64}), sample_normal(g, {64}), mode(false)}},
         {"[128, 256] training, no affine", {sample_normal(g, {128, 256}), mode(true)}},
+        {"empty batch [0, 64, 14, 14] eval, affine",
+         {sample_normal(g, {0, 64, 14, 14}), sample_positive(g, {64}), sample_normal(g, {64}), mode(false)}},
     };
   };
   return e;

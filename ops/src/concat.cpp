@@ -121,10 +121,13 @@ OpTableEntry join_entry(const char* name, Tensor (*join)(const std::vector<Tenso
   return e;
 }
 
-const OpRegistration reg_concat(join_entry("concat", concat, 1, {{{2, 3}, {2, 1}, {2, 4}}, {{3, 3}}, {{1, 2, 2}, {1, 5, 2}}}));
-const OpRegistration reg_concat_last(join_entry("concat_last_axis", concat, -1, {{{3, 2}, {3, 3}}, {{4, 1}, {4, 1}, {4, 1}}}));
-const OpRegistration reg_stack(join_entry("stack", stack, 1, {{{2, 3}, {2, 3}, {2, 3}}, {{4}, {4}}}));
-const OpRegistration reg_stack_last(join_entry("stack_last_axis", stack, -1, {{{3, 2}, {3, 2}}}));
+// The last shape list of each has empty inputs.
+const OpRegistration reg_concat(join_entry(
+    "concat", concat, 1, {{{2, 3}, {2, 1}, {2, 4}}, {{3, 3}}, {{1, 2, 2}, {1, 5, 2}}, {{2, 0}, {2, 3}}, {{0, 3}, {0, 1}}}));
+const OpRegistration reg_concat_last(join_entry(
+    "concat_last_axis", concat, -1, {{{3, 2}, {3, 3}}, {{4, 1}, {4, 1}, {4, 1}}, {{3, 0}, {3, 2}}}));
+const OpRegistration reg_stack(join_entry("stack", stack, 1, {{{2, 3}, {2, 3}, {2, 3}}, {{4}, {4}}, {{0, 3}, {0, 3}}}));
+const OpRegistration reg_stack_last(join_entry("stack_last_axis", stack, -1, {{{3, 2}, {3, 2}}, {{0, 2}, {0, 2}}}));
 
 }  // namespace
 

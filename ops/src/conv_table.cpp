@@ -19,14 +19,25 @@ OpSample sample(Generator& g, std::string label, const Shape& x, const Shape& w,
   return s;
 }
 
+// The first sample again with an empty batch (x [0, C, H, W]).
+Samples with_empty_batch(Samples s) {
+  OpSample empty = s.front();
+  Shape x = empty.inputs[0].shape();
+  x[0] = 0;
+  empty.label = "empty batch, " + empty.label;
+  empty.inputs[0] = tg::empty(x, empty.inputs[0].dtype());
+  s.push_back(std::move(empty));
+  return s;
+}
+
 OpTableEntry conv_entry(std::string name, Conv2dOptions options, SampleFn samples, SampleFn large) {
   OpTableEntry e;
   e.name = std::move(name);
   e.fn = [options](const std::vector<Tensor>& x) {
     return conv2d(x[0], x[1], x.size() > 2 ? x[2] : Tensor{}, options);
   };
-  e.samples = std::move(samples);
-  e.large_samples = std::move(large);
+  e.samples = [samples](Generator& g) { return with_empty_batch(samples(g)); };
+  e.large_samples = [large](Generator& g) { return with_empty_batch(large(g)); };
   // The f32 results sum hundreds of products (thousands for the weight gradient).
   e.f32_tolerance = 1e-4;
   return e;
@@ -44,6 +55,8 @@ const OpRegistration reg_conv2d(conv_entry(
                 sample(g, "transposed view weight [2, 2, 5, 4] * [3, 2, 3, 2]", {2, 2, 5, 4}, {3, 2, 2, 3})};
       s[5].transposed = {0};
       s[6].transposed = {1};
+      s.push_back(sample(g, "no input channels [2, 0, 5, 5] * [4, 0, 3, 3]", {2, 0, 5, 5}, {4, 0, 3, 3}));
+      s.back().refused_with = "weight [4, 0, 3, 3] has an empty dim";
       return s;
     },
     [](Generator& g) -> Samples {
@@ -138,11 +151,15 @@ const OpRegistration reg_conv2d_backward_input([] {
   // grad_out [N, O, OH, OW], weight [O, C/2, KH, KW], input shape [N, C, H, W].
   e.samples = [](Generator& g) -> Samples {
     return {gradient_sample(g, "[2, 4, 3, 3] through [4, 2, 3, 3] to [2, 4, 6, 5]", {2, 4, 3, 3}, {4, 2, 3, 3}, {2, 4, 6, 5}),
-            gradient_sample(g, "[1, 2, 2, 3] through [2, 1, 2, 3] to [1, 2, 3, 5]", {1, 2, 2, 3}, {2, 1, 2, 3}, {1, 2, 3, 5})};
+            gradient_sample(g, "[1, 2, 2, 3] through [2, 1, 2, 3] to [1, 2, 3, 5]", {1, 2, 2, 3}, {2, 1, 2, 3}, {1, 2, 3, 5}),
+            gradient_sample(g, "empty batch [0, 4, 3, 3] through [4, 2, 3, 3] to [0, 4, 6, 5]", {0, 4, 3, 3}, {4, 2, 3, 3},
+                            {0, 4, 6, 5})};
   };
   e.large_samples = [](Generator& g) -> Samples {
     return {gradient_sample(g, "[8, 32, 7, 7] through [32, 8, 3, 3] to [8, 16, 14, 14]", {8, 32, 7, 7}, {32, 8, 3, 3},
-                            {8, 16, 14, 14})};
+                            {8, 16, 14, 14}),
+            gradient_sample(g, "empty batch [0, 32, 7, 7] through [32, 8, 3, 3] to [0, 16, 14, 14]", {0, 32, 7, 7},
+                            {32, 8, 3, 3}, {0, 16, 14, 14})};
   };
   e.f32_tolerance = 1e-4;
   return e;
@@ -155,11 +172,15 @@ const OpRegistration reg_conv2d_backward_weight([] {
   // grad_out [N, O, OH, OW], input [N, C, H, W], weight shape [O, C/2, KH, KW].
   e.samples = [](Generator& g) -> Samples {
     return {gradient_sample(g, "[2, 4, 3, 3] with [2, 4, 6, 5] to [4, 2, 3, 3]", {2, 4, 3, 3}, {2, 4, 6, 5}, {4, 2, 3, 3}),
-            gradient_sample(g, "[1, 2, 2, 3] with [1, 2, 3, 5] to [2, 1, 2, 3]", {1, 2, 2, 3}, {1, 2, 3, 5}, {2, 1, 2, 3})};
+            gradient_sample(g, "[1, 2, 2, 3] with [1, 2, 3, 5] to [2, 1, 2, 3]", {1, 2, 2, 3}, {1, 2, 3, 5}, {2, 1, 2, 3}),
+            gradient_sample(g, "empty batch [0, 4, 3, 3] with [0, 4, 6, 5] to [4, 2, 3, 3]", {0, 4, 3, 3}, {0, 4, 6, 5},
+                            {4, 2, 3, 3})};
   };
   e.large_samples = [](Generator& g) -> Samples {
     return {gradient_sample(g, "[8, 32, 7, 7] with [8, 16, 14, 14] to [32, 8, 3, 3]", {8, 32, 7, 7}, {8, 16, 14, 14},
-                            {32, 8, 3, 3})};
+                            {32, 8, 3, 3}),
+            gradient_sample(g, "empty batch [0, 32, 7, 7] with [0, 16, 14, 14] to [32, 8, 3, 3]", {0, 32, 7, 7},
+                            {0, 16, 14, 14}, {32, 8, 3, 3})};
   };
   e.f32_tolerance = 1e-4;
   return e;
@@ -171,9 +192,13 @@ const OpRegistration reg_conv2d_backward_bias([] {
   e.fn = [](const std::vector<Tensor>& x) { return conv2d_backward_bias(x[0]); };
   e.samples = [](Generator& g) -> Samples {
     return {{"[2, 3, 4, 5]", {sample_normal(g, {2, 3, 4, 5})}},
-            {"transposed view [1, 2, 3, 2]", {sample_normal(g, {1, 2, 2, 3})}, {0}}};
+            {"transposed view [1, 2, 3, 2]", {sample_normal(g, {1, 2, 2, 3})}, {0}},
+            {"empty batch [0, 3, 4, 5]", {sample_normal(g, {0, 3, 4, 5})}}};
   };
-  e.large_samples = [](Generator& g) -> Samples { return {{"[64, 32, 28, 28]", {sample_normal(g, {64, 32, 28, 28})}}}; };
+  e.large_samples = [](Generator& g) -> Samples {
+    return {{"[64, 32, 28, 28]", {sample_normal(g, {64, 32, 28, 28})}},
+            {"empty batch [0, 32, 28, 28]", {sample_normal(g, {0, 32, 28, 28})}}};
+  };
   e.f32_tolerance = 1e-4;
   return e;
 }());

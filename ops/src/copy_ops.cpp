@@ -55,7 +55,8 @@ OpTableEntry copy_entry(const char* name, std::function<Tensor(const Tensor&)> f
   e.fn = [fn](const std::vector<Tensor>& x) { return fn(x[0]); };
   e.samples = [](Generator& g) -> std::vector<OpSample> {
     return {{"[3, 4]", {sample_normal(g, {3, 4})}},
-            {"transposed view [4, 3]", {sample_normal(g, {3, 4})}, {0}}};
+            {"transposed view [4, 3]", {sample_normal(g, {3, 4})}, {0}},
+            {"empty [0, 3]", {sample_normal(g, {0, 3})}}};
   };
   return e;
 }

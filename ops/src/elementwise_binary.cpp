@@ -151,6 +151,8 @@ std::vector<OpSample> binary_samples(Generator& g, Tensor (*make_b)(Generator&, 
       {"broadcast [1] x [2, 3]", {sample_normal(g, {1}), make_b(g, {2, 3})}},
       {"scalar [] x [2, 2]", {sample_normal(g, {}), make_b(g, {2, 2})}},
       {"transposed view [3, 2]", {sample_normal(g, {2, 3}), make_b(g, {3, 2})}, {0}},
+      {"empty [0, 4] x [4]", {sample_normal(g, {0, 4}), make_b(g, {4})}},
+      {"broadcast to empty [3, 1] x [0]", {sample_normal(g, {3, 1}), make_b(g, {0})}},
   };
 }
 
@@ -169,7 +171,8 @@ OpTableEntry binary_entry(const char* name, Tensor (*make_b)(Generator&, const S
             {"[1024, 1024] x [1024]", {sample_normal(g, {1024, 1024}), make_b(g, {1024})}},
             {"[1024] x [1024, 1024]", {sample_normal(g, {1024}), make_b(g, {1024, 1024})}},
             {"[1024, 1] x [1, 1024]", {sample_normal(g, {1024, 1}), make_b(g, {1, 1024})}},
-            {"transposed [1024, 1024] x [1024, 1024]", {sample_normal(g, {1024, 1024}), make_b(g, {1024, 1024})}, {0}}};
+            {"transposed [1024, 1024] x [1024, 1024]", {sample_normal(g, {1024, 1024}), make_b(g, {1024, 1024})}, {0}},
+            {"empty [1024, 0] x [1024, 1]", {sample_normal(g, {1024, 0}), make_b(g, {1024, 1})}}};
   };
   return e;
 }
@@ -185,7 +188,8 @@ OpTableEntry pow_entry() {
   e.fn = [](const std::vector<Tensor>& x) { return pow(x[0], x[1]); };
   e.samples = [](Generator& g) -> std::vector<OpSample> {
     return {{"same [3, 4]", {sample_positive(g, {3, 4}), sample_normal(g, {3, 4})}},
-            {"broadcast [3, 1] x [4]", {sample_positive(g, {3, 1}), sample_normal(g, {4})}}};
+            {"broadcast [3, 1] x [4]", {sample_positive(g, {3, 1}), sample_normal(g, {4})}},
+            {"empty [0, 4] x [4]", {sample_positive(g, {0, 4}), sample_normal(g, {4})}}};
   };
   return e;
 }

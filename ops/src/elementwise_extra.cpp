@@ -123,9 +123,12 @@ Tensor max_min(bool is_max, const Tensor& a, const Tensor& b) {
   Tensor out = empty(broadcast_shapes(a.shape(), b.shape(), name), a.dtype());
   // oneDNN's binary broadcasts only its second source; max and min commute.
   const auto alg = is_max ? algorithm::binary_max : algorithm::binary_min;
-  if (a.dtype() == f32 && out.numel() >= backend::kBinaryMinElements && a.shape() == out.shape()) {
+  // oneDNN keeps a NaN only in one operand position; the loop keeps it in both.
+  const bool dnnl = a.dtype() == f32 && out.numel() >= backend::kBinaryMinElements && !ops::f32_has_nan(a) &&
+                    !ops::f32_has_nan(b);
+  if (dnnl && a.shape() == out.shape()) {
     backend::binary_f32(alg, a, b, out);
-  } else if (a.dtype() == f32 && out.numel() >= backend::kBinaryMinElements && b.shape() == out.shape()) {
+  } else if (dnnl && b.shape() == out.shape()) {
     backend::binary_f32(alg, b, a, out);
   } else {
     dispatch_floating(a.dtype(), [&](auto t) {
@@ -155,7 +158,9 @@ Shape where_shape(const Shape& m, const Shape& a, const Shape& b) {
   for (int i = 0; i < rank; ++i) {
     auto dim = [&](const Shape& s) { return i - rank + s.size() >= 0 ? s[i - rank + s.size()] : 1; };
     const std::int64_t dm = dim(m), da = dim(a), db = dim(b);
-    const std::int64_t d = std::max({dm, da, db});
+    std::int64_t d = 1;  // a size-1 dim stretches to the others' size, 0 included (NumPy)
+    for (std::int64_t x : {dm, da, db})
+      if (x != 1) d = x;
     TG_CHECK((dm == d || dm == 1) && (da == d || da == 1) && (db == d || db == 1),
              "where: mask {}, a {} and b {} cannot be broadcast together (dim {} is {}, {} and {})", m.str(),
              a.str(), b.str(), i, dm, da, db);
@@ -245,11 +250,14 @@ OpTableEntry unary_entry(const char* name, std::function<Tensor(const Tensor&)> 
             {"[3, 4]", {make(g, Shape{3, 4})}},
             {"scalar []", {make(g, Shape{})}},
             {"[1, 7]", {make(g, Shape{1, 7})}},
-            {"[2, 3, 2] transposed view", {make(g, Shape{2, 2, 3})}, {0}}};
+            {"[2, 3, 2] transposed view", {make(g, Shape{2, 2, 3})}, {0}},
+            {"empty [0, 3]", {make(g, Shape{0, 3})}}};
   };
   if (large) {  // 76800 elements: above every oneDNN eltwise threshold
     e.large_samples = [make](Generator& g) -> std::vector<OpSample> {
-      return {{"[300, 256]", {make(g, Shape{300, 256})}}, {"[256, 300] transposed view", {make(g, Shape{300, 256})}, {0}}};
+      return {{"[300, 256]", {make(g, Shape{300, 256})}},
+              {"[256, 300] transposed view", {make(g, Shape{300, 256})}, {0}},
+              {"empty [0, 256]", {make(g, Shape{0, 256})}}};
     };
   }
   e.has_kinks = kinks;
@@ -282,13 +290,16 @@ OpTableEntry max_min_entry(const char* name, Tensor (*fn)(const Tensor&, const T
             {"broadcast [3, 1] x [4]", distinct_pair(g, {3, 1}, {4})},
             {"broadcast [1] x [2, 3]", distinct_pair(g, {1}, {2, 3})},
             {"scalar [] x [5]", distinct_pair(g, {}, {5})},
-            {"transposed view [3, 2]", distinct_pair(g, {2, 3}, {3, 2}), {0}}};
+            {"transposed view [3, 2]", distinct_pair(g, {2, 3}, {3, 2}), {0}},
+            {"empty [0, 4] x [4]", distinct_pair(g, {0, 4}, {4})},
+            {"broadcast to empty [3, 1] x [0]", distinct_pair(g, {3, 1}, {0})}};
   };
   e.has_kinks = true;
   e.large_samples = [](Generator& g) -> std::vector<OpSample> {  // oneDNN from 1M elements
     return {{"[1024, 1024] x [1024]", {sample_normal(g, {1024, 1024}), sample_normal(g, {1024})}},
             {"[1024] x [1024, 1024]", {sample_normal(g, {1024}), sample_normal(g, {1024, 1024})}},
-            {"transposed [1024, 1024] x [1024, 1024]", {sample_normal(g, {1024, 1024}), sample_normal(g, {1024, 1024})}, {0}}};
+            {"transposed [1024, 1024] x [1024, 1024]", {sample_normal(g, {1024, 1024}), sample_normal(g, {1024, 1024})}, {0}},
+            {"empty [1024, 0] x [1024, 1]", {sample_normal(g, {1024, 0}), sample_normal(g, {1024, 1})}}};
   };
   return e;
 }
@@ -305,7 +316,8 @@ OpTableEntry where_entry() {
     return {{"same [3, 4]", {mask({3, 4}), sample_normal(g, {3, 4}), sample_normal(g, {3, 4})}},
             {"mask [3, 1], a [4], b [3, 4]", {mask({3, 1}), sample_normal(g, {4}), sample_normal(g, {3, 4})}},
             {"mask [2, 3], a [], b [1, 3]", {mask({2, 3}), sample_normal(g, {}), sample_normal(g, {1, 3})}},
-            {"a transposed view [3, 2]", {mask({3, 2}), sample_normal(g, {2, 3}), sample_normal(g, {3, 2})}, {1}}};
+            {"a transposed view [3, 2]", {mask({3, 2}), sample_normal(g, {2, 3}), sample_normal(g, {3, 2})}, {1}},
+            {"empty mask [0, 3], a [3], b [1, 3]", {mask({0, 3}), sample_normal(g, {3}), sample_normal(g, {1, 3})}}};
   };
   return e;
 }

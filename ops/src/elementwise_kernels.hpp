@@ -22,6 +22,30 @@ void unary_loop(const Tensor& x, const Tensor& out, F f) {
                       });
 }
 
+// out[i] = x[i] wherever x[i] is NaN, out contiguous with x's shape. Some oneDNN
+// kernels map NaN to a number (relu as max(x, 0), the input clamp of exp); this pass
+// keeps a NaN visible after them, as NumPy and PyTorch do.
+template <class T>
+void keep_nans(const Tensor& x, const Tensor& out) {
+  if (x.is_contiguous()) {
+    const T* in = x.data<T>();
+    T* o = out.data<T>();
+    const std::int64_t n = out.numel();
+#pragma omp parallel for if (n > (1 << 16))
+    for (std::int64_t i = 0; i < n; ++i)
+      if (in[i] != in[i]) o[i] = in[i];
+    return;
+  }
+  for_each_strided<2>(out.shape(), strided_operands<2>(out.shape(), {&out, &x}),
+                      [](std::array<char*, 2> p, std::array<std::int64_t, 2> st, std::int64_t n) {
+                        T* o = reinterpret_cast<T*>(p[0]);
+                        const T* in = reinterpret_cast<const T*>(p[1]);
+                        const std::int64_t s = st[1] / static_cast<std::int64_t>(sizeof(T));
+                        for (std::int64_t i = 0; i < n; ++i)
+                          if (in[i * s] != in[i * s]) o[i] = in[i * s];
+                      });
+}
+
 // out = f(a, b), a and b broadcast to out's shape.
 template <class T, class F>
 void binary_loop(const Tensor& a, const Tensor& b, const Tensor& out, F f) {

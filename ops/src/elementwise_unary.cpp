@@ -58,6 +58,7 @@ struct PowScalar {
   static constexpr bool saves_input = true, saves_output = false;
   template <class T> static T f(T x, Params p) { return std::pow(x, static_cast<T>(p.alpha)); }
   static std::pair<float, float> dnnl_params(Params p) { return {1.f, static_cast<float>(p.alpha)}; }
+  static bool nan_gives_nan(Params p) { return p.alpha != 0; }  // pow(NaN, 0) = 1
   static Tensor backward(const Tensor& g, const Tensor& x, const Tensor&, Params p) {
     if (p.alpha == 0) return g * 0.0;
     if (p.alpha == 1) return g;
@@ -78,8 +79,11 @@ struct Relu {
   static constexpr algorithm alg = algorithm::eltwise_relu;
   static constexpr std::int64_t dnnl_min_elements = backend::kCheapEltwiseMinElements;
   static constexpr bool saves_input = false, saves_output = true;
-  template <class T> static T f(T x, Params) { return x > T(0) ? x : T(0); }
-  static Tensor backward(const Tensor& g, const Tensor&, const Tensor& y, Params) { return g * greater(y, 0); }
+  // x != x: relu(NaN) is NaN, as in NumPy and PyTorch.
+  template <class T> static T f(T x, Params) { return x > T(0) || x != x ? x : T(0); }
+  static Tensor backward(const Tensor& g, const Tensor&, const Tensor& y, Params) {
+    return g * ops::slope_mask(y, 1, 0);
+  }
 };
 struct Tanh {
   static constexpr const char* name = "tanh";
@@ -145,6 +149,19 @@ Tensor greater(const Tensor& x, double value) {
   return out;
 }
 
+namespace ops {
+Tensor slope_mask(const Tensor& x, double above, double below) {
+  check_floating("slope_mask", x);
+  Tensor out = empty(x.shape(), x.dtype());
+  dispatch_floating(x.dtype(), [&](auto t) {
+    using T = decltype(t);
+    const T a = static_cast<T>(above), b = static_cast<T>(below);
+    unary_loop<T>(x, out, [a, b](T e) { return e > T(0) ? a : (e != e ? e : b); });
+  });
+  return out;
+}
+}  // namespace ops
+
 // --- op table entries
 namespace {
 
@@ -154,6 +171,8 @@ std::vector<OpSample> unary_samples(Generator& gen, Tensor (*make)(Generator&, c
   s.push_back({"[3, 4]", {make(gen, Shape{3, 4})}});
   s.push_back({"scalar []", {make(gen, Shape{})}});
   s.push_back({"[2, 3, 2] transposed view", {make(gen, Shape{2, 2, 3})}, {0}});
+  s.push_back({"empty [0, 3]", {make(gen, Shape{0, 3})}});
+  s.push_back({"empty [3, 0] transposed view", {make(gen, Shape{0, 3})}, {0}});
   return s;
 }
 
@@ -168,7 +187,9 @@ OpTableEntry unary_entry(const char* name, Tensor (*make)(Generator&, const Shap
   e.fn = [](const std::vector<Tensor>& x) { return Fn(x[0]); };
   e.samples = [make](Generator& g) { return unary_samples(g, make); };
   e.large_samples = [make](Generator& g) -> std::vector<OpSample> {
-    return {{"[300, 256]", {make(g, Shape{300, 256})}}, {"[256, 300] transposed view", {make(g, Shape{300, 256})}, {0}}};
+    return {{"[300, 256]", {make(g, Shape{300, 256})}},
+            {"[256, 300] transposed view", {make(g, Shape{300, 256})}, {0}},
+            {"empty [0, 256]", {make(g, Shape{0, 256})}}};
   };
   e.has_kinks = kinks;
   return e;

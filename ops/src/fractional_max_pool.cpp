@@ -147,11 +147,14 @@ OpTableEntry fractional_max_pool_entry() {
         {"[1, 3, 9, 6] -> [5, 4]", {ops::sample_distinct(g, {1, 3, 9, 6}), size(5, 4)}},
         {"[3, 1, 5, 5] -> [2, 3]", {ops::sample_distinct(g, {3, 1, 5, 5}), size(2, 3)}},
         {"transposed view [1, 2, 6, 8] -> [4, 5]", {ops::sample_distinct(g, {1, 2, 8, 6}), size(4, 5)}, {0}},
+        {"empty batch [0, 2, 7, 7] -> [5, 5]", {ops::sample_distinct(g, {0, 2, 7, 7}), size(5, 5)}},
     };
   };
   e.large_samples = [](Generator& g) -> std::vector<OpSample> {
     return {{"[64, 32, 28, 28] -> [20, 20]",
-             {sample_normal(g, {64, 32, 28, 28}), from_vector(std::vector<std::int64_t>{20, 20}, Shape{2})}}};
+             {sample_normal(g, {64, 32, 28, 28}), from_vector(std::vector<std::int64_t>{20, 20}, Shape{2})}},
+            {"empty batch [0, 32, 28, 28] -> [20, 20]",
+             {sample_normal(g, {0, 32, 28, 28}), from_vector(std::vector<std::int64_t>{20, 20}, Shape{2})}}};
   };
   e.has_kinks = true;
   e.random = true;

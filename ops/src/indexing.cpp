@@ -215,37 +215,44 @@ const OpRegistration reg_index_select(index_entry(
     [](Generator& g) -> std::vector<OpSample> {
       return {{"[3, 4] axis 1, indices [2, 0, 2]", {sample_normal(g, {3, 4}), ints({2, 0, 2}, {3})}},
               {"[2, 5, 1] axis 1, indices [4]", {sample_normal(g, {2, 5, 1}), ints({4}, {1})}},
-              {"[3, 5] transposed view, indices [1, 1, 0, 4]", {sample_normal(g, {5, 3}), ints({1, 1, 0, 4}, {4})}, {0}}};
+              {"[3, 5] transposed view, indices [1, 1, 0, 4]", {sample_normal(g, {5, 3}), ints({1, 1, 0, 4}, {4})}, {0}},
+              {"[3, 4] axis 1, no indices", {sample_normal(g, {3, 4}), ints({}, {0})}},
+              {"empty [0, 4] axis 1, indices [1]", {sample_normal(g, {0, 4}), ints({1}, {1})}}};
     }));
 const OpRegistration reg_index_select_axis0(index_entry(
     "index_select_axis0", [](const std::vector<Tensor>& x) { return index_select(x[0], 0, x[1]); },
     [](Generator& g) -> std::vector<OpSample> {
       return {{"[4, 3] axis 0, indices [3, 3, 1, 0, 2]", {sample_normal(g, {4, 3}), ints({3, 3, 1, 0, 2}, {5})}},
-              {"[5] axis 0, indices [0, 4]", {sample_normal(g, {5}), ints({0, 4}, {2})}}};
+              {"[5] axis 0, indices [0, 4]", {sample_normal(g, {5}), ints({0, 4}, {2})}},
+              {"empty [0, 3] axis 0, no indices", {sample_normal(g, {0, 3}), ints({}, {0})}}};
     }));
 const OpRegistration reg_index_add(index_entry(
     "index_add", [](const std::vector<Tensor>& x) { return index_add(x[0], 1, x[1], x[2]); },
     [](Generator& g) -> std::vector<OpSample> {
       return {{"[3, 4] axis 1, indices [2, 0, 2]", {sample_normal(g, {3, 4}), ints({2, 0, 2}, {3}), sample_normal(g, {3, 3})}},
-              {"[2, 3] axis 1, transposed source", {sample_normal(g, {2, 3}), ints({1, 1}, {2}), sample_normal(g, {2, 2})}, {2}}};
+              {"[2, 3] axis 1, transposed source", {sample_normal(g, {2, 3}), ints({1, 1}, {2}), sample_normal(g, {2, 2})}, {2}},
+              {"[3, 4] axis 1, no indices", {sample_normal(g, {3, 4}), ints({}, {0}), sample_normal(g, {3, 0})}}};
     }));
 const OpRegistration reg_gather(index_entry(
     "gather", [](const std::vector<Tensor>& x) { return gather(x[0], 1, x[1]); },
     [](Generator& g) -> std::vector<OpSample> {
       return {{"[3, 4] axis 1, index [3, 2]", {sample_normal(g, {3, 4}), ints({0, 3, 2, 2, 1, 0}, {3, 2})}},
               {"[2, 3] axis 1, index [1, 5] (larger along axis)", {sample_normal(g, {2, 3}), ints({2, 0, 1, 2, 2}, {1, 5})}},
-              {"[4, 3] transposed view, index [2, 3]", {sample_normal(g, {3, 4}), ints({0, 1, 2, 2, 0, 1}, {2, 3})}, {0}}};
+              {"[4, 3] transposed view, index [2, 3]", {sample_normal(g, {3, 4}), ints({0, 1, 2, 2, 0, 1}, {2, 3})}, {0}},
+              {"[3, 4] axis 1, empty index [3, 0]", {sample_normal(g, {3, 4}), ints({}, {3, 0})}}};
     }));
 const OpRegistration reg_gather_axis0(index_entry(
     "gather_axis0", [](const std::vector<Tensor>& x) { return gather(x[0], 0, x[1]); },
     [](Generator& g) -> std::vector<OpSample> {
-      return {{"[3, 2, 2] axis 0, index [2, 2, 1]", {sample_normal(g, {3, 2, 2}), ints({2, 0, 1, 1}, {2, 2, 1})}}};
+      return {{"[3, 2, 2] axis 0, index [2, 2, 1]", {sample_normal(g, {3, 2, 2}), ints({2, 0, 1, 1}, {2, 2, 1})}},
+              {"[3, 2, 2] axis 0, empty index [0, 2, 1]", {sample_normal(g, {3, 2, 2}), ints({}, {0, 2, 1})}}};
     }));
 const OpRegistration reg_scatter_add(index_entry(
     "scatter_add", [](const std::vector<Tensor>& x) { return scatter_add(x[0], 1, x[1], x[2]); },
     [](Generator& g) -> std::vector<OpSample> {
       return {{"[3, 4] axis 1, index [3, 2]", {sample_normal(g, {3, 4}), ints({0, 3, 2, 2, 1, 0}, {3, 2}), sample_normal(g, {3, 2})}},
-              {"[2, 3] axis 1, index [2, 4]", {sample_normal(g, {2, 3}), ints({0, 1, 1, 2, 2, 2, 0, 0}, {2, 4}), sample_normal(g, {2, 4})}}};
+              {"[2, 3] axis 1, index [2, 4]", {sample_normal(g, {2, 3}), ints({0, 1, 1, 2, 2, 2, 0, 0}, {2, 4}), sample_normal(g, {2, 4})}},
+              {"[2, 3] axis 1, empty index [2, 0]", {sample_normal(g, {2, 3}), ints({}, {2, 0}), sample_normal(g, {2, 0})}}};
     }));
 
 }  // namespace

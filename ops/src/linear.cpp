@@ -125,12 +125,17 @@ const OpRegistration reg_linear([] {
         {"[2, 3, 4] -> 2", {sample_normal(g, {2, 3, 4}), sample_normal(g, {2, 4}), sample_normal(g, {2})}},
         {"transposed input [3, 4] -> 5", {sample_normal(g, {4, 3}), sample_normal(g, {5, 4}), sample_normal(g, {5})}, {0}},
         {"transposed weight [3, 4] -> 5", {sample_normal(g, {3, 4}), sample_normal(g, {4, 5}), sample_normal(g, {5})}, {1}},
+        {"empty batch [0, 4] -> 5", {sample_normal(g, {0, 4}), sample_normal(g, {5, 4}), sample_normal(g, {5})}},
+        {"no features [3, 0] -> 5", {sample_normal(g, {3, 0}), sample_normal(g, {5, 0}), sample_normal(g, {5})}},
+        {"no outputs [3, 4] -> 0", {sample_normal(g, {3, 4}), sample_normal(g, {0, 4}), sample_normal(g, {0})}},
     };
   };
   e.f32_tolerance = 1e-4;
   e.large_samples = [](Generator& g) -> std::vector<OpSample> {
     return {{"[64, 784] -> 128", {sample_normal(g, {64, 784}), sample_normal(g, {128, 784}), sample_normal(g, {128})}},
-            {"[4, 16, 300] -> 70, no bias", {sample_normal(g, {4, 16, 300}), sample_normal(g, {70, 300})}}};
+            {"[4, 16, 300] -> 70, no bias", {sample_normal(g, {4, 16, 300}), sample_normal(g, {70, 300})}},
+            {"empty batch [0, 784] -> 128", {sample_normal(g, {0, 784}), sample_normal(g, {128, 784}), sample_normal(g, {128})}},
+            {"no features [64, 0] -> 128", {sample_normal(g, {64, 0}), sample_normal(g, {128, 0}), sample_normal(g, {128})}}};
   };
   return e;
 }());

@@ -299,6 +299,8 @@ Tensor mse_loss(const Tensor& pred, const Tensor& target, Reduction reduction) {
   ops::check_same_dtype("mse_loss", pred, target);
   TG_CHECK(pred.shape() == target.shape(), "mse_loss: pred has shape {} and target {}; they must be equal",
            pred.shape().str(), target.shape().str());
+  TG_CHECK(pred.numel() > 0 || reduction != Reduction::mean, "mse_loss: the mean over an empty input (pred {}) is undefined",
+           pred.shape().str());
   const Tensor diff = pred - target;
   const Tensor squares = diff * diff;
   switch (reduction) {
@@ -361,8 +363,11 @@ Tensor sample_hinge_scores(Generator& g, const Tensor& labels, std::int64_t c, d
 
 using ClassLoss = std::function<Tensor(const Tensor&, const Tensor&)>;
 
-// Samples of (scores, labels): small, one row, one class, odd sizes, a transposed view.
-std::vector<OpSample> classification_samples(Generator& g, bool hinge) {
+// Samples of (scores, labels): small, one row, one class, odd sizes, a transposed view,
+// an empty batch (refused by a mean).
+constexpr const char* kEmptyMean = "the mean over an empty batch";
+
+std::vector<OpSample> classification_samples(Generator& g, bool hinge, bool mean) {
   const std::vector<std::pair<std::int64_t, std::int64_t>> sizes = {{4, 5}, {1, 3}, {3, 7}, {2, 1}};
   std::vector<OpSample> samples;
   for (auto [n, c] : sizes) {
@@ -373,59 +378,64 @@ std::vector<OpSample> classification_samples(Generator& g, bool hinge) {
   Tensor labels = sample_labels(g, 5, 3);
   Tensor stored = hinge ? sample_hinge_scores(g, labels, 3, 1, true) : sample_normal(g, {3, 5});
   samples.push_back({"transposed view [5, 3]", {stored, labels}, {0}});
+  samples.push_back({"empty batch [0, 3]", {sample_normal(g, {0, 3}), sample_labels(g, 0, 3)}, {}, mean ? kEmptyMean : ""});
   return samples;
 }
 
-OpTableEntry classification_entry(const char* name, ClassLoss fn, bool hinge) {
+OpTableEntry classification_entry(const char* name, ClassLoss fn, bool hinge, bool mean) {
   OpTableEntry e;
   e.name = name;
   e.fn = [fn](const std::vector<Tensor>& x) { return fn(x[0], x[1]); };
   e.has_kinks = hinge;
   e.f32_tolerance = 1e-4;
-  e.samples = [hinge](Generator& g) { return classification_samples(g, hinge); };
-  e.large_samples = [hinge](Generator& g) -> std::vector<OpSample> {
+  e.samples = [hinge, mean](Generator& g) { return classification_samples(g, hinge, mean); };
+  e.large_samples = [hinge, mean](Generator& g) -> std::vector<OpSample> {
     std::vector<OpSample> s;
     for (auto [n, c] : std::vector<std::pair<std::int64_t, std::int64_t>>{{128, 1000}, {64, 10}}) {
       Tensor labels = sample_labels(g, n, c);
       s.push_back({fmt::format("[{}, {}]", n, c), {hinge ? sample_hinge_scores(g, labels, c, 1, false) : sample_normal(g, {n, c}) * 3.0, labels}});
     }
+    s.push_back({"empty batch [0, 1000]", {sample_normal(g, {0, 1000}), sample_labels(g, 0, 1000)}, {}, mean ? kEmptyMean : ""});
     return s;
   };
   return e;
 }
 
 const OpRegistration reg_cross_entropy(classification_entry(
-    "cross_entropy", [](const Tensor& x, const Tensor& y) { return cross_entropy(x, y); }, false));
+    "cross_entropy", [](const Tensor& x, const Tensor& y) { return cross_entropy(x, y); }, false, true));
 const OpRegistration reg_cross_entropy_sum(classification_entry(
-    "cross_entropy_sum", [](const Tensor& x, const Tensor& y) { return cross_entropy(x, y, Reduction::sum); }, false));
+    "cross_entropy_sum", [](const Tensor& x, const Tensor& y) { return cross_entropy(x, y, Reduction::sum); }, false, false));
 const OpRegistration reg_cross_entropy_none(classification_entry(
-    "cross_entropy_none", [](const Tensor& x, const Tensor& y) { return cross_entropy(x, y, Reduction::none); }, false));
+    "cross_entropy_none", [](const Tensor& x, const Tensor& y) { return cross_entropy(x, y, Reduction::none); }, false, false));
 const OpRegistration reg_cross_entropy_smoothing(classification_entry(
     "cross_entropy_smoothing",
-    [](const Tensor& x, const Tensor& y) { return cross_entropy(x, y, Reduction::mean, 0.1); }, false));
+    [](const Tensor& x, const Tensor& y) { return cross_entropy(x, y, Reduction::mean, 0.1); }, false, true));
 const OpRegistration reg_nll_loss(classification_entry(
-    "nll_loss", [](const Tensor& x, const Tensor& y) { return nll_loss(x, y); }, false));
+    "nll_loss", [](const Tensor& x, const Tensor& y) { return nll_loss(x, y); }, false, true));
 const OpRegistration reg_svm_hinge_loss(classification_entry(
-    "svm_hinge_loss", [](const Tensor& x, const Tensor& y) { return svm_hinge_loss(x, y); }, true));
+    "svm_hinge_loss", [](const Tensor& x, const Tensor& y) { return svm_hinge_loss(x, y); }, true, true));
 const OpRegistration reg_svm_hinge_loss_none(classification_entry(
     "svm_hinge_loss_none", [](const Tensor& x, const Tensor& y) { return svm_hinge_loss(x, y, 1, Reduction::none); },
-    true));
+    true, false));
 const OpRegistration reg_svm_hinge_loss_sum(classification_entry(
     "svm_hinge_loss_sum", [](const Tensor& x, const Tensor& y) { return svm_hinge_loss(x, y, 1, Reduction::sum); },
-    true));
+    true, false));
 
 OpTableEntry mse_entry(const char* name, Reduction reduction) {
   OpTableEntry e;
   e.name = name;
   e.fn = [reduction](const std::vector<Tensor>& x) { return mse_loss(x[0], x[1], reduction); };
   e.f32_tolerance = 1e-4;
-  e.samples = [](Generator& g) -> std::vector<OpSample> {
+  const std::string empty_error = reduction == Reduction::mean ? "the mean over an empty input" : "";
+  e.samples = [empty_error](Generator& g) -> std::vector<OpSample> {
     return {{"[3, 4]", {sample_normal(g, {3, 4}), sample_normal(g, {3, 4})}},
             {"[5]", {sample_normal(g, {5}), sample_normal(g, {5})}},
-            {"transposed view [4, 3]", {sample_normal(g, {3, 4}), sample_normal(g, {4, 3})}, {0}}};
+            {"transposed view [4, 3]", {sample_normal(g, {3, 4}), sample_normal(g, {4, 3})}, {0}},
+            {"empty [0, 4]", {sample_normal(g, {0, 4}), sample_normal(g, {0, 4})}, {}, empty_error}};
   };
-  e.large_samples = [](Generator& g) -> std::vector<OpSample> {
-    return {{"[128, 1000]", {sample_normal(g, {128, 1000}), sample_normal(g, {128, 1000})}}};
+  e.large_samples = [empty_error](Generator& g) -> std::vector<OpSample> {
+    return {{"[128, 1000]", {sample_normal(g, {128, 1000}), sample_normal(g, {128, 1000})}},
+            {"empty [0, 1000]", {sample_normal(g, {0, 1000}), sample_normal(g, {0, 1000})}, {}, empty_error}};
   };
   return e;
 }
@@ -442,10 +452,12 @@ OpTableEntry l2_penalty_entry() {
   e.samples = [](Generator& g) -> std::vector<OpSample> {
     return {{"[3, 4] and [5]", {sample_normal(g, {3, 4}), sample_normal(g, {5})}},
             {"scalar []", {sample_normal(g, {})}},
-            {"transposed view [4, 3] and [2, 2]", {sample_normal(g, {3, 4}), sample_normal(g, {2, 2})}, {0}}};
+            {"transposed view [4, 3] and [2, 2]", {sample_normal(g, {3, 4}), sample_normal(g, {2, 2})}, {0}},
+            {"empty [0, 3] and [2]", {sample_normal(g, {0, 3}), sample_normal(g, {2})}}};
   };
   e.large_samples = [](Generator& g) -> std::vector<OpSample> {
-    return {{"[784, 256] and [256]", {sample_normal(g, {784, 256}), sample_normal(g, {256})}}};
+    return {{"[784, 256] and [256]", {sample_normal(g, {784, 256}), sample_normal(g, {256})}},
+            {"empty [784, 0]", {sample_normal(g, {784, 0})}}};
   };
   return e;
 }

@@ -123,6 +123,10 @@ OpTableEntry matmul_entry() {
         {"broadcast batch [2, 1, 3, 4] x [3, 4, 2]", {sample_normal(g, {2, 1, 3, 4}), sample_normal(g, {3, 4, 2})}},
         {"vector [4] x [4, 3]", {sample_normal(g, {4}), sample_normal(g, {4, 3})}},
         {"[3, 4] x vector [4]", {sample_normal(g, {3, 4}), sample_normal(g, {4})}},
+        {"empty inner [2, 0] x [0, 4]", {sample_normal(g, {2, 0}), sample_normal(g, {0, 4})}},
+        {"empty rows [0, 3] x [3, 4]", {sample_normal(g, {0, 3}), sample_normal(g, {3, 4})}},
+        {"empty columns [2, 3] x [3, 0]", {sample_normal(g, {2, 3}), sample_normal(g, {3, 0})}},
+        {"empty batch [0, 2, 3] x [3, 4]", {sample_normal(g, {0, 2, 3}), sample_normal(g, {3, 4})}},
     };
   };
   return e;
@@ -132,7 +136,9 @@ const OpRegistration reg_matmul([] {
   e.f32_tolerance = 1e-4;
   e.large_samples = [](Generator& g) -> std::vector<OpSample> {
     return {{"[64, 300] x [300, 70]", {sample_normal(g, {64, 300}), sample_normal(g, {300, 70})}},
-            {"batched [4, 30, 50] x [50, 20]", {sample_normal(g, {4, 30, 50}), sample_normal(g, {50, 20})}}};
+            {"batched [4, 30, 50] x [50, 20]", {sample_normal(g, {4, 30, 50}), sample_normal(g, {50, 20})}},
+            {"empty inner [64, 0] x [0, 70]", {sample_normal(g, {64, 0}), sample_normal(g, {0, 70})}},
+            {"empty rows [0, 300] x [300, 70]", {sample_normal(g, {0, 300}), sample_normal(g, {300, 70})}}};
   };
   return e;
 }());

@@ -33,6 +33,8 @@ double f32_difference(const Tensor& ref, const Tensor& got) {
   const auto g = got.to_vector<double>();
   double worst = 0;
   for (std::size_t i = 0; i < r.size(); ++i) {
+    // Equal infinities, or NaN in both (e.g. the mean of no elements), agree.
+    if (g[i] == r[i] || (std::isnan(r[i]) && std::isnan(g[i]))) continue;
     const double d = std::abs(g[i] - r[i]) / (1 + std::abs(r[i]));
     worst = std::isnan(d) ? inf : std::max(worst, d);
   }
@@ -67,6 +69,23 @@ void record_error(const OpSample& sample, const Error& e, OpSweepResult& result)
   result.failures.push_back({sample.label, fmt::format("threw tg::Error: {}", e.what())});
 }
 
+// A sample the op must refuse: it throws tg::Error naming the problem, in f64 and f32.
+void check_refused(const OpFn& fn, const OpSample& sample, OpSweepResult& result) {
+  for (bool f32_inputs : {false, true}) {
+    std::string outcome = "returned a result";
+    try {
+      fn(f32_inputs ? as_f32(sample.inputs) : sample.inputs);
+    } catch (const Error& e) {
+      if (std::string(e.what()).find(sample.refused_with) != std::string::npos) continue;
+      outcome = fmt::format("threw tg::Error: {}", e.what());
+    }
+    result.errors.push_back(fmt::format("{}: {}", sample.label, outcome));
+    result.failures.push_back({sample.label, fmt::format("expected a tg::Error containing '{}' ({}), but it {}",
+                                                         sample.refused_with, f32_inputs ? "f32" : "f64", outcome)});
+  }
+  ++result.f32_samples;
+}
+
 }  // namespace
 
 OpSweepResult sweep_op(const OpTableEntry& entry, const OpSweepOptions& options) {
@@ -87,6 +106,10 @@ OpSweepResult sweep_op(const OpTableEntry& entry, const OpSweepOptions& options)
 
   for (const auto& sample : samples) {
     const OpFn fn = sample.bind(entry.fn);
+    if (!sample.refused_with.empty()) {
+      check_refused(fn, sample, result);
+      continue;
+    }
     try {
       const GradcheckReport report = gradcheck(fn, sample.inputs, check);
       result.verdict = std::max(result.verdict, report.verdict);
@@ -108,6 +131,10 @@ OpSweepResult sweep_op(const OpTableEntry& entry, const OpSweepOptions& options)
   // Inputs big enough for the f32 path to run on oneDNN instead of the small-size loops.
   if (entry.large_samples) {
     for (const auto& sample : entry.large_samples(gen)) {
+      if (!sample.refused_with.empty()) {
+        check_refused(sample.bind(entry.fn), sample, result);
+        continue;
+      }
       try {
         compare_f32(sample.bind(entry.fn), sample, f32_tolerance, result);
       } catch (const Error& e) {

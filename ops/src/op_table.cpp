@@ -34,6 +34,11 @@ OpRegistration::OpRegistration(OpTableEntry entry) {
   t.insert(pos, std::move(entry));
 }
 
+bool has_empty_input(const OpSample& sample) {
+  return std::any_of(sample.inputs.begin(), sample.inputs.end(),
+                     [](const Tensor& t) { return t.defined() && t.numel() == 0; });
+}
+
 Tensor sample_normal(Generator& gen, const Shape& shape) { return randn(shape, f64, &gen); }
 
 Tensor sample_positive(Generator& gen, const Shape& shape, double low, double high) {

@@ -46,6 +46,8 @@ Shape output_shape(const PoolGeometry& g) { return {g.n, g.c, g.oh, g.ow}; }
 Shape input_shape(const PoolGeometry& g) { return {g.n, g.c, g.h, g.w}; }
 
 bool on_dnnl(const Tensor& x) { return x.dtype() == f32 && x.numel() >= backend::kPoolMinElements; }
+// oneDNN's max pooling drops NaN; the reference keeps it.
+bool max_on_dnnl(const Tensor& x) { return on_dnnl(x) && !ops::f32_has_nan(x); }
 
 // Flat positions of each window's maximum (reference kernel, either dtype).
 Tensor argmax_indices(const Tensor& x, const PoolGeometry& g) {
@@ -178,7 +180,7 @@ Tensor max_pool2d(const Tensor& x, Size2d kernel, Size2d stride, Size2d padding)
   const Tensor xc = ops::dense(x);
   Tensor y = empty(output_shape(g), x.dtype());
   Tensor workspace, indices;
-  if (on_dnnl(x)) {
+  if (max_on_dnnl(x)) {
     backend::pool_forward_f32(dnnl::algorithm::pooling_max, g, xc, y, needs_grad ? &workspace : nullptr);
   } else {
     if (needs_grad) indices = empty(output_shape(g), i64);
@@ -199,7 +201,7 @@ Tensor max_pool2d_backward(const Tensor& grad_output, const Tensor& input, Size2
   TG_CHECK(grad_output.shape() == output_shape(g),
            "max_pool2d_backward: grad_output has shape {}, expected the pooling's output shape {}",
            grad_output.shape().str(), output_shape(g).str());
-  if (!on_dnnl(input)) return max_pool_backward_op(grad_output, input, g, Tensor{}, Tensor{});
+  if (!max_on_dnnl(input)) return max_pool_backward_op(grad_output, input, g, Tensor{}, Tensor{});
   // oneDNN's backward needs the workspace of a training forward.
   Tensor y = empty(output_shape(g), f32), workspace;
   backend::pool_forward_f32(dnnl::algorithm::pooling_max, g, ops::dense(input), y, &workspace);
@@ -256,11 +258,16 @@ OpTableEntry max_pool_entry() {
         {"[2, 1, 6, 5] k(2, 3) s(2, 1) p(1, 1)", {sample_distinct(g, {2, 1, 6, 5}), params({2, 3, 2, 1, 1, 1})}},
         {"[1, 1, 3, 3] k3 (one window)", {sample_distinct(g, {1, 1, 3, 3}), params({3, 3, 1, 1, 0, 0})}},
         {"transposed view [1, 2, 6, 5] k2 s2 p1", {sample_distinct(g, {1, 2, 5, 6}), params({2, 2, 2, 2, 1, 1})}, {0}},
+        {"empty batch [0, 2, 4, 4] k2", {sample_distinct(g, {0, 2, 4, 4}), params({2, 2, 2, 2, 0, 0})}},
+        {"no channels [2, 0, 4, 4] k2", {sample_distinct(g, {2, 0, 4, 4}), params({2, 2, 2, 2, 0, 0})}},
+        {"empty image [1, 2, 0, 4] k2", {sample_distinct(g, {1, 2, 0, 4}), params({2, 2, 2, 2, 0, 0})}, {},
+         "is larger than the padded input"},
     };
   };
   e.large_samples = [](Generator& g) -> std::vector<OpSample> {
     return {{"[64, 32, 28, 28] k2", {sample_normal(g, {64, 32, 28, 28}), params({2, 2, 2, 2, 0, 0})}},
-            {"[8, 16, 15, 15] k3 s2 p1", {sample_normal(g, {8, 16, 15, 15}), params({3, 3, 2, 2, 1, 1})}}};
+            {"[8, 16, 15, 15] k3 s2 p1", {sample_normal(g, {8, 16, 15, 15}), params({3, 3, 2, 2, 1, 1})}},
+            {"empty batch [0, 32, 28, 28] k2", {sample_normal(g, {0, 32, 28, 28}), params({2, 2, 2, 2, 0, 0})}}};
   };
   e.has_kinks = true;
   return e;
@@ -281,12 +288,16 @@ OpTableEntry max_pool_backward_entry() {
          {sample_normal(g, {1, 2, 2, 3}), ops::sample_distinct(g, {1, 2, 5, 7}), params({3, 3, 2, 2, 0, 0})}},
         {"[2, 1, 4, 4] k2 s1 p1",
          {sample_normal(g, {2, 1, 5, 5}), ops::sample_distinct(g, {2, 1, 4, 4}), params({2, 2, 1, 1, 1, 1})}},
+        {"empty batch [0, 2, 5, 7] k3 s2",
+         {sample_normal(g, {0, 2, 2, 3}), ops::sample_distinct(g, {0, 2, 5, 7}), params({3, 3, 2, 2, 0, 0})}},
     };
   };
   e.large_samples = [](Generator& g) -> std::vector<OpSample> {
     return {
         {"[16, 32, 28, 28] k2",
-         {sample_normal(g, {16, 32, 14, 14}), ops::sample_distinct(g, {16, 32, 28, 28}), params({2, 2, 2, 2, 0, 0})}}};
+         {sample_normal(g, {16, 32, 14, 14}), ops::sample_distinct(g, {16, 32, 28, 28}), params({2, 2, 2, 2, 0, 0})}},
+        {"empty batch [0, 32, 28, 28] k2",
+         {sample_normal(g, {0, 32, 14, 14}), ops::sample_distinct(g, {0, 32, 28, 28}), params({2, 2, 2, 2, 0, 0})}}};
   };
   e.has_kinks = true;
   return e;
@@ -309,13 +320,15 @@ OpTableEntry avg_pool_entry() {
         {"[2, 1, 6, 5] k(2, 3) s(1, 2) p(1, 1) exclude pad",
          {sample_normal(g, {2, 1, 6, 5}), params({2, 3, 1, 2, 1, 1, 0})}},
         {"transposed view [1, 2, 6, 5] k2 s1 p1", {sample_normal(g, {1, 2, 5, 6}), params({2, 2, 1, 1, 1, 1, 1})}, {0}},
+        {"empty batch [0, 2, 4, 4] k2", {sample_normal(g, {0, 2, 4, 4}), params({2, 2, 2, 2, 0, 0, 1})}},
     };
   };
   e.large_samples = [](Generator& g) -> std::vector<OpSample> {
     return {
         {"[64, 32, 28, 28] k2", {sample_normal(g, {64, 32, 28, 28}), params({2, 2, 2, 2, 0, 0, 1})}},
         {"[8, 16, 15, 15] k3 s2 p1 include pad", {sample_normal(g, {8, 16, 15, 15}), params({3, 3, 2, 2, 1, 1, 1})}},
-        {"[8, 16, 15, 15] k3 s2 p1 exclude pad", {sample_normal(g, {8, 16, 15, 15}), params({3, 3, 2, 2, 1, 1, 0})}}};
+        {"[8, 16, 15, 15] k3 s2 p1 exclude pad", {sample_normal(g, {8, 16, 15, 15}), params({3, 3, 2, 2, 1, 1, 0})}},
+        {"empty batch [0, 32, 28, 28] k2", {sample_normal(g, {0, 32, 28, 28}), params({2, 2, 2, 2, 0, 0, 1})}}};
   };
   return e;
 }
@@ -328,10 +341,11 @@ OpTableEntry global_avg_pool_entry() {
   e.samples = [](Generator& g) -> std::vector<OpSample> {
     return {{"[2, 3, 4, 5]", {sample_normal(g, {2, 3, 4, 5})}},
             {"[2, 2, 1, 1]", {sample_normal(g, {2, 2, 1, 1})}},
-            {"transposed view [1, 2, 3, 5]", {sample_normal(g, {1, 2, 5, 3})}, {0}}};
+            {"transposed view [1, 2, 3, 5]", {sample_normal(g, {1, 2, 5, 3})}, {0}},
+            {"empty batch [0, 3, 4, 5]", {sample_normal(g, {0, 3, 4, 5})}}};
   };
   e.large_samples = [](Generator& g) -> std::vector<OpSample> {
-    return {{"[64, 64, 7, 7]", {sample_normal(g, {64, 64, 7, 7})}}};
+    return {{"[64, 64, 7, 7]", {sample_normal(g, {64, 64, 7, 7})}}, {"empty batch [0, 64, 7, 7]", {sample_normal(g, {0, 64, 7, 7})}}};
   };
   return e;
 }

@@ -118,7 +118,8 @@ OpTableEntry dropout_entry() {
   e.samples = [](Generator& g) -> std::vector<OpSample> {
     return {{"[4, 5]", {sample_normal(g, {4, 5})}},
             {"scalar []", {sample_normal(g, {})}},
-            {"[3, 4] transposed view", {sample_normal(g, {4, 3})}, {0}}};
+            {"[3, 4] transposed view", {sample_normal(g, {4, 3})}, {0}},
+            {"empty [0, 5]", {sample_normal(g, {0, 5})}}};
   };
   e.random = true;
   return e;

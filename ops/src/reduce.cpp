@@ -117,14 +117,19 @@ OpTableEntry reduce_entry(const char* name, bool is_mean) {
   e.fn = [is_mean](const std::vector<Tensor>& x) {
     return is_mean ? mean(x[0]) : sum(x[0]);
   };
-  e.samples = [](Generator& g) -> std::vector<OpSample> {
+  // The sum of nothing is 0; the mean of nothing is refused.
+  const std::string empty_error = is_mean ? "the mean of nothing is undefined" : "";
+  e.samples = [empty_error](Generator& g) -> std::vector<OpSample> {
     return {{"[3, 4]", {sample_normal(g, {3, 4})}},
             {"scalar []", {sample_normal(g, {})}},
-            {"transposed view [4, 3]", {sample_normal(g, {3, 4})}, {0}}};
+            {"transposed view [4, 3]", {sample_normal(g, {3, 4})}, {0}},
+            {"empty [0, 4]", {sample_normal(g, {0, 4})}, {}, empty_error}};
   };
   e.f32_tolerance = 1e-4;
-  e.large_samples = [](Generator& g) -> std::vector<OpSample> {
-    return {{"[80, 64]", {sample_normal(g, {80, 64})}}, {"transposed [80, 64]", {sample_normal(g, {64, 80})}, {0}}};
+  e.large_samples = [empty_error](Generator& g) -> std::vector<OpSample> {
+    return {{"[80, 64]", {sample_normal(g, {80, 64})}},
+            {"transposed [80, 64]", {sample_normal(g, {64, 80})}, {0}},
+            {"empty [80, 0]", {sample_normal(g, {80, 0})}, {}, empty_error}};
   };
   return e;
 }
@@ -138,11 +143,15 @@ OpTableEntry reduce_axes_entry(const char* name, bool is_mean, std::vector<std::
   e.samples = [](Generator& g) -> std::vector<OpSample> {
     return {{"[2, 3, 4]", {sample_normal(g, {2, 3, 4})}},
             {"[2, 1, 5]", {sample_normal(g, {2, 1, 5})}},
-            {"transposed view [2, 4, 3]", {sample_normal(g, {2, 3, 4})}, {0}}};
+            {"transposed view [2, 4, 3]", {sample_normal(g, {2, 3, 4})}, {0}},
+            {"empty [0, 3, 4]", {sample_normal(g, {0, 3, 4})}},
+            {"empty [2, 0, 4]", {sample_normal(g, {2, 0, 4})}}};
   };
   e.f32_tolerance = 1e-4;
   e.large_samples = [](Generator& g) -> std::vector<OpSample> {
-    return {{"[8, 40, 64]", {sample_normal(g, {8, 40, 64})}}, {"transposed [8, 64, 40]", {sample_normal(g, {8, 40, 64})}, {0}}};
+    return {{"[8, 40, 64]", {sample_normal(g, {8, 40, 64})}},
+            {"transposed [8, 64, 40]", {sample_normal(g, {8, 40, 64})}, {0}},
+            {"empty [8, 0, 64]", {sample_normal(g, {8, 0, 64})}}};
   };
   return e;
 }
@@ -158,7 +167,7 @@ OpTableEntry sum_to_entry() {
   e.name = "sum_to";
   e.fn = [](const std::vector<Tensor>& x) { return sum_to(x[0], Shape{3, 1}); };
   e.samples = [](Generator& g) -> std::vector<OpSample> {
-    return {{"[2, 3, 4] -> [3, 1]", {sample_normal(g, {2, 3, 4})}}};
+    return {{"[2, 3, 4] -> [3, 1]", {sample_normal(g, {2, 3, 4})}}, {"empty [0, 3, 4] -> [3, 1]", {sample_normal(g, {0, 3, 4})}}};
   };
   return e;
 }

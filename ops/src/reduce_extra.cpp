@@ -53,7 +53,7 @@ template <bool IsMax>
 Tensor extreme_kernel(const Tensor& x, const Shape& keep) {
   constexpr double start = IsMax ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
   Tensor out = full(keep, start, x.dtype());
-  if (x.dtype() == f32 && x.numel() >= backend::kReductionMinElements) {
+  if (x.dtype() == f32 && x.numel() >= backend::kReductionMinElements && !ops::f32_has_nan(x)) {
     backend::reduction_f32(IsMax ? dnnl::algorithm::reduction_max : dnnl::algorithm::reduction_min, x, out);
     return out;
   }
@@ -229,6 +229,9 @@ Tensor logsumexp_op(const Tensor& x, const std::vector<std::int64_t>& axes, bool
   ops::check_floating("logsumexp", x);
   const std::vector<bool> reduced = reduced_axes("logsumexp", axes, x.dim());
   const std::vector<std::int64_t> all = axis_list(reduced);
+  // The log of an empty sum is -inf (as in NumPy and PyTorch); adding it to the sum
+  // keeps the result connected to x.
+  if (reduced_count(x.shape(), reduced) == 0) return sum(x, all, keepdim) + -std::numeric_limits<double>::infinity();
   // The shift m is a constant (the result does not depend on it), so the gradient
   // through the composition is exactly softmax. An infinite max shifts by 0 instead
   // (x - inf would be NaN): all -inf gives -inf, any +inf gives +inf.
@@ -305,21 +308,37 @@ using SampleMaker = Tensor (*)(Generator&, const Shape&);
 
 Tensor normal(Generator& g, const Shape& s) { return sample_normal(g, s); }
 
-OpTableEntry reduction_entry(const char* name, ReduceFn fn, SampleMaker make, bool all_axes, bool kinks) {
+// An empty input case: its shape, and the error of an op that refuses it (empty: the
+// op gives a result).
+struct EmptyCase {
+  Shape shape;
+  std::string refused_with;
+};
+const std::vector<EmptyCase> kEmptyResults = {{{0, 3, 4}, ""}, {{2, 3, 0}, ""}};
+
+OpTableEntry reduction_entry(const char* name, ReduceFn fn, SampleMaker make, bool all_axes, bool kinks,
+                             std::vector<EmptyCase> empty_cases = kEmptyResults) {
   OpTableEntry e;
   e.name = name;
   e.fn = [fn](const std::vector<Tensor>& x) { return fn(x[0]); };
   e.has_kinks = kinks;
   e.f32_tolerance = 1e-4;
-  e.samples = [make, all_axes](Generator& g) -> std::vector<OpSample> {
+  e.samples = [make, all_axes, empty_cases](Generator& g) -> std::vector<OpSample> {
     std::vector<OpSample> s = {{"[2, 3, 4]", {make(g, {2, 3, 4})}},
                                {"[3, 1, 5]", {make(g, {3, 1, 5})}},
                                {"transposed view [3, 4, 2]", {make(g, {3, 2, 4})}, {0}}};
     if (all_axes) s.push_back({"[7]", {make(g, {7})}});
+    for (const auto& c : empty_cases)
+      s.push_back({"empty " + c.shape.str(), {make(g, c.shape)}, {}, c.refused_with});
     return s;
   };
-  e.large_samples = [make](Generator& g) -> std::vector<OpSample> {
-    return {{"[16, 128, 10]", {make(g, {16, 128, 10})}}, {"transposed [16, 10, 128]", {make(g, {16, 128, 10})}, {0}}};
+  e.large_samples = [make, empty_cases](Generator& g) -> std::vector<OpSample> {
+    // The first empty case at a size that would run on oneDNN if it were not empty.
+    Shape big = empty_cases.at(0).shape;
+    for (auto& d : big) d *= 32;
+    return {{"[16, 128, 10]", {make(g, {16, 128, 10})}},
+            {"transposed [16, 10, 128]", {make(g, {16, 128, 10})}, {0}},
+            {"empty " + big.str(), {make(g, big)}, {}, empty_cases.at(0).refused_with}};
   };
   return e;
 }
@@ -330,22 +349,34 @@ Tensor lse_all(const Tensor& x) { return logsumexp(x); }
 Tensor var_all(const Tensor& x) { return var(x); }
 Tensor std_all(const Tensor& x) { return std_dev(x); }
 
-const OpRegistration reg_max(reduction_entry("max", max_all, sample_distinct, true, true));
+// The max, min and variance of nothing are undefined: they refuse; logsumexp gives -inf.
+const std::string kNothing = "of nothing is undefined", kTooFew = "elements per reduction, got 0";
+const OpRegistration reg_max(reduction_entry("max", max_all, sample_distinct, true, true,
+                                             {{{0, 3, 4}, kNothing}, {{2, 3, 0}, kNothing}}));
 const OpRegistration reg_max_axes(reduction_entry(
-    "max_axes", [](const Tensor& x) { return max(x, {0, -1}); }, sample_distinct, false, true));
+    "max_axes", [](const Tensor& x) { return max(x, {0, -1}); }, sample_distinct, false, true,
+    {{{0, 3, 4}, kNothing}, {{2, 3, 0}, kNothing}, {{2, 0, 4}, ""}}));
 const OpRegistration reg_max_keepdim(reduction_entry(
-    "max_keepdim", [](const Tensor& x) { return max(x, {1}, true); }, sample_distinct, false, true));
-const OpRegistration reg_min(reduction_entry("min", min_all, sample_distinct, true, true));
+    "max_keepdim", [](const Tensor& x) { return max(x, {1}, true); }, sample_distinct, false, true,
+    {{{0, 3, 4}, ""}, {{2, 0, 4}, kNothing}}));
+const OpRegistration reg_min(reduction_entry("min", min_all, sample_distinct, true, true,
+                                             {{{0, 3, 4}, kNothing}, {{2, 3, 0}, kNothing}}));
 const OpRegistration reg_min_axes(reduction_entry(
-    "min_axes", [](const Tensor& x) { return min(x, {-1}); }, sample_distinct, false, true));
-const OpRegistration reg_var(reduction_entry("var", var_all, normal, true, false));
+    "min_axes", [](const Tensor& x) { return min(x, {-1}); }, sample_distinct, false, true,
+    {{{0, 3, 4}, ""}, {{2, 3, 0}, kNothing}}));
+const OpRegistration reg_var(reduction_entry("var", var_all, normal, true, false,
+                                             {{{0, 3, 4}, kTooFew}, {{2, 3, 0}, kTooFew}}));
 const OpRegistration reg_var_axes(reduction_entry(
-    "var_axes", [](const Tensor& x) { return var(x, {0, -1}, true); }, normal, false, false));
+    "var_axes", [](const Tensor& x) { return var(x, {0, -1}, true); }, normal, false, false,
+    {{{0, 3, 4}, kTooFew}, {{2, 0, 4}, ""}}));
 const OpRegistration reg_var_population(reduction_entry(
-    "var_population", [](const Tensor& x) { return var(x, {-1}, false, 0); }, normal, false, false));
-const OpRegistration reg_std_dev(reduction_entry("std_dev", std_all, normal, true, false));
+    "var_population", [](const Tensor& x) { return var(x, {-1}, false, 0); }, normal, false, false,
+    {{{0, 3, 4}, ""}, {{2, 3, 0}, kTooFew}}));
+const OpRegistration reg_std_dev(reduction_entry("std_dev", std_all, normal, true, false,
+                                                 {{{0, 3, 4}, kTooFew}, {{2, 3, 0}, kTooFew}}));
 const OpRegistration reg_std_dev_axes(reduction_entry(
-    "std_dev_axes", [](const Tensor& x) { return std_dev(x, {-1}, false, 0); }, normal, false, false));
+    "std_dev_axes", [](const Tensor& x) { return std_dev(x, {-1}, false, 0); }, normal, false, false,
+    {{{0, 3, 4}, ""}, {{2, 3, 0}, kTooFew}}));
 const OpRegistration reg_logsumexp(reduction_entry("logsumexp", lse_all, normal, true, false));
 const OpRegistration reg_logsumexp_axes(reduction_entry(
     "logsumexp_axes", [](const Tensor& x) { return logsumexp(x, {-1}, true); }, normal, false, false));

@@ -129,6 +129,8 @@ OpTableEntry shape_entry(const char* name, std::function<Tensor(const Tensor&)> 
     for (const auto& [shape, transposed] : shapes) {
       if (transposed) {
         s.push_back({shape.str() + " transposed view", {sample_normal(g, shape)}, {0}});
+      } else if (shape.numel() == 0) {
+        s.push_back({"empty " + shape.str(), {sample_normal(g, shape)}});
       } else {
         s.push_back({shape.str(), {sample_normal(g, shape)}});
       }
@@ -139,17 +141,20 @@ OpTableEntry shape_entry(const char* name, std::function<Tensor(const Tensor&)> 
 }
 
 const OpRegistration reg_permute(shape_entry(
-    "permute", [](const Tensor& x) { return permute(x, {2, 0, 1}); }, {{{2, 3, 4}, false}, {{1, 5, 3}, true}}));
+    "permute", [](const Tensor& x) { return permute(x, {2, 0, 1}); },
+    {{{2, 3, 4}, false}, {{1, 5, 3}, true}, {{2, 0, 4}, false}}));
 const OpRegistration reg_view(shape_entry(
-    "view", [](const Tensor& x) { return view(x, {-1, 2}); }, {{{3, 4}, false}, {{2, 1, 3}, false}}));
+    "view", [](const Tensor& x) { return view(x, {-1, 2}); }, {{{3, 4}, false}, {{2, 1, 3}, false}, {{0, 4}, false}}));
 const OpRegistration reg_broadcast_to(shape_entry(
-    "broadcast_to", [](const Tensor& x) { return broadcast_to(x, {2, 3, 4}); }, {{{3, 1}, false}, {{1, 4}, false}}));
+    "broadcast_to", [](const Tensor& x) { return broadcast_to(x, {2, x.size(0), 4}); },
+    {{{3, 1}, false}, {{1, 4}, false}, {{0, 1}, false}}));
 // Positive, negative (cropping) and zero padding; the transposed view is [4, 5].
 const OpRegistration reg_pad(shape_entry(
     "pad", [](const Tensor& x) { return pad(x, {1, 2, -1, 0}, 0.5); },
-    {{{3, 4}, false}, {{2, 2, 3}, false}, {{5, 4}, true}}));
+    {{{3, 4}, false}, {{2, 2, 3}, false}, {{5, 4}, true}, {{3, 0}, false}}));
 const OpRegistration reg_pad_crop(shape_entry(
-    "pad_crop", [](const Tensor& x) { return pad(x, {-1, -2}); }, {{{2, 5}, false}, {{4}, false}, {{6, 3}, true}}));
+    "pad_crop", [](const Tensor& x) { return pad(x, {-1, -2}); },
+    {{{2, 5}, false}, {{4}, false}, {{6, 3}, true}, {{0, 5}, false}}));
 
 }  // namespace
 

@@ -7,6 +7,7 @@
 //   f<T>(x, Params)      the forward for one element (f64 reference, small f32)
 //   backward(g, x, y, Params)  the input gradient, with tapegrad ops
 //   dnnl_params(Params)  optional: oneDNN's (alpha, beta)
+//   nan_gives_nan(Params)  optional, default true: f(NaN) is NaN, restored after oneDNN
 // unary_op<Op>(x, params) checks, dispatches, records and checks for anomalies.
 #include <utility>
 
@@ -28,6 +29,20 @@ std::pair<float, float> dnnl_params(Params p) {
     return Op::dnnl_params(p);
   } else {
     return {0.f, 0.f};
+  }
+}
+
+// The derivative of a piecewise-linear op with its kink at 0 (relu, leaky_relu): above
+// where x > 0, below where x <= 0, and NaN where x is NaN (a NaN input gets a NaN
+// gradient, not a silent 0). Not recorded.
+Tensor slope_mask(const Tensor& x, double above, double below);
+
+template <class Op>
+bool nan_gives_nan(Params p) {
+  if constexpr (requires { Op::nan_gives_nan(p); }) {
+    return Op::nan_gives_nan(p);
+  } else {
+    return true;
   }
 }
 
@@ -59,6 +74,7 @@ Tensor unary_forward(const Tensor& x, Params p) {
   if (x.dtype() == f32 && x.numel() >= Op::dnnl_min_elements) {
     const auto [alpha, beta] = dnnl_params<Op>(p);
     backend::eltwise_f32(Op::alg, alpha, beta, x, out);
+    if (nan_gives_nan<Op>(p)) keep_nans<float>(x, out);
   } else {
     dispatch_floating(x.dtype(), [&](auto t) {
       using T = decltype(t);

@@ -114,7 +114,8 @@ Shape infer_shape(const Tensor& x, const std::vector<std::int64_t>& requested) {
       shape.push_back(1);
     } else {
       TG_CHECK(d >= 0, "reshape: negative dimension {} in {}", d, Shape(requested).str());
-      known *= d;
+      TG_CHECK(!__builtin_mul_overflow(known, d, &known),
+               "reshape: the number of elements of {} overflows int64", Shape(requested).str());
       shape.push_back(d);
     }
   }
@@ -213,22 +214,25 @@ Tensor flatten(const Tensor& x) { return reshape(x, {x.numel()}); }
 // --- op table entries
 namespace {
 
-OpTableEntry view_entry(const char* name, std::function<Tensor(const Tensor&)> fn, Shape shape) {
+OpTableEntry view_entry(const char* name, std::function<Tensor(const Tensor&)> fn, Shape shape, Shape empty_shape) {
   OpTableEntry e;
   e.name = name;
   e.fn = [fn](const std::vector<Tensor>& x) { return fn(x[0]); };
-  e.samples = [shape](Generator& g) -> std::vector<OpSample> { return {{shape.str(), {sample_normal(g, shape)}}}; };
+  e.samples = [shape, empty_shape](Generator& g) -> std::vector<OpSample> {
+    return {{shape.str(), {sample_normal(g, shape)}}, {"empty " + empty_shape.str(), {sample_normal(g, empty_shape)}}};
+  };
   return e;
 }
 
-const OpRegistration reg_reshape(view_entry("reshape", [](const Tensor& x) { return reshape(x, {4, -1}); }, {2, 3, 2}));
+const OpRegistration reg_reshape(view_entry("reshape", [](const Tensor& x) { return reshape(x, {4, -1}); }, {2, 3, 2}, {0, 3, 2}));
 const OpRegistration reg_reshape_strided(view_entry(
-    "reshape_strided", [](const Tensor& x) { return reshape(transpose(x, 0, 1), {-1}); }, {3, 4}));
-const OpRegistration reg_transpose(view_entry("transpose", [](const Tensor& x) { return transpose(x, 0, -1); }, {2, 3, 4}));
-const OpRegistration reg_slice(view_entry("slice", [](const Tensor& x) { return slice(x, 1, 1, 6, 2); }, {3, 7}));
-const OpRegistration reg_expand(view_entry("expand", [](const Tensor& x) { return expand(x, {2, 3, 4}); }, {3, 1}));
-const OpRegistration reg_unsqueeze(view_entry("unsqueeze", [](const Tensor& x) { return unsqueeze(x, -1); }, {3, 2}));
-const OpRegistration reg_squeeze(view_entry("squeeze", [](const Tensor& x) { return squeeze(x, 1); }, {3, 1, 2}));
+    "reshape_strided", [](const Tensor& x) { return reshape(transpose(x, 0, 1), {-1}); }, {3, 4}, {0, 4}));
+const OpRegistration reg_transpose(view_entry("transpose", [](const Tensor& x) { return transpose(x, 0, -1); }, {2, 3, 4}, {0, 3, 4}));
+const OpRegistration reg_slice(view_entry("slice", [](const Tensor& x) { return slice(x, 1, 1, 6, 2); }, {3, 7}, {0, 7}));
+const OpRegistration reg_expand(view_entry(
+    "expand", [](const Tensor& x) { return expand(x, {2, x.size(0), 4}); }, {3, 1}, {0, 1}));
+const OpRegistration reg_unsqueeze(view_entry("unsqueeze", [](const Tensor& x) { return unsqueeze(x, -1); }, {3, 2}, {0, 2}));
+const OpRegistration reg_squeeze(view_entry("squeeze", [](const Tensor& x) { return squeeze(x, 1); }, {3, 1, 2}, {0, 1, 2}));
 
 }  // namespace
 

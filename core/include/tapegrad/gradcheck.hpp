@@ -28,9 +28,14 @@ enum class Verdict {
   kink_crossed,   // x-h and x+h straddle a kink: the numeric value is not a derivative
   suspicious,     // 1e-4..1e-2 (or 1e-7..1e-4 without kinks)
   wrong,          // > 1e-2
+  non_finite,     // the analytic or the numeric value is NaN or infinite: nothing to compare
 };
+inline constexpr int kVerdictCount = static_cast<int>(Verdict::non_finite) + 1;
 std::string_view verdict_name(Verdict v);
 
+// Checked when a check starts (tg::Error naming the option): eps finite in (0, 0.1],
+// max_coords_per_input > 0, warmup_steps >= 0, warmup_lr and kink_tolerance finite
+// and > 0, worst_shown >= 0.
 struct GradcheckOptions {
   double eps = 1e-6;                    // step h of the centered difference
   std::int64_t max_coords_per_input = 200;  // check a seeded random subset above this
@@ -59,9 +64,11 @@ struct GradcheckInputReport {
   int input = 0;
   Shape shape;
   std::int64_t checked = 0;
-  double max_rel_error = 0;  // over elements not excused as kink-crossed, too small or roundoff
+  // Over elements not excused as kink-crossed, too small or roundoff; infinite when
+  // an element is non-finite.
+  double max_rel_error = 0;
   Verdict verdict = Verdict::good;
-  std::int64_t count[6] = {};  // per Verdict
+  std::int64_t count[kVerdictCount] = {};  // per Verdict
   std::vector<GradcheckElement> worst;  // most severe first
 };
 

@@ -114,6 +114,12 @@ void binary_f32(dnnl::algorithm alg, const Tensor& a_in, const Tensor& b_in, con
 
 void matmul_f32(const Tensor& a_in, const Tensor& b_in, const Tensor& out) {
   if (out.numel() == 0) return;
+  // An empty inner dimension: every entry is an empty sum. oneDNN divides by K when
+  // it blocks the product (SIGFPE), so it never sees K = 0.
+  if (a_in.size(-1) == 0) {
+    Tensor(out).zero_();  // a handle to the same storage
+    return;
+  }
   const Tensor a = addressable(a_in), b = addressable(b_in);
   const int rank = out.dim();
   const auto src = describe(a, rank), weights = describe(b, rank), dst = describe(out, rank);

@@ -297,6 +297,16 @@ void conv2d_backward_f32(const ConvGeometry& g, const Tensor& grad_out, const Te
 
 void linear_f32(const Tensor& x_in, const Tensor& weight, const Tensor& bias, const Tensor& out) {
   if (out.numel() == 0) return;
+  if (x_in.size(1) == 0) {  // no input features: y = b (oneDNN cannot run with K = 0)
+    NoGradGuard no_grad;
+    Tensor y = out;  // a handle to the same storage
+    if (bias.defined()) {
+      y.copy_(bias);  // broadcast over the rows
+    } else {
+      y.zero_();
+    }
+    return;
+  }
   const Tensor x = addressable(x_in), w = addressable(weight);
   const Tensor b = bias.defined() ? contiguous_no_grad(bias) : Tensor{};
   const std::int64_t K = w.shape()[1], N = w.shape()[0];

@@ -43,7 +43,7 @@ struct OpSweepResult {
 
   // Wrong gradient (first or second order), f32 disagreement, or an exception.
   bool wrong() const {
-    return verdict == Verdict::wrong || (gradgrad_run && gradgrad_verdict == Verdict::wrong) || !f32_ok ||
+    return verdict >= Verdict::wrong || (gradgrad_run && gradgrad_verdict >= Verdict::wrong) || !f32_ok ||
            !errors.empty();
   }
   bool suspicious() const {

@@ -17,10 +17,16 @@ struct OpSample {
   // Inputs the op receives as a transposed (non-contiguous) view of the stored data:
   // the op sees transpose(inputs[i], -1, -2). Tests strided kernels under gradcheck.
   std::vector<int> transposed = {};
+  // Non-empty: the op refuses these inputs (e.g. a max over an empty dim) with a
+  // tg::Error whose message contains this text; the sweep checks that it does.
+  std::string refused_with = {};
   // The function gradcheck sees: the entry's fn with the transposed views applied.
   std::function<Tensor(const std::vector<Tensor>&)> bind(const std::function<Tensor(const std::vector<Tensor>&)>& fn) const;
 };
 
+// Every entry's samples include inputs with a size-0 dim (and its large samples one
+// whose non-empty form would run on oneDNN): such an op must give an empty (or, for a
+// reduction over the empty dim, a well-defined) result and gradient, or refuse.
 struct OpTableEntry {
   std::string name;
   std::function<Tensor(const std::vector<Tensor>&)> fn;
@@ -35,6 +41,9 @@ struct OpTableEntry {
   // loop; used only by the f32-vs-f64 comparison (too big to gradcheck cheaply).
   std::function<std::vector<OpSample>(Generator&)> large_samples = {};
 };
+
+// True when some input of the sample has no elements.
+bool has_empty_input(const OpSample& sample);
 
 const std::vector<OpTableEntry>& op_table();
 const OpTableEntry& find_op(const std::string& name);
