@@ -50,6 +50,8 @@ tapegrad_cli_error(cli_bench_step_cost_sizes_negative "bench: --step-cost-sizes 
 # Conflicting settings are errors, not a silent choice of one.
 tapegrad_cli_error(cli_train_lr_and_opt_lr "train: --lr 0.1 and --opt lr=... both set the learning rate; give one of them"
                    train --lr 0.1 --opt lr=0.2)
+tapegrad_cli_error(cli_train_opt_twice "option 'lr' is given twice" train --opt lr=0.1 --opt lr=0.2)
+tapegrad_cli_error(cli_search_range_twice "--range: 'lr' is given twice" search --range lr=1e-4:1e-2 --range lr=1e-3:1e-1)
 tapegrad_cli_error(cli_train_epochs_twice "--epochs: At Most 1 required but received 2" train --epochs 3 --epochs 4)
 # Every usage error, CLI11's included, exits 2.
 add_test(NAME cli_usage_error_exits_2

@@ -99,7 +99,6 @@ TEST_CASE("output folders: missing ones are made, unusable ones are errors namin
   const TempDir dir;
   cli::prepare_output_folder("train: --checkpoint-dir", dir.file("a/b"));
   CHECK(std::filesystem::is_directory(dir.file("a/b")));
-  cli::prepare_folder_of("train: --report 'r.html'", "r.html");  // the current folder
   touch(dir.file("file"));
   CHECK_ERROR(cli::prepare_output_folder("train: --checkpoint-dir", dir.file("file")),
               "train: --checkpoint-dir: cannot use the folder '" + dir.file("file") + "': it is a file, not a folder");
