@@ -19,6 +19,8 @@
 #include <tapegrad/optim/registry.hpp>
 #include <tapegrad/parallel.hpp>
 
+#include "cli/output_folder.hpp"
+#include "cli/ranged_option.hpp"
 #include "commands.hpp"
 #include "race/bench_report.hpp"
 #include "race/bench_tables.hpp"
@@ -95,6 +97,8 @@ std::map<std::string, double> parse_lrs(const std::string& flag, const std::vect
   }
   return lrs;
 }
+
+constexpr cli::IntRange kRaceSteps{1, 10'000'000};
 
 struct FashionData {
   data::Dataset train, test;
@@ -214,6 +218,7 @@ int run_bench(BenchArgs a) {
   a.step_cost_settings.validate();
   if (a.step_cost)
     for (const std::string& name : optimizers) check_step_cost_optimizer(name);
+  if (!a.report.empty()) cli::prepare_folder_of(fmt::format("bench: --report '{}'", a.report), a.report);
   const FashionData data = a.fashion ? load_fashion(a) : FashionData{};
 
   Output out(a.json);
@@ -253,36 +258,38 @@ void add_bench_command(CLI::App& app, int& exit_code) {
                   "Optimizers, comma-separated (default: every registered first-order optimizer, plug-ins included)")
       ->delimiter(',');
   cmd->add_option("--lr", a->lrs, "optimizer=lr for the test functions (repeatable); an optimizer without one is tuned");
-  cmd->add_option("--steps", a->race.steps, "Steps per run on a test function")->capture_default_str();
-  cmd->add_option("--tolerance", a->race.tolerance, "Success when f - f_min < tolerance (the saddle: when f < -1)")
-      ->capture_default_str();
-  cmd->add_option("--tune-steps", a->search.steps, "Steps of each trial of the lr search")->capture_default_str();
-  cmd->add_option("--tune-min", a->search.min, "Smallest lr tried")->capture_default_str();
-  cmd->add_option("--tune-max", a->search.max, "Largest lr tried")->capture_default_str();
-  cmd->add_option("--tune-points", a->search.points, "Log-spaced lrs tried")->capture_default_str();
-  cmd->add_option("--saddle-lr", a->search.unbounded_lr,
-                  "The lr shared by optimizers without --lr on functions unbounded below (the saddle), instead of tuning")
-      ->capture_default_str();
+  cli::add_ranged_option(*cmd, "--steps", a->race.steps, kRaceSteps, "Steps per run on a test function");
+  cli::add_ranged_option(*cmd, "--tolerance", a->race.tolerance, cli::kPositive,
+                         "Success when f - f_min < tolerance (the saddle: when f < -1)");
+  cli::add_ranged_option(*cmd, "--tune-steps", a->search.steps, kRaceSteps, "Steps of each trial of the lr search");
+  cli::add_ranged_option(*cmd, "--tune-min", a->search.min, cli::kPositive, "Smallest lr tried");
+  cli::add_ranged_option(*cmd, "--tune-max", a->search.max, cli::kPositive, "Largest lr tried");
+  cli::add_ranged_option(*cmd, "--tune-points", a->search.points, {1, 1000}, "Log-spaced lrs tried");
+  cli::add_ranged_option(*cmd, "--saddle-lr", a->search.unbounded_lr, cli::kPositive,
+                         "The lr shared by optimizers without --lr on functions unbounded below (the saddle), "
+                         "instead of tuning");
   cmd->add_flag("--fashion", a->fashion, "Race on Fashion-MNIST with the seed's network (mlp5x100)");
-  cmd->add_option("--iterations", a->fashion_settings.iterations, "Fashion-MNIST iterations per optimizer")
-      ->capture_default_str();
-  cmd->add_option("--batch-size", a->fashion_settings.batch_size, "Fashion-MNIST batch size")->capture_default_str();
+  cli::add_ranged_option(*cmd, "--iterations", a->fashion_settings.iterations, kRaceSteps,
+                         "Fashion-MNIST iterations per optimizer");
+  cli::add_ranged_option(*cmd, "--batch-size", a->fashion_settings.batch_size, cli::kBatchSize,
+                         "Fashion-MNIST batch size");
   cmd->add_option("--fashion-lr", a->fashion_lrs,
                   "optimizer=lr on Fashion-MNIST (repeatable; default: sgd 0.1; momentum, nesterov, adagrad 0.01; "
                   "rmsprop, adam, adamw 0.001; others their own)");
-  cmd->add_option("--train-limit", a->train_limit, "Fashion-MNIST: train on the first N images only (0: all)");
+  cli::add_ranged_option(*cmd, "--train-limit", a->train_limit, cli::kTrainLimit,
+                         "Fashion-MNIST: train on the first N images only (0: all)");
   cmd->add_option("--data", a->data_dir, "Fashion-MNIST folder (default: $TAPEGRAD_FASHION_MNIST_DIR or "
                                          "/usr/share/datasets/fashion-mnist)");
   cmd->add_flag("--step-cost", a->step_cost, "Time one step of each optimizer over large f32 parameters");
-  cmd->add_option("--step-cost-sizes", a->step_cost_settings.sizes, "Parameter counts for --step-cost")
-      ->delimiter(',')
-      ->capture_default_str();
-  cmd->add_option("--step-cost-repeats", a->step_cost_settings.repeats, "Timed steps per size (the median is shown)")
-      ->capture_default_str();
+  cli::add_ranged_option(*cmd, "--step-cost-sizes", a->step_cost_settings.sizes, {1, 1'000'000'000},
+                         "Parameter counts for --step-cost")
+      ->delimiter(',');
+  cli::add_ranged_option(*cmd, "--step-cost-repeats", a->step_cost_settings.repeats, {1, 100'000},
+                         "Timed steps per size (the median is shown)");
   cmd->add_option("--report", a->report, "HTML report file (\"\": none)")->capture_default_str();
   cmd->add_flag("--json", a->json, "Print one JSON object with the results to stdout");
-  cmd->add_option("--seed", a->race.seed, "Seed for gradient noise, initialization and batches")->capture_default_str();
-  cmd->add_option("--threads", a->threads, "Threads (default: OMP_NUM_THREADS, else every CPU, fewer while other processes keep CPUs busy)");
+  cli::add_ranged_option(*cmd, "--seed", a->race.seed, cli::kAnySeed, "Seed for gradient noise, initialization and batches");
+  cli::add_ranged_option(*cmd, "--threads", a->threads, cli::kThreads, "Threads (0: OMP_NUM_THREADS, else every CPU, fewer while other processes keep CPUs busy)");
   cmd->add_option("--plugin", a->plugins, "A shared module that registers optimizers (repeatable)");
   cmd->callback([a, functions, &exit_code] {
     a->functions_given = functions->count() > 0;

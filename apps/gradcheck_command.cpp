@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <memory>
@@ -13,6 +12,7 @@
 
 #include <tapegrad/ops/op_sweep.hpp>
 
+#include "cli/ranged_option.hpp"
 #include "commands.hpp"
 
 namespace tg::apps {
@@ -25,6 +25,12 @@ struct GradcheckCommandOptions {
   bool json = false;
   bool verbose = false;
 };
+
+// A centered difference in f64 loses digits to rounding below about 1e-12 and measures a
+// secant, not a derivative, above 0.1 (and leaves the domain of ops like sqrt and log).
+constexpr cli::RealRange kEps{1e-12, 0.1};
+// A relative difference: 1 already accepts any f32 result of the right magnitude.
+constexpr cli::RealRange kF32Tolerance{0, 1, true, false};
 
 std::vector<const OpTableEntry*> selected_entries(const std::vector<std::string>& names) {
   std::vector<const OpTableEntry*> entries;
@@ -162,28 +168,17 @@ int run_gradcheck(const GradcheckCommandOptions& options) {
 }  // namespace
 
 void add_gradcheck_command(CLI::App& app, int& exit_code) {
-  const CLI::Validator positive(
-      [](const std::string& value) -> std::string {
-        double x = 0;
-        const char* end = value.data() + value.size();
-        const auto parsed = std::from_chars(value.data(), end, x);
-        if (parsed.ec != std::errc{} || parsed.ptr != end) return "not a number: " + value;
-        return x > 0 ? "" : "must be positive, got " + value;
-      },
-      "POSITIVE");
   auto options = std::make_shared<GradcheckCommandOptions>();
   CLI::App* cmd = app.add_subcommand(
       "gradcheck", "Check every op's gradient in f64 against finite differences, and its f32 result against f64");
   cmd->add_option("--op", options->ops, "Check only this op (repeatable; default: the whole op table)");
-  cmd->add_option("--seed", options->sweep.seed, "Seed of the sample inputs and of gradcheck's coordinate subsets")
-      ->capture_default_str();
-  cmd->add_option("--eps", options->sweep.eps, "Step h of the centered difference")
-      ->check(positive)
-      ->capture_default_str();
-  cmd->add_option("--f32-tolerance", options->sweep.f32_tolerance,
-                  "Largest max |f32 - f64| / (1 + |f64|) accepted as agreement (default: each op's own, "
-                  "1e-5 for most, 1e-4 for ops that sum thousands of terms)")
-      ->check(positive);
+  cli::add_ranged_option(*cmd, "--seed", options->sweep.seed, cli::kAnySeed,
+                         "Seed of the sample inputs and of gradcheck's coordinate subsets");
+  cli::add_ranged_option(*cmd, "--eps", options->sweep.eps, kEps, "Step h of the centered difference");
+  cli::add_ranged_option(*cmd, "--f32-tolerance", options->sweep.f32_tolerance, kF32Tolerance,
+                         "Largest max |f32 - f64| / (1 + |f64|) accepted as agreement (default: each op's own, "
+                         "1e-5 for most, 1e-4 for ops that sum thousands of terms)")
+      ->default_str("");
   cmd->add_flag("--gradgrad", options->sweep.gradgrad, "Also check second derivatives (gradgradcheck)");
   cmd->add_flag("--json", options->json, "Print the results as a JSON array, one object per op");
   cmd->add_flag("--verbose,-v", options->verbose, "Print the report of every failing sample");

@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <filesystem>
 #include <tapegrad/error.hpp>
 
 #include "commands.hpp"
@@ -19,8 +20,14 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);  // 0 for --help, CLI11's message and non-zero otherwise
+    // 0 for --help; otherwise CLI11's message and 2, the exit code of every usage error.
+    return app.exit(e) == 0 ? 0 : 2;
   } catch (const tg::Error& e) {
+    fmt::print(stderr, "tapegrad: error: {}\n", e.what());
+    return 2;
+  } catch (const std::filesystem::filesystem_error& e) {
+    // A file or folder the system refused (missing, read-only, full, a file in place of a
+    // folder): what() names the operation, the reason and the paths.
     fmt::print(stderr, "tapegrad: error: {}\n", e.what());
     return 2;
   } catch (const std::exception& e) {

@@ -17,6 +17,8 @@
 #include <tapegrad/error.hpp>
 #include <tapegrad/parallel.hpp>
 
+#include "cli/output_folder.hpp"
+#include "cli/ranged_option.hpp"
 #include "commands.hpp"
 #include "search/runner.hpp"
 #include "search/search_report.hpp"
@@ -150,6 +152,13 @@ void print_warnings(std::FILE* out, const std::string& where, const std::vector<
   for (const BorderWarning& w : warnings) fmt::print(out, "warning: {}{}\n", where, w.message);
 }
 
+// Before the first trial: a search whose results cannot be written should not start.
+void prepare_output_folders(const SearchArgs& args) {
+  cli::prepare_folder_of(fmt::format("search: --results '{}'", args.results), args.results);
+  if (!args.checkpoint_dir.empty()) cli::prepare_output_folder("search: --checkpoint-dir", args.checkpoint_dir);
+  if (!args.report.empty()) cli::prepare_folder_of(fmt::format("search: --report '{}'", args.report), args.report);
+}
+
 int run_search_command(const SearchArgs& args) {
   if (args.worker) return run_worker();
   const auto start = std::chrono::steady_clock::now();
@@ -160,6 +169,8 @@ int run_search_command(const SearchArgs& args) {
   const SearchPlan plan = make_plan(args);
   const TrialSettings settings = make_settings(args);
   settings.validate(plan.space);
+
+  prepare_output_folders(args);
 
   std::FILE* text = args.json ? stderr : stdout;  // with --json, stdout carries only the JSON
   ResultsFile results(args.results, search_identity(settings, plan.space), args.fresh);
@@ -248,31 +259,34 @@ void add_search_command(CLI::App& app, int& exit_code) {
                   "A searched range name=low:high[:log|linear] (repeatable); dropout or an optimizer option; "
                   "without a scale dropout is linear, others log. Default: lr=1e-5:1e-1:log "
                   "weight_decay=1e-6:1e-1:log dropout=0:0.7:linear");
-  cmd->add_option("--stages", args->stages, "Stages, coarse to fine (default: the longest per-stage list, or 2)");
-  cmd->add_option("--trials", args->trials, "Trials per stage: one value, or one per stage (default 8,4)")
+  cli::add_ranged_option(*cmd, "--stages", args->stages, {1, 100},
+                         "Stages, coarse to fine (default: the longest per-stage list, or 2)");
+  cli::add_ranged_option(*cmd, "--trials", args->trials, {1, 100'000},
+                         "Trials per stage: one value, or one per stage (default 8,4)")
       ->delimiter(',');
-  cmd->add_option("--epochs", args->epochs_per_stage, "Epochs per trial: one value, or one per stage (default 1,3)")
+  cli::add_ranged_option(*cmd, "--epochs", args->epochs_per_stage, cli::kEpochs,
+                         "Epochs per trial: one value, or one per stage (default 1,3)")
       ->delimiter(',');
-  cmd->add_option("--train-limit", args->train_limits,
-                  "Train on the first N training samples: one value, or one per stage; 0: all (default 10000,0)")
+  cli::add_ranged_option(*cmd, "--train-limit", args->train_limits, cli::kTrainLimit,
+                         "Train on the first N training samples: one value, or one per stage; 0: all (default 10000,0)")
       ->delimiter(',');
-  cmd->add_option("--keep", args->keep, "The best trials of a stage the next one narrows around (0: a quarter, at least 2)")
-      ->capture_default_str();
-  cmd->add_option("--workers", args->workers, "Trials at a time; more than 1 runs them in separate processes")
-      ->capture_default_str();
-  cmd->add_option("--threads", args->threads, "Threads per worker (default: all cores / workers, at least 1)");
-  cmd->add_option("--trial-timeout", args->trial_timeout,
-                  "Seconds a trial in a worker process may take; a worker past it is stuck: it is named, killed, "
-                  "and its trial runs once more in a new worker (stuck twice: the search stops, the results file "
-                  "keeps the finished trials). 0: automatic, 300 s + 0.02 s per epoch and training sample until a "
-                  "trial of the stage has finished, then 10 x the slowest one, at least 300 s. With --workers 1, a "
-                  "limit runs the trials in a worker process")
-      ->capture_default_str();
-  cmd->add_option("--batch-size", args->batch_size, "Batch size")->capture_default_str();
-  cmd->add_option("--validation", args->validation_size, "Validation samples held out of the training file")
-      ->capture_default_str();
-  cmd->add_option("--seed", args->seed, "Seed of the sampling, the split, initialization and shuffling")
-      ->capture_default_str();
+  cli::add_ranged_option(*cmd, "--keep", args->keep, {0, 100'000},
+                         "The best trials of a stage the next one narrows around (0: a quarter, at least 2)");
+  cli::add_ranged_option(*cmd, "--workers", args->workers, {1, 256},
+                         "Trials at a time; more than 1 runs them in separate processes");
+  cli::add_ranged_option(*cmd, "--threads", args->threads, cli::kThreads,
+                         "Threads per worker (0: all cores / workers, at least 1)");
+  cli::add_ranged_option(*cmd, "--trial-timeout", args->trial_timeout, cli::RealRange{0, 1e7},
+                         "Seconds a trial in a worker process may take; a worker past it is stuck: it is named, killed, "
+                         "and its trial runs once more in a new worker (stuck twice: the search stops, the results file "
+                         "keeps the finished trials). 0: automatic, 300 s + 0.02 s per epoch and training sample until a "
+                         "trial of the stage has finished, then 10 x the slowest one, at least 300 s. With --workers 1, a "
+                         "limit runs the trials in a worker process");
+  cli::add_ranged_option(*cmd, "--batch-size", args->batch_size, cli::kBatchSize, "Batch size");
+  cli::add_ranged_option(*cmd, "--validation", args->validation_size, cli::kValidation,
+                         "Validation samples held out of the training file");
+  cli::add_ranged_option(*cmd, "--seed", args->seed, cli::kAnySeed,
+                         "Seed of the sampling, the split, initialization and shuffling");
   cmd->add_option("--data", args->data_dir, "Fashion-MNIST folder (default: $TAPEGRAD_FASHION_MNIST_DIR or "
                                             "/usr/share/datasets/fashion-mnist)");
   cmd->add_option("--results", args->results, "The results file (JSON lines); an interrupted search resumes from it")

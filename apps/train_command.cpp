@@ -1,5 +1,6 @@
 // `tapegrad train`: trains a classifier on Fashion-MNIST (MISSION.md, the main job).
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -15,6 +16,8 @@
 #include <tapegrad/optim/registry.hpp>
 #include <tapegrad/parallel.hpp>
 
+#include "cli/output_folder.hpp"
+#include "cli/ranged_option.hpp"
 #include "commands.hpp"
 #include "diagnostics/diagnostics_output.hpp"
 #include "diagnostics/ensemble.hpp"
@@ -72,6 +75,10 @@ constexpr std::int64_t kSanityExamples = 256;
 constexpr std::int64_t kHistogramExamples = 64;  // the cnn's first conv alone gives 1.6 million values
 constexpr std::int64_t kGradcheckExamples = 4;
 
+constexpr cli::IntRange kWidth{1, 16};  // make_model's
+constexpr cli::IntRange kCropPadding{0, 14};
+constexpr cli::IntRange kKeepCheckpoints{0, 1'000'000};  // 0: all
+
 // Per-model defaults, chosen so the default run finishes in under 5 minutes on 2 cores
 // and reaches the accuracies in the README (measured there).
 constexpr double kDefaultWeightDecay = 0.05;  // adamw's, when --opt weight_decay is not given
@@ -87,6 +94,8 @@ TrainConfig make_config(const TrainArgs& a) {
   c.optimizer_options = optim::parse_options(a.optimizer_options);
   if (c.optimizer == "adamw" && !c.optimizer_options.find("weight_decay"))
     c.optimizer_options.set("weight_decay", kDefaultWeightDecay);
+  TG_CHECK(!a.lr || !c.optimizer_options.contains("lr"),
+           "train: --lr {} and --opt lr=... both set the learning rate; give one of them", *a.lr);
   if (a.lr) c.optimizer_options.set("lr", *a.lr);
   c.schedule = a.schedule;
   c.batch_size = a.batch_size;
@@ -160,10 +169,6 @@ std::string report_path(const TrainArgs& a) {
 }
 
 void check_diagnostics_args(const TrainArgs& a) {
-  TG_CHECK(!a.gradcheck_every_given || a.gradcheck_every >= 1,
-           "train: --gradcheck-every must be at least 1 (the step to check at, and every that many after), got {}",
-           a.gradcheck_every);
-  TG_CHECK(a.ratio_every >= 1, "train: --ratio-every must be at least 1 step, got {}", a.ratio_every);
   TG_CHECK(!a.then_train || a.sanity, "train: --then-train goes with --sanity");
   for (const std::string& path : a.ensemble)  // before the data is loaded
     TG_CHECK(std::filesystem::is_regular_file(path), "train: --ensemble: no checkpoint file '{}'", path);
@@ -191,12 +196,12 @@ SanityResults run_sanity(const TrainConfig& config, const TrainData& data, const
   return results;
 }
 
-// Made before training: a report that cannot be written should fail before the run, not after.
-void make_report_folder(const std::string& report_file) {
-  std::error_code error;
-  if (const auto folder = std::filesystem::path(report_file).parent_path(); !folder.empty())
-    TG_CHECK(std::filesystem::create_directories(folder, error) || !error,
-             "train: --report '{}': cannot create its folder: {}", report_file, error.message());
+// Checked before the data is loaded: a checkpoint or report that cannot be written should
+// fail before the run, not after it.
+void prepare_output_folders(const TrainArgs& args) {
+  if (!args.checkpoint_dir.empty()) cli::prepare_output_folder("train: --checkpoint-dir", args.checkpoint_dir);
+  if (const std::string report = report_path(args); !report.empty())
+    cli::prepare_folder_of(fmt::format("train: --report '{}'", report), report);
 }
 
 nlohmann::json gradchecks_json(const StepGradcheck& gradcheck) {
@@ -231,10 +236,16 @@ int run_training(const TrainArgs& args, const TrainConfig& config, const TrainDa
     print_epoch_row(text, e);
     std::fflush(text);
   };
+  // A save that fails mid-run ends the command with an error only after the test evaluation
+  // and the JSON: they are the run's results, whatever happened to its files.
+  std::vector<std::string> write_errors;
+  callbacks.on_save_error = [&](const std::string& error) {
+    print_line(fmt::format("error: {}; training goes on without saving checkpoints", error));
+    write_errors.push_back(error);
+  };
   const std::string report_file = report_path(args);
   std::unique_ptr<TrainingMonitor> monitor;
   if (!report_file.empty()) {
-    make_report_folder(report_file);
     monitor = std::make_unique<TrainingMonitor>(first_examples(data.validation, kHistogramExamples, norm),
                                                 MonitorOptions{.ratio_every = args.ratio_every}, print_line);
     monitor->attach(callbacks);
@@ -260,16 +271,23 @@ int run_training(const TrainArgs& args, const TrainConfig& config, const TrainDa
     const auto ratios = summarize(monitor->update_ratios());
     fmt::print(text, "\nupdate/weight ratio per parameter (every {} steps; healthy near 1e-3):\n{}", args.ratio_every,
                ratio_table(ratios));
-    make_train_report({config, result, *monitor, sanity ? &*sanity : nullptr,
-                       gradcheck ? &gradcheck->reports() : nullptr})
-        .save(report_file);
-    fmt::print(text, "report: {}\n", report_file);
     json["update_ratios"] = to_json(ratios);
-    json["report"] = report_file;
+    try {
+      make_train_report({config, result, *monitor, sanity ? &*sanity : nullptr,
+                         gradcheck ? &gradcheck->reports() : nullptr})
+          .save(report_file);
+      fmt::print(text, "report: {}\n", report_file);
+      json["report"] = report_file;
+    } catch (const Error& error) {
+      write_errors.push_back(error.what());
+    }
   }
   if (sanity) json["sanity"] = to_json(*sanity);
   if (gradcheck) json["gradchecks"] = gradchecks_json(*gradcheck);
+  if (!write_errors.empty()) json["write_errors"] = write_errors;
   if (args.json) fmt::print("{}\n", json.dump(2));
+  std::fflush(stdout);
+  TG_CHECK(write_errors.empty(), "train: the run finished, but {}", fmt::join(write_errors, "; and "));
   return gradcheck && !gradcheck->passed() ? 1 : 0;
 }
 
@@ -284,6 +302,8 @@ int run_train(const TrainArgs& args) {
   config.validate();
   check_diagnostics_args(args);
   optim::find_optimizer(config.optimizer);  // a bad name fails before the data is loaded (--model is checked by CLI11)
+  const bool trains = args.ensemble.empty() && (!args.sanity || args.then_train);
+  if (trains) prepare_output_folders(args);
 
   std::FILE* text = args.json ? stderr : stdout;  // with --json, stdout carries only the JSON
   const TrainData data = load_data(args);
@@ -307,36 +327,42 @@ void add_train_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<TrainArgs>();
   CLI::App* cmd = app.add_subcommand("train", "Train a classifier on Fashion-MNIST");
   cmd->add_option("--model", args->model, "mlp, cnn or mlp5x100")->check(CLI::IsMember(nn::model_names()))->capture_default_str();
-  cmd->add_option("--width", args->width, "cnn only: multiplies its channels (32, 64) and hidden units (128)")
-      ->capture_default_str();
-  cmd->add_option("--epochs", args->epochs, "Epochs (default: cnn 12, mlp 30)");
-  cmd->add_option("--batch-size", args->batch_size, "Batch size")->capture_default_str();
+  cli::add_ranged_option(*cmd, "--width", args->width, kWidth,
+                         "cnn only: multiplies its channels (32, 64) and hidden units (128)");
+  cli::add_ranged_option(*cmd, "--epochs", args->epochs, cli::kEpochs, "Epochs (default: cnn 12, mlp 30)");
+  cli::add_ranged_option(*cmd, "--batch-size", args->batch_size, cli::kBatchSize, "Batch size");
   cmd->add_option("--optimizer", args->optimizer, "A registered optimizer (--list-optimizers); adamw defaults to weight_decay=0.05 here")->capture_default_str();
   cmd->add_option("--opt", args->optimizer_options, "Optimizer option key=value (repeatable), e.g. --opt beta2=0.99");
-  cmd->add_option("--lr", args->lr, "Learning rate (the same as --opt lr=...)");
+  cli::add_ranged_option(*cmd, "--lr", args->lr, cli::kPositive, "Learning rate (the same as --opt lr=...)");
   cmd->add_option("--schedule", args->schedule, "Learning-rate schedule: cosine or none")->capture_default_str();
-  cmd->add_option("--dropout", args->dropout, "Dropout probability (default: cnn 0.5, mlp 0.2)");
+  cli::add_ranged_option(*cmd, "--dropout", args->dropout, cli::kBelowOne, "Dropout probability (default: cnn 0.5, mlp 0.2)");
   cmd->add_flag("--augment", args->augment, "Augment: horizontal flip, random crop (pad 2), brightness/contrast jitter");
-  cmd->add_option("--flip", args->flip, "Horizontal flip probability (overrides --augment's 0.5)");
-  cmd->add_option("--crop-padding", args->crop_padding, "Random crop padding in pixels (overrides --augment's 2)");
-  cmd->add_option("--jitter", args->jitter, "Brightness/contrast jitter strength (overrides --augment's 0.1)");
+  cli::add_ranged_option(*cmd, "--flip", args->flip, cli::kFraction, "Horizontal flip probability (overrides --augment's 0.5)");
+  cli::add_ranged_option(*cmd, "--crop-padding", args->crop_padding, kCropPadding,
+                         "Random crop padding in pixels (overrides --augment's 2); at most half the 28-pixel side, "
+                         "so a crop keeps at least half the image in each direction");
+  cli::add_ranged_option(*cmd, "--jitter", args->jitter, cli::kFraction,
+                         "Brightness/contrast jitter strength (overrides --augment's 0.1)");
   cmd->add_flag("--tta-flip", args->tta_flip,
                 "Test-time flip averaging: validation, test and --ensemble predict with the mean softmax of each "
                 "image and its mirror");
-  cmd->add_option("--label-smoothing", args->label_smoothing, "Label smoothing of the training loss, in [0, 1)");
-  cmd->add_option("--validation", args->validation_size, "Validation samples held out of the training file")
-      ->capture_default_str();
-  cmd->add_option("--train-limit", args->train_limit, "Train on the first N training samples only (0: all)");
-  cmd->add_option("--seed", args->seed, "Seed for initialization, shuffling, dropout and augmentation")
-      ->capture_default_str();
-  cmd->add_option("--threads", args->threads, "Threads (default: OMP_NUM_THREADS, else every CPU, fewer while other processes keep CPUs busy)");
+  cli::add_ranged_option(*cmd, "--label-smoothing", args->label_smoothing, cli::kBelowOne,
+                         "Label smoothing of the training loss");
+  cli::add_ranged_option(*cmd, "--validation", args->validation_size, cli::kValidation,
+                         "Validation samples held out of the training file");
+  cli::add_ranged_option(*cmd, "--train-limit", args->train_limit, cli::kTrainLimit,
+                         "Train on the first N training samples only (0: all)");
+  cli::add_ranged_option(*cmd, "--seed", args->seed, cli::kAnySeed,
+                         "Seed for initialization, shuffling, dropout and augmentation");
+  cli::add_ranged_option(*cmd, "--threads", args->threads, cli::kThreads,
+                         "Threads (0: OMP_NUM_THREADS, else every CPU, fewer while other processes keep CPUs busy)");
   cmd->add_option("--data", args->data_dir, "Fashion-MNIST folder (default: $TAPEGRAD_FASHION_MNIST_DIR or "
                                             "/usr/share/datasets/fashion-mnist)");
   cmd->add_option("--checkpoint-dir", args->checkpoint_dir, "Where the best checkpoint is saved (\"\": nowhere)")
       ->capture_default_str();
-  cmd->add_option("--keep-checkpoints", args->keep_checkpoints,
-                  "How many per-improvement checkpoints (<model>-epochNN-val0.XXXX) to keep; older ones are deleted (0: all)")
-      ->capture_default_str();
+  cli::add_ranged_option(*cmd, "--keep-checkpoints", args->keep_checkpoints, kKeepCheckpoints,
+                         "How many per-improvement checkpoints (<model>-epochNN-val0.XXXX) to keep; older ones are "
+                         "deleted (0: all)");
   cmd->add_flag("--json", args->json, "Print one JSON object with the results to stdout");
   cmd->add_option("--plugin", args->plugins, "A shared module that registers optimizers (repeatable)");
   cmd->add_flag("--list-optimizers", args->list_optimizers, "List the registered optimizers and their options");
@@ -347,16 +373,15 @@ void add_train_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--report", args->report,
                   "HTML report with the loss, accuracies, update ratios, histograms and first-layer weights "
                   "(default: <checkpoint-dir>/<model>-report.html; \"\": none, and no monitoring)");
-  cmd->add_option("--ratio-every", args->ratio_every, "Steps between update/weight ratio samples")
-      ->capture_default_str();
+  cli::add_ranged_option(*cmd, "--ratio-every", args->ratio_every, cli::kSteps, "Steps between update/weight ratio samples");
   cmd->add_flag("--average", args->average,
                 "Also keep an exponential moving average of the parameters (0.995) and evaluate with it");
   cmd->add_option("--ensemble", args->ensemble,
                   "Evaluate the average prediction of these checkpoints on the test set (comma-separated); "
                   "no training")
       ->delimiter(',');
-  cmd->add_option("--gradcheck-every", args->gradcheck_every,
-                  "Gradcheck (f64) the loss with respect to the parameters at step N and every N steps after");
+  cli::add_ranged_option(*cmd, "--gradcheck-every", args->gradcheck_every, cli::kSteps,
+                         "Gradcheck (f64) the loss with respect to the parameters at step N and every N steps after");
   cmd->callback([args, cmd, &exit_code] {
     args->gradcheck_every_given = cmd->count("--gradcheck-every") > 0;
     exit_code = run_train(*args);

@@ -1,5 +1,7 @@
 #include "ensemble.hpp"
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -11,6 +13,7 @@
 #include <tapegrad/nn/models.hpp>
 #include <tapegrad/ops/elementwise.hpp>
 
+#include "cli/number_range.hpp"
 #include "fixed_batch.hpp"
 #include "training/normalization_metadata.hpp"
 
@@ -73,8 +76,12 @@ double metadata_number(const std::map<std::string, std::string>& metadata, const
 // those without "width" from before it existed (1).
 nn::ModelOptions model_options_from_metadata(const std::map<std::string, std::string>& metadata,
                                              const std::string& path) {
-  return {.dropout = metadata_number(metadata, "dropout", 0.5, path),
-          .width = static_cast<std::int64_t>(metadata_number(metadata, "width", 1, path))};
+  nn::ModelOptions options{.dropout = metadata_number(metadata, "dropout", 0.5, path), .width = 1};
+  // A whole number, as tapegrad train writes it: "1.9" is a damaged file, not width 1.
+  if (const auto width = metadata.find("width"); width != metadata.end())
+    options.width = cli::parse_in_range(fmt::format("--ensemble: '{}': the metadata's width", path), width->second,
+                                        cli::IntRange{1, 16});
+  return options;
 }
 
 }  // namespace

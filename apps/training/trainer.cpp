@@ -16,6 +16,7 @@
 #include <tapegrad/optim/schedules.hpp>
 #include <tapegrad/random.hpp>
 
+#include "cli/output_folder.hpp"
 #include "normalization_metadata.hpp"
 
 namespace tg::apps {
@@ -38,12 +39,12 @@ std::string checkpoint_path(const TrainConfig& config, const std::string& file_n
   return (std::filesystem::path(config.checkpoint_dir) / file_name).string();
 }
 
-// Saves the model as the epoch's checkpoint (named by its validation accuracy) and as
-// "<model>-best"; returns the epoch's path.
-std::string save_best(const TrainConfig& config, const nn::Module& model, const optim::Optimizer& optimizer,
-                      const std::optional<data::Normalization>& norm, const EpochRecord& record,
-                      const std::string& best_path) {
-  std::filesystem::create_directories(config.checkpoint_dir);
+// Saves the model as the epoch's checkpoint (named by its validation accuracy; its path is
+// added to saved as soon as it is written) and as "<model>-best".
+void save_best(const TrainConfig& config, const nn::Module& model, const optim::Optimizer& optimizer,
+               const std::optional<data::Normalization>& norm, const EpochRecord& record, const std::string& best_path,
+               std::vector<std::string>& saved) {
+  cli::prepare_output_folder("saving a checkpoint", config.checkpoint_dir);  // again: it may have gone since
   const auto model_state = model.state_dict();
   const auto optimizer_state = optimizer.state_dict();
   std::map<std::string, std::string> metadata = {
@@ -57,8 +58,8 @@ std::string save_best(const TrainConfig& config, const nn::Module& model, const 
   const std::string epoch_path =
       checkpoint_path(config, checkpoint_file_name(config.model, record.epoch, record.validation.accuracy));
   nn::save_checkpoint(epoch_path, model_state, optimizer_state, metadata);
+  saved.push_back(epoch_path);
   nn::save_checkpoint(best_path, model_state, optimizer_state, metadata);
-  return epoch_path;
 }
 
 std::optional<Evaluation> evaluate_averaged(std::optional<optim::ParameterAveraging>& averaging, nn::Module& model,
@@ -180,10 +181,18 @@ TrainResult train_classifier(const TrainConfig& config, const TrainData& data, c
       result.best_epoch = epoch;
       result.best_validation_accuracy = record.validation.accuracy;
       best_state = model->state_dict();
-      if (!config.checkpoint_dir.empty()) {
-        result.checkpoint = checkpoint_path(config, config.model + "-best.safetensors");
-        result.checkpoints.push_back(save_best(config, *model, *optimizer, norm, record, result.checkpoint));
-        prune_checkpoints(result.checkpoints, config.keep_checkpoints);
+      if (!config.checkpoint_dir.empty() && result.save_error.empty()) {
+        try {
+          const std::string best_path = checkpoint_path(config, config.model + "-best.safetensors");
+          save_best(config, *model, *optimizer, norm, record, best_path, result.checkpoints);
+          result.checkpoint = best_path;
+          prune_checkpoints(result.checkpoints, config.keep_checkpoints);
+        } catch (const Error& error) {
+          if (!callbacks.on_save_error) throw;
+          result.save_error = error.what();
+          result.checkpoint.clear();  // the best file on disk, if any, is of an older epoch
+          callbacks.on_save_error(result.save_error);
+        }
       }
     }
     record.seconds = seconds_since(epoch_start);

@@ -75,7 +75,7 @@ struct TrainResult {
   std::int64_t best_epoch = 0;
   double best_validation_accuracy = 0;
   Evaluation test{};  // of the best-validation parameters
-  std::string checkpoint{};  // the best checkpoint's path, if saved
+  std::string checkpoint{};  // the best checkpoint's path, if saved (empty after save_error)
   // The checkpoints saved, one per improvement of the validation accuracy, each named
   // by its epoch and validation accuracy (checkpoint_file_name); the last
   // TrainConfig::keep_checkpoints of them, the older ones deleted.
@@ -83,6 +83,8 @@ struct TrainResult {
   std::optional<Evaluation> averaged_test{};  // of the averaged parameters at the end (config.average)
   std::int64_t parameters = 0;
   double seconds = 0;
+  // Why a checkpoint could not be saved (TrainCallbacks::on_save_error); empty when all were.
+  std::string save_error{};
 };
 
 // The live run, for hooks that inspect it (diagnostics). Hooks must leave the
@@ -105,6 +107,10 @@ struct TrainCallbacks {
   StepHook before_step{};  // after backward: gradients are set
   StepHook after_step{};   // after the optimizer's step
   StepHook after_epoch{};  // after validation, before on_epoch
+  // Unset: a checkpoint that cannot be saved ends the run with its tg::Error. Set: the
+  // run goes on without saving (the test evaluation still comes at the end), the error
+  // is reported here once and kept in TrainResult::save_error.
+  std::function<void(const std::string&)> on_save_error{};
 };
 
 // Deletes the oldest files of paths (in order of saving) until at most keep remain

@@ -1,5 +1,6 @@
 // save_safetensors: header JSON, padding, tensor bytes; written to a temporary file
 // beside the target, fsync'ed, then renamed over it (atomic on POSIX file systems).
+// Temporary files left by killed saves are removed first (save_temporaries.hpp).
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -10,10 +11,10 @@
 #include <cstring>
 #include <filesystem>
 #include <nlohmann/json.hpp>
-#include <random>
 #include <vector>
 
 #include "safetensors_format.hpp"
+#include "save_temporaries.hpp"
 #include "tapegrad/autograd.hpp"
 #include "tapegrad/nn/safetensors.hpp"
 
@@ -69,12 +70,6 @@ std::string header_json(const std::string& path, const std::vector<Entry>& entri
   return text;
 }
 
-std::string temporary_path_for(const std::string& path) {
-  std::random_device device;
-  const std::uint64_t random = (std::uint64_t{device()} << 32) ^ device();
-  return fmt::format("{}.tmp-{}-{:016x}", path, static_cast<long>(::getpid()), random);
-}
-
 // Writes the file at temp_path; false with errno set on failure.
 bool write_file(const std::string& temp_path, const std::string& header, const std::vector<Entry>& entries) {
   const int fd = ::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
@@ -117,12 +112,19 @@ void save_safetensors(const std::string& path, const std::map<std::string, Tenso
                       const std::map<std::string, std::string>& metadata) {
   const std::vector<Entry> entries = ordered_entries(path, tensors);
   const std::string header = header_json(path, entries, metadata);
-  const std::string temp_path = temporary_path_for(path);
-  if (!write_file(temp_path, header, entries)) {
+  save_temporaries::remove_stale(path);
+  const std::string temp_path = save_temporaries::temporary_path_for(path);
+  bool written = write_file(temp_path, header, entries);
+  if (written && save_temporaries::fail_for_tests()) {
+    written = false;
+    errno = ENOSPC;
+  }
+  if (!written) {
     const std::string reason = system_error();
     ::unlink(temp_path.c_str());
     fail("save_safetensors: cannot write '{}' (temporary file '{}'): {}", path, temp_path, reason);
   }
+  save_temporaries::pause_for_tests();
   if (::rename(temp_path.c_str(), path.c_str()) != 0) {
     const std::string reason = system_error();
     ::unlink(temp_path.c_str());

@@ -18,7 +18,8 @@ namespace tg::nn {
 // atomically: the bytes go to a temporary file beside path, are flushed to disk, and
 // the temporary file is renamed over path, so path holds either the old file or the
 // complete new one. Throws tg::Error naming path and the system error on failure
-// (and removes the temporary file).
+// (and removes the temporary file). A save first removes the temporary files that
+// saves of dead processes (killed mid-save) left in path's folder.
 void save_safetensors(const std::string& path, const std::map<std::string, Tensor>& tensors,
                       const std::map<std::string, std::string>& metadata = {});
 
