@@ -149,5 +149,5 @@ TEST_CASE("ensemble: a checkpoint's width in its metadata rebuilds the wide cnn"
   tg::nn::save_checkpoint(dir.file("bad.safetensors"), wide->state_dict(), {},
                           {{"model", "cnn"}, {"dropout", "0.5"}, {"width", "two"}});
   CHECK_ERROR(evaluate_ensemble({dir.file("bad.safetensors")}, data.test, std::nullopt),
-              "has width 'two' in its metadata, expected a number");
+              "the metadata's width 'two' is not an integer: expected an integer in [1, 16]");
 }
