@@ -156,7 +156,12 @@ Tensor slope_mask(const Tensor& x, double above, double below) {
   dispatch_floating(x.dtype(), [&](auto t) {
     using T = decltype(t);
     const T a = static_cast<T>(above), b = static_cast<T>(below);
-    unary_loop<T>(x, out, [a, b](T e) { return e > T(0) ? a : (e != e ? e : b); });
+    // Two selects, not a chain of branches: GCC keeps a branchy chain scalar, and this
+    // mask runs over every activation of a training step.
+    unary_loop<T>(x, out, [a, b](T e) {
+      const T slope = e > T(0) ? a : b;
+      return e == e ? slope : e;
+    });
   });
   return out;
 }
