@@ -75,7 +75,12 @@ void set_num_threads_adaptive(int max_threads) {
            max_threads);
   const int max = max_threads == 0 ? omp_get_num_procs() : max_threads;
   adaptive_max.store(max);
+  // A fresh start: the load from now on decides, first after kFirstInterval.
   reading = LoadReading{};
+  reading.policy = ThreadCountPolicy(omp_get_num_procs(), max);
+  reading.last = read_cpu_times();
+  reading.primed = true;
+  reading.next_check = now_seconds() + kFirstInterval;
   omp_set_num_threads(max);
 }
 
