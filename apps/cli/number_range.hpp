@@ -33,7 +33,7 @@ using RealRange = NumberRange<double>;
 inline constexpr SeedRange kAnySeed{0, std::numeric_limits<std::uint64_t>::max()};
 // Any finite value > 0 (learning rates, tolerances without a natural top).
 inline constexpr RealRange kPositive{0, std::numeric_limits<double>::infinity(), true, true};
-// Worker threads: 0 picks automatically (OMP_NUM_THREADS or all cores).
+// Threads: 0 keeps the default (OMP_NUM_THREADS, else adaptive: docs/threads.md).
 inline constexpr IntRange kThreads{0, 1024};
 // Probabilities and strengths: [0, 1]; dropout and label smoothing: [0, 1).
 inline constexpr RealRange kFraction{0, 1};
