@@ -48,30 +48,34 @@ inline std::string where(const CLI::App& command, const std::string& name) {
 
 }  // namespace detail
 
+namespace detail {
+
+// The option that parses its one value into target (a number or a std::optional of one).
+template <class T, class Target>
+CLI::Option* add_single(CLI::App& command, const std::string& name, Target& target,
+                        const NumberRange<ParseType<T>>& range, const std::string& description) {
+  const std::string at = where(command, name);
+  return command
+      .add_option_function<std::string>(
+          name, [&target, at, range](const std::string& text) { target = parse<T>(at, text, range); }, description)
+      ->type_name(type_name<T>(range));
+}
+
+}  // namespace detail
+
 // One value, e.g. --epochs 12; given twice is an error (CLI11's default).
 template <class T>
   requires std::is_arithmetic_v<T>
 CLI::Option* add_ranged_option(CLI::App& command, const std::string& name, T& target,
                                const NumberRange<detail::ParseType<T>>& range, const std::string& description) {
-  const std::string where = detail::where(command, name);
-  return command
-      .add_option_function<std::string>(
-          name, [&target, where, range](const std::string& text) { target = detail::parse<T>(where, text, range); },
-          description)
-      ->type_name(detail::type_name<T>(range))
-      ->default_str(fmt::format("{}", target));
+  return detail::add_single<T>(command, name, target, range, description)->default_str(fmt::format("{}", target));
 }
 
 // An optional value: unset when the option is not given (the default then depends on others).
 template <class T>
 CLI::Option* add_ranged_option(CLI::App& command, const std::string& name, std::optional<T>& target,
                                const NumberRange<detail::ParseType<T>>& range, const std::string& description) {
-  const std::string where = detail::where(command, name);
-  return command
-      .add_option_function<std::string>(
-          name, [&target, where, range](const std::string& text) { target = detail::parse<T>(where, text, range); },
-          description)
-      ->type_name(detail::type_name<T>(range));
+  return detail::add_single<T>(command, name, target, range, description);
 }
 
 // A list (the caller sets the delimiter, e.g. ->delimiter(',')); each value in the range.
