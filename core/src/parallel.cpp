@@ -122,11 +122,7 @@ void adapt_num_threads() {
 ThreadSettingGuard::ThreadSettingGuard() : adaptive_max_(policy()), threads_(omp_get_max_threads()) {}
 
 ThreadSettingGuard::~ThreadSettingGuard() {
-  if (adaptive_max_ > 0) {
-    adaptive_max.store(adaptive_max_);
-  } else {
-    adaptive_max.store(0);
-  }
+  adaptive_max.store(adaptive_max_);
   omp_set_num_threads(threads_);
 }
 
