@@ -19,20 +19,22 @@
 #include <tapegrad/optim/registry.hpp>
 #include <tapegrad/parallel.hpp>
 
-#include "cli/output_folder.hpp"
+#include <tapegrad/train/output_folder.hpp>
 #include "cli/ranged_option.hpp"
 #include "commands.hpp"
-#include "race/bench_report.hpp"
-#include "race/bench_tables.hpp"
-#include "race/fashion_race.hpp"
-#include "race/race.hpp"
-#include "race/step_cost.hpp"
-#include "race/test_functions.hpp"
-#include "report/report.hpp"
-#include "training/plugins.hpp"
-#include "training/progress_bar.hpp"
+#include <tapegrad/train/race/bench_report.hpp>
+#include <tapegrad/train/race/bench_tables.hpp>
+#include <tapegrad/train/race/fashion_race.hpp>
+#include <tapegrad/train/race/race.hpp>
+#include <tapegrad/train/race/step_cost.hpp>
+#include <tapegrad/train/race/test_functions.hpp>
+#include <tapegrad/train/report/report.hpp>
+#include <tapegrad/train/plugins.hpp>
+#include <tapegrad/train/progress_bar.hpp>
 
 namespace tg::apps {
+
+using namespace tg::train;
 
 namespace {
 
@@ -172,7 +174,7 @@ void run_fashion_race(const BenchArgs& a, const FashionData& data, const std::ve
     optim::Options options = default_fashion_options(name);
     if (lrs.contains(name)) options.set("lr", lrs.at(name));
     const std::string task = fmt::format("fashion {} ({}/{})", name, k + 1, optimizers.size());
-    runs.push_back(tg::apps::run_fashion_race(data.train, data.test, name, options, a.fashion_settings,
+    runs.push_back(train::run_fashion_race(data.train, data.test, name, options, a.fashion_settings,
                                               [&](std::int64_t i, double loss) {
                                                 bar.update(TaskProgress{task, i, a.fashion_settings.iterations,
                                                                         fmt::format("loss {:.4f}", loss)});
@@ -218,7 +220,7 @@ int run_bench(BenchArgs a) {
   a.step_cost_settings.validate();
   if (a.step_cost)
     for (const std::string& name : optimizers) check_step_cost_optimizer(name);
-  if (!a.report.empty()) cli::prepare_folder_of(fmt::format("bench: --report '{}'", a.report), a.report);
+  if (!a.report.empty()) train::prepare_folder_of(fmt::format("bench: --report '{}'", a.report), a.report);
   const FashionData data = a.fashion ? load_fashion(a) : FashionData{};
 
   Output out(a.json);

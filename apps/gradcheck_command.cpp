@@ -17,6 +17,8 @@
 
 namespace tg::apps {
 
+using namespace tg::train;
+
 namespace {
 
 struct GradcheckCommandOptions {

@@ -17,21 +17,23 @@
 #include <tapegrad/error.hpp>
 #include <tapegrad/parallel.hpp>
 
-#include "cli/output_folder.hpp"
+#include <tapegrad/train/output_folder.hpp>
 #include "cli/ranged_option.hpp"
 #include "commands.hpp"
-#include "search/runner.hpp"
-#include "search/search_report.hpp"
-#include "search/table.hpp"
-#include "search/trial_time_limit.hpp"
-#include "search/training_trial.hpp"
-#include "search/workers.hpp"
+#include <tapegrad/train/search/runner.hpp>
+#include <tapegrad/train/search/search_report.hpp>
+#include <tapegrad/train/search/table.hpp>
+#include <tapegrad/train/search/trial_time_limit.hpp>
+#include <tapegrad/train/search/training_trial.hpp>
+#include <tapegrad/train/search/workers.hpp>
 
 namespace tg::apps {
 
+using namespace tg::train;
+
 namespace {
 
-using namespace tg::apps::search;
+using namespace tg::train::search;
 
 struct SearchArgs {
   std::string model = "mlp";
@@ -154,9 +156,9 @@ void print_warnings(std::FILE* out, const std::string& where, const std::vector<
 
 // Before the first trial: a search whose results cannot be written should not start.
 void prepare_output_folders(const SearchArgs& args) {
-  cli::prepare_folder_of(fmt::format("search: --results '{}'", args.results), args.results);
-  if (!args.checkpoint_dir.empty()) cli::prepare_output_folder("search: --checkpoint-dir", args.checkpoint_dir);
-  if (!args.report.empty()) cli::prepare_folder_of(fmt::format("search: --report '{}'", args.report), args.report);
+  train::prepare_folder_of(fmt::format("search: --results '{}'", args.results), args.results);
+  if (!args.checkpoint_dir.empty()) train::prepare_output_folder("search: --checkpoint-dir", args.checkpoint_dir);
+  if (!args.report.empty()) train::prepare_folder_of(fmt::format("search: --report '{}'", args.report), args.report);
 }
 
 int run_search_command(const SearchArgs& args) {

@@ -16,22 +16,24 @@
 #include <tapegrad/optim/registry.hpp>
 #include <tapegrad/parallel.hpp>
 
-#include "cli/output_folder.hpp"
+#include <tapegrad/train/output_folder.hpp>
 #include "cli/ranged_option.hpp"
 #include "commands.hpp"
-#include "diagnostics/diagnostics_output.hpp"
-#include "diagnostics/ensemble.hpp"
-#include "diagnostics/fixed_batch.hpp"
-#include "diagnostics/model_gradcheck.hpp"
-#include "diagnostics/sanity.hpp"
-#include "diagnostics/train_report.hpp"
-#include "diagnostics/training_monitor.hpp"
-#include "training/fashion_data.hpp"
-#include "training/plugins.hpp"
-#include "training/progress_bar.hpp"
-#include "training/trainer.hpp"
+#include <tapegrad/train/diagnostics/diagnostics_output.hpp>
+#include <tapegrad/train/diagnostics/ensemble.hpp>
+#include <tapegrad/train/diagnostics/fixed_batch.hpp>
+#include <tapegrad/train/diagnostics/model_gradcheck.hpp>
+#include <tapegrad/train/diagnostics/sanity.hpp>
+#include <tapegrad/train/diagnostics/train_report.hpp>
+#include <tapegrad/train/diagnostics/training_monitor.hpp>
+#include <tapegrad/train/fashion_data.hpp>
+#include <tapegrad/train/plugins.hpp>
+#include <tapegrad/train/progress_bar.hpp>
+#include <tapegrad/train/trainer.hpp>
 
 namespace tg::apps {
+
+using namespace tg::train;
 
 namespace {
 
@@ -199,9 +201,9 @@ SanityResults run_sanity(const TrainConfig& config, const TrainData& data, const
 // Checked before the data is loaded: a checkpoint or report that cannot be written should
 // fail before the run, not after it.
 void prepare_output_folders(const TrainArgs& args) {
-  if (!args.checkpoint_dir.empty()) cli::prepare_output_folder("train: --checkpoint-dir", args.checkpoint_dir);
+  if (!args.checkpoint_dir.empty()) train::prepare_output_folder("train: --checkpoint-dir", args.checkpoint_dir);
   if (const std::string report = report_path(args); !report.empty())
-    cli::prepare_folder_of(fmt::format("train: --report '{}'", report), report);
+    train::prepare_folder_of(fmt::format("train: --report '{}'", report), report);
 }
 
 nlohmann::json gradchecks_json(const StepGradcheck& gradcheck) {

@@ -7,11 +7,11 @@ set(TAPEGRAD_CMAKE_INSTALL_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/tapegrad)
 
 # DNNL is linked PRIVATE into the shared library, so it is found through the .so's
 # DT_NEEDED at run time and is not part of the exported interface.
-install(TARGETS tapegrad EXPORT tapegradTargets
+install(TARGETS tapegrad tapegrad_train EXPORT tapegradTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-set_target_properties(tapegrad PROPERTIES INSTALL_RPATH "$ORIGIN")
+set_target_properties(tapegrad tapegrad_train PROPERTIES INSTALL_RPATH "$ORIGIN")
 
 if(TARGET tapegrad_cli)
   # Relative RPATH so an installed prefix can be moved and still run.

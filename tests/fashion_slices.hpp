@@ -7,11 +7,11 @@
 
 #include <tapegrad/nn/data/fashion_mnist.hpp>
 
-#include "training/trainer.hpp"
+#include <tapegrad/train/trainer.hpp>
 
 // Consecutive images of one file: [0, train_size) to train on, the next validation_size
 // to validate on, which also serve as the test set.
-inline tg::apps::TrainData small_fashion_mnist(std::int64_t train_size, std::int64_t validation_size,
+inline tg::train::TrainData small_fashion_mnist(std::int64_t train_size, std::int64_t validation_size,
                                                tg::data::Split file = tg::data::Split::train) {
   const tg::data::Dataset full = tg::data::load_fashion_mnist(file);
   std::vector<std::int64_t> train(static_cast<std::size_t>(train_size));

@@ -14,21 +14,21 @@
 #include <tapegrad/tapegrad.hpp>
 
 #include "check_error.hpp"
-#include "diagnostics/ensemble.hpp"
-#include "diagnostics/first_layer.hpp"
-#include "diagnostics/fixed_batch.hpp"
-#include "diagnostics/layer_histograms.hpp"
-#include "diagnostics/model_gradcheck.hpp"
-#include "diagnostics/sanity.hpp"
-#include "diagnostics/training_monitor.hpp"
-#include "diagnostics/update_ratio.hpp"
+#include <tapegrad/train/diagnostics/ensemble.hpp>
+#include <tapegrad/train/diagnostics/first_layer.hpp>
+#include <tapegrad/train/diagnostics/fixed_batch.hpp>
+#include <tapegrad/train/diagnostics/layer_histograms.hpp>
+#include <tapegrad/train/diagnostics/model_gradcheck.hpp>
+#include <tapegrad/train/diagnostics/sanity.hpp>
+#include <tapegrad/train/diagnostics/training_monitor.hpp>
+#include <tapegrad/train/diagnostics/update_ratio.hpp>
 #include "fashion_slices.hpp"
 #include "temp_dir.hpp"
-#include "training/normalization_metadata.hpp"
-#include "training/trainer.hpp"
+#include <tapegrad/train/normalization_metadata.hpp>
+#include <tapegrad/train/trainer.hpp>
 
 using tg::Tensor;
-using namespace tg::apps;
+using namespace tg::train;
 
 namespace {
 
@@ -188,7 +188,7 @@ TEST_CASE("layer histograms: one per Linear/ReLU output, one per parameter, coun
   const Tensor y = class_labels({0, 1, 2, 0, 1, 2, 0});
   const auto stream = tg::default_generator().state();
   const LayerHistograms h = capture_layer_histograms(*model, x, y, "init", 10);
-  const auto total = [](const tg::report::Histogram& histogram) {
+  const auto total = [](const tg::train::report::Histogram& histogram) {
     return std::accumulate(histogram.counts.begin(), histogram.counts.end(), 0.0);
   };
   REQUIRE(h.activations.size() == 3);  // Linear, ReLU, Linear (Dropout is not histogrammed)
@@ -211,7 +211,7 @@ TEST_CASE("layer histograms: one per Linear/ReLU output, one per parameter, coun
 
 TEST_CASE("first-layer weights: 64 rows of the mlp as 28x28 images, the cnn's 32 3x3 filters") {
   const auto mlp = tg::nn::make_model("mlp");
-  const tg::report::ImageGrid grid = first_layer_weights(*mlp);
+  const tg::train::report::ImageGrid grid = first_layer_weights(*mlp);
   REQUIRE(grid.images.size() == 64);
   CHECK(grid.images[0].width == 28);
   CHECK(grid.images[0].height == 28);
@@ -219,7 +219,7 @@ TEST_CASE("first-layer weights: 64 rows of the mlp as 28x28 images, the cnn's 32
   const auto& linear = dynamic_cast<const tg::nn::Linear&>(*std::dynamic_pointer_cast<tg::nn::Sequential>(mlp)->at(1));
   const std::vector<double> weight = linear.weight().to_vector<double>();
   CHECK(grid.images[1].pixels == std::vector<double>(weight.begin() + 784, weight.begin() + 2 * 784));
-  const tg::report::ImageGrid filters = first_layer_weights(*tg::nn::make_model("cnn"), 100);
+  const tg::train::report::ImageGrid filters = first_layer_weights(*tg::nn::make_model("cnn"), 100);
   REQUIRE(filters.images.size() == 32);
   CHECK(filters.images[0].width == 3);
   CHECK(filters.images[0].pixels.size() == 9);

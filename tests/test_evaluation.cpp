@@ -9,14 +9,14 @@
 #include <tapegrad/tapegrad.hpp>
 
 #include "check_error.hpp"
-#include "diagnostics/ensemble.hpp"
+#include <tapegrad/train/diagnostics/ensemble.hpp>
 #include "fashion_slices.hpp"
 #include "temp_dir.hpp"
-#include "training/evaluation.hpp"
-#include "training/trainer.hpp"
+#include <tapegrad/train/evaluation.hpp>
+#include <tapegrad/train/trainer.hpp>
 
 using tg::Tensor;
-using namespace tg::apps;
+using namespace tg::train;
 
 namespace {
 

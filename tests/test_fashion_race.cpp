@@ -8,7 +8,7 @@
 #include <tapegrad/parallel.hpp>
 #include <tapegrad/tapegrad.hpp>
 
-#include "race/fashion_race.hpp"
+#include <tapegrad/train/race/fashion_race.hpp>
 
 namespace {
 
@@ -43,10 +43,10 @@ TEST_CASE("fashion race: the same start for every optimizer, reproducible, and a
   const auto full = tg::data::load_fashion_mnist(tg::data::Split::train);
   const auto train = first_images(full, 640);
   const tg::data::Dataset test{};  // no evaluation
-  const tg::apps::FashionRaceSettings settings{.iterations = 30, .batch_size = 64, .final_loss_window = 5};
-  const auto sgd = tg::apps::run_fashion_race(train, test, "sgd", tg::apps::default_fashion_options("sgd"), settings);
-  const auto adam = tg::apps::run_fashion_race(train, test, "adam", tg::apps::default_fashion_options("adam"), settings);
-  const auto again = tg::apps::run_fashion_race(train, test, "adam", tg::apps::default_fashion_options("adam"), settings);
+  const tg::train::FashionRaceSettings settings{.iterations = 30, .batch_size = 64, .final_loss_window = 5};
+  const auto sgd = tg::train::run_fashion_race(train, test, "sgd", tg::train::default_fashion_options("sgd"), settings);
+  const auto adam = tg::train::run_fashion_race(train, test, "adam", tg::train::default_fashion_options("adam"), settings);
+  const auto again = tg::train::run_fashion_race(train, test, "adam", tg::train::default_fashion_options("adam"), settings);
   REQUIRE(sgd.loss.size() == 30);
   // Same initialization and first batch: the first loss (before any step) is the same,
   // at chance, -ln(1/10), since the classifier starts with std 0.01.
@@ -63,12 +63,12 @@ TEST_CASE("fashion race: the same start for every optimizer, reproducible, and a
 }
 
 TEST_CASE("fashion race: default lrs per optimizer and clear errors") {
-  CHECK(tg::apps::default_fashion_options("rmsprop").number("lr") == 0.001);
-  CHECK(tg::apps::default_fashion_options("adagrad").number("lr") == 0.01);
-  CHECK(tg::apps::default_fashion_options("sign_sgd").empty());  // a plug-in keeps its own default
+  CHECK(tg::train::default_fashion_options("rmsprop").number("lr") == 0.001);
+  CHECK(tg::train::default_fashion_options("adagrad").number("lr") == 0.01);
+  CHECK(tg::train::default_fashion_options("sign_sgd").empty());  // a plug-in keeps its own default
   const auto full = tg::data::load_fashion_mnist(tg::data::Split::train);
-  CHECK_THROWS_WITH(tg::apps::run_fashion_race(first_images(full, 100), {}, "sgd", {}, {.batch_size = 128}),
+  CHECK_THROWS_WITH(tg::train::run_fashion_race(first_images(full, 100), {}, "sgd", {}, {.batch_size = 128}),
                     "bench: the training set (100 images) is smaller than a batch (128)");
-  CHECK_THROWS_WITH(tg::apps::run_fashion_race(first_images(full, 100), {}, "sgd", {}, {.iterations = 0}),
+  CHECK_THROWS_WITH(tg::train::run_fashion_race(first_images(full, 100), {}, "sgd", {}, {.iterations = 0}),
                     "bench: --iterations must be at least 1, got 0");
 }

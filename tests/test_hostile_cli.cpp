@@ -16,13 +16,13 @@
 #include <tapegrad/tapegrad.hpp>
 
 #include "check_error.hpp"
-#include "cli/number_range.hpp"
-#include "cli/output_folder.hpp"
-#include "diagnostics/ensemble.hpp"
+#include <tapegrad/train/number_range.hpp>
+#include <tapegrad/train/output_folder.hpp>
+#include <tapegrad/train/diagnostics/ensemble.hpp>
 #include "temp_dir.hpp"
-#include "training/trainer.hpp"
+#include <tapegrad/train/trainer.hpp>
 
-using namespace tg::apps;
+using namespace tg::train;
 
 namespace {
 
@@ -58,58 +58,58 @@ class ScopedEnv {
 }  // namespace
 
 TEST_CASE("cli numbers: integers are exact, in range, and name the option, the text and the range") {
-  const cli::IntRange epochs{1, 100'000};
-  CHECK(cli::parse_in_range("train: --epochs", "12", epochs) == 12);
-  CHECK(cli::parse_in_range("train: --epochs", "+12", epochs) == 12);
-  CHECK(cli::parse_in_range("train: --epochs", "100000", epochs) == 100'000);
-  CHECK_ERROR(cli::parse_in_range("train: --epochs", "99999999999999999999", epochs),
+  const tg::train::IntRange epochs{1, 100'000};
+  CHECK(tg::train::parse_in_range("train: --epochs", "12", epochs) == 12);
+  CHECK(tg::train::parse_in_range("train: --epochs", "+12", epochs) == 12);
+  CHECK(tg::train::parse_in_range("train: --epochs", "100000", epochs) == 100'000);
+  CHECK_ERROR(tg::train::parse_in_range("train: --epochs", "99999999999999999999", epochs),
               "train: --epochs '99999999999999999999' is out of range: expected an integer in [1, 100000]");
-  CHECK_ERROR(cli::parse_in_range("train: --epochs", "0", epochs), "'0' is out of range");
-  CHECK_ERROR(cli::parse_in_range("train: --epochs", "", epochs),
+  CHECK_ERROR(tg::train::parse_in_range("train: --epochs", "0", epochs), "'0' is out of range");
+  CHECK_ERROR(tg::train::parse_in_range("train: --epochs", "", epochs),
               "train: --epochs '' is not an integer: expected an integer in [1, 100000]");
   for (const char* text : {"1e3", "0x10", " 3", "3 ", "3.0", "three", "--3", "+-3"})
-    CHECK_ERROR(cli::parse_in_range("train: --epochs", text, epochs), "is not an integer");
+    CHECK_ERROR(tg::train::parse_in_range("train: --epochs", text, epochs), "is not an integer");
 }
 
 TEST_CASE("cli numbers: a seed takes every 64-bit value and refuses negatives and 2^64") {
-  CHECK(cli::parse_in_range("--seed", "18446744073709551615", cli::kAnySeed) ==
+  CHECK(tg::train::parse_in_range("--seed", "18446744073709551615", tg::train::kAnySeed) ==
         std::numeric_limits<std::uint64_t>::max());
-  CHECK(cli::parse_in_range("--seed", "0", cli::kAnySeed) == 0);
-  CHECK_ERROR(cli::parse_in_range("--seed", "-1", cli::kAnySeed),
+  CHECK(tg::train::parse_in_range("--seed", "0", tg::train::kAnySeed) == 0);
+  CHECK_ERROR(tg::train::parse_in_range("--seed", "-1", tg::train::kAnySeed),
               "--seed '-1' is out of range: expected an integer in [0, 18446744073709551615]");
-  CHECK_ERROR(cli::parse_in_range("--seed", "18446744073709551616", cli::kAnySeed), "is out of range");
-  CHECK_ERROR(cli::parse_in_range("--seed", "-", cli::kAnySeed), "'-' is not an integer");
+  CHECK_ERROR(tg::train::parse_in_range("--seed", "18446744073709551616", tg::train::kAnySeed), "is out of range");
+  CHECK_ERROR(tg::train::parse_in_range("--seed", "-", tg::train::kAnySeed), "'-' is not an integer");
 }
 
 TEST_CASE("cli numbers: floating point ranges refuse inf, NaN and open ends") {
-  CHECK(cli::parse_in_range("--lr", "1e-3", cli::kPositive) == 1e-3);
-  CHECK_ERROR(cli::parse_in_range("--lr", "inf", cli::kPositive), "'inf' is out of range: expected a number in (0, inf)");
-  CHECK_ERROR(cli::parse_in_range("--lr", "nan", cli::kPositive), "'nan' is out of range");
-  CHECK_ERROR(cli::parse_in_range("--lr", "0", cli::kPositive), "'0' is out of range");
-  CHECK_ERROR(cli::parse_in_range("--lr", "1e400", cli::kPositive), "'1e400' is out of range");
-  CHECK_ERROR(cli::parse_in_range("--lr", "0.1x", cli::kPositive), "'0.1x' is not a number");
-  CHECK(cli::parse_in_range("--dropout", "0", cli::kBelowOne) == 0);
-  CHECK_ERROR(cli::parse_in_range("--dropout", "1", cli::kBelowOne), "expected a number in [0, 1)");
-  const cli::RealRange eps{1e-12, 0.1};
-  CHECK_ERROR(cli::parse_in_range("gradcheck: --eps", "1e300", eps),
+  CHECK(tg::train::parse_in_range("--lr", "1e-3", tg::train::kPositive) == 1e-3);
+  CHECK_ERROR(tg::train::parse_in_range("--lr", "inf", tg::train::kPositive), "'inf' is out of range: expected a number in (0, inf)");
+  CHECK_ERROR(tg::train::parse_in_range("--lr", "nan", tg::train::kPositive), "'nan' is out of range");
+  CHECK_ERROR(tg::train::parse_in_range("--lr", "0", tg::train::kPositive), "'0' is out of range");
+  CHECK_ERROR(tg::train::parse_in_range("--lr", "1e400", tg::train::kPositive), "'1e400' is out of range");
+  CHECK_ERROR(tg::train::parse_in_range("--lr", "0.1x", tg::train::kPositive), "'0.1x' is not a number");
+  CHECK(tg::train::parse_in_range("--dropout", "0", tg::train::kBelowOne) == 0);
+  CHECK_ERROR(tg::train::parse_in_range("--dropout", "1", tg::train::kBelowOne), "expected a number in [0, 1)");
+  const tg::train::RealRange eps{1e-12, 0.1};
+  CHECK_ERROR(tg::train::parse_in_range("gradcheck: --eps", "1e300", eps),
               "gradcheck: --eps '1e300' is out of range: expected a number in [1e-12, 0.1]");
 }
 
 TEST_CASE("output folders: missing ones are made, unusable ones are errors naming the folder and the reason") {
   const TempDir dir;
-  cli::prepare_output_folder("train: --checkpoint-dir", dir.file("a/b"));
+  tg::train::prepare_output_folder("train: --checkpoint-dir", dir.file("a/b"));
   CHECK(std::filesystem::is_directory(dir.file("a/b")));
   touch(dir.file("file"));
-  CHECK_ERROR(cli::prepare_output_folder("train: --checkpoint-dir", dir.file("file")),
+  CHECK_ERROR(tg::train::prepare_output_folder("train: --checkpoint-dir", dir.file("file")),
               "train: --checkpoint-dir: cannot use the folder '" + dir.file("file") + "': it is a file, not a folder");
-  CHECK_ERROR(cli::prepare_output_folder("train: --checkpoint-dir", dir.file("file/sub")),
+  CHECK_ERROR(tg::train::prepare_output_folder("train: --checkpoint-dir", dir.file("file/sub")),
               "cannot use the folder '" + dir.file("file/sub") + "': cannot create it: Not a directory");
-  CHECK_ERROR(cli::prepare_folder_of("search: --results '/proc/nope/x'", "/proc/nope/x"),
+  CHECK_ERROR(tg::train::prepare_folder_of("search: --results '/proc/nope/x'", "/proc/nope/x"),
               "search: --results '/proc/nope/x': cannot use the folder '/proc/nope': cannot create it: No such file");
   if (::geteuid() != 0) {  // root writes into read-only folders anyway
     std::filesystem::create_directory(dir.file("read-only"));
     std::filesystem::permissions(dir.file("read-only"), std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
-    CHECK_ERROR(cli::prepare_output_folder("x", dir.file("read-only")),
+    CHECK_ERROR(tg::train::prepare_output_folder("x", dir.file("read-only")),
                 "x: cannot use the folder '" + dir.file("read-only") + "': Permission denied");
   }
 }

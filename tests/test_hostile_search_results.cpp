@@ -6,10 +6,10 @@
 #include <fstream>
 
 #include "check_error.hpp"
-#include "search/results.hpp"
+#include <tapegrad/train/search/results.hpp>
 #include "temp_dir.hpp"
 
-using namespace tg::apps::search;
+using namespace tg::train::search;
 
 namespace {
 

@@ -17,10 +17,10 @@
 #include "report/axis.hpp"
 #include "report/marching_squares.hpp"
 #include "report/png.hpp"
-#include "report/report.hpp"
+#include <tapegrad/train/report/report.hpp>
 #include "temp_dir.hpp"
 
-namespace report = tg::report;
+namespace report = tg::train::report;
 
 namespace {
 
@@ -178,8 +178,8 @@ TEST_CASE("report: escape_html escapes the five characters, and titles, names an
 }
 
 TEST_CASE("report: ticks step by 1, 2 or 5 x 10^k and print just enough digits") {
-  using tg::report::detail::nice_step;
-  using tg::report::detail::tick_label;
+  using tg::train::report::detail::nice_step;
+  using tg::train::report::detail::tick_label;
   CHECK(nice_step(1, 6) == doctest::Approx(0.2));
   CHECK(nice_step(7, 6) == doctest::Approx(1));
   CHECK(nice_step(0.03, 6) == doctest::Approx(0.005));
@@ -214,10 +214,10 @@ TEST_CASE("report: extreme values neither hang the tick loop nor print nan or in
 TEST_CASE("report: a log-y plot of 1e-3..1e2 labels the decades 10^-3 .. 10^2 and leaves out non-positive values") {
   const std::string svg = report::svg(report::LinePlot{
       .title = "loss", .log_y = true, .series = {{"adam", {}, {1e2, 1, 0, -1, 1e-2, 1e-3}}}});
-  for (int k = -3; k <= 2; ++k) CHECK_MESSAGE(svg.find(tg::report::detail::decade_label(k)) != std::string::npos, k);
-  CHECK(svg.find(tg::report::detail::decade_label(-4)) == std::string::npos);
-  CHECK(svg.find(tg::report::detail::decade_label(3)) == std::string::npos);
-  CHECK(tg::report::detail::decade_label(-3) == "10<tspan dy=\"-0.5em\" font-size=\"75%\">\u22123</tspan>");
+  for (int k = -3; k <= 2; ++k) CHECK_MESSAGE(svg.find(tg::train::report::detail::decade_label(k)) != std::string::npos, k);
+  CHECK(svg.find(tg::train::report::detail::decade_label(-4)) == std::string::npos);
+  CHECK(svg.find(tg::train::report::detail::decade_label(3)) == std::string::npos);
+  CHECK(tg::train::report::detail::decade_label(-3) == "10<tspan dy=\"-0.5em\" font-size=\"75%\">\u22123</tspan>");
   // 0 and -1 break the line in two pieces: M...L... and M...L...
   const auto paths = path_data(svg);
   REQUIRE(paths.size() == 1);
@@ -310,7 +310,7 @@ TEST_CASE("report: an image is an inline PNG: signature, IHDR 2x2 gray, IDAT a z
 }
 
 TEST_CASE("report: base64 pads to whole groups of four (RFC 4648 examples)") {
-  using tg::report::detail::base64;
+  using tg::train::report::detail::base64;
   CHECK(base64("") == "");
   CHECK(base64("f") == "Zg==");
   CHECK(base64("fo") == "Zm8=");
@@ -319,8 +319,8 @@ TEST_CASE("report: base64 pads to whole groups of four (RFC 4648 examples)") {
 }
 
 TEST_CASE("report: marching squares joins segments into whole iso-lines") {
-  using tg::report::detail::Grid;
-  using tg::report::detail::iso_lines;
+  using tg::train::report::detail::Grid;
+  using tg::train::report::detail::iso_lines;
   // f = i on a 3x3 lattice: f = 0.5 is the straight line x = 0.5 from y = 0 to y = 2.
   const Grid ramp{3, 3, {0, 1, 2, 0, 1, 2, 0, 1, 2}};
   const auto lines = iso_lines(ramp, 0.5);

@@ -7,10 +7,10 @@
 
 #include <tapegrad/error.hpp>
 
-#include "search/space.hpp"
-#include "search/training_trial.hpp"
+#include <tapegrad/train/search/space.hpp>
+#include <tapegrad/train/search/training_trial.hpp>
 
-using namespace tg::apps::search;
+using namespace tg::train::search;
 
 namespace {
 
@@ -180,7 +180,7 @@ TEST_CASE("search trials: dropout goes to the model, every other value to the op
   settings.optimizer_options.set("beta2", 0.99);
   settings.seed = 4;
   const TrialSpec spec{2, 3, {{"dropout", 0.25}, {"lr", 0.002}}, 3, 1000};
-  const tg::apps::TrainConfig config = make_train_config(settings, spec);
+  const tg::train::TrainConfig config = make_train_config(settings, spec);
   CHECK(config.model == "mlp");
   CHECK(config.model_options.dropout == 0.25);
   CHECK(config.optimizer == "adamw");

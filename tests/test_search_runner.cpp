@@ -9,12 +9,12 @@
 
 #include <tapegrad/error.hpp>
 
-#include "search/results.hpp"
-#include "search/runner.hpp"
-#include "search/workers.hpp"
+#include <tapegrad/train/search/results.hpp>
+#include <tapegrad/train/search/runner.hpp>
+#include <tapegrad/train/search/workers.hpp>
 #include "temp_dir.hpp"
 
-using namespace tg::apps::search;
+using namespace tg::train::search;
 
 namespace {
 

@@ -9,12 +9,12 @@
 #include <vector>
 
 #include "check_error.hpp"
-#include "search/results.hpp"
-#include "search/trial_time_limit.hpp"
-#include "search/workers.hpp"
+#include <tapegrad/train/search/results.hpp>
+#include <tapegrad/train/search/trial_time_limit.hpp>
+#include <tapegrad/train/search/workers.hpp>
 #include "temp_dir.hpp"
 
-using namespace tg::apps::search;
+using namespace tg::train::search;
 
 namespace {
 

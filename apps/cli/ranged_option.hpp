@@ -15,9 +15,25 @@
 
 #include <tapegrad/error.hpp>
 
-#include "number_range.hpp"
+#include <tapegrad/train/number_range.hpp>
 
 namespace tg::apps::cli {
+
+using train::IntRange;
+using train::kAnySeed;
+using train::kBatchSize;
+using train::kBelowOne;
+using train::kEpochs;
+using train::kFraction;
+using train::kPositive;
+using train::kSteps;
+using train::kThreads;
+using train::kTrainLimit;
+using train::kValidation;
+using train::NumberRange;
+using train::parse_in_range;
+using train::RealRange;
+using train::SeedRange;
 
 namespace detail {
 

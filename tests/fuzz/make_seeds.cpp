@@ -11,7 +11,7 @@
 #include <tapegrad/tapegrad.hpp>
 
 #include "fuzz_support.hpp"
-#include "search/results.hpp"
+#include <tapegrad/train/search/results.hpp>
 
 namespace fs = std::filesystem;
 
@@ -63,7 +63,7 @@ void idx_seeds(const std::string& plain_dir, const std::string& gzip_target_dir)
 }
 
 void search_results_seeds(const std::string& dir) {
-  using namespace tg::apps::search;
+  using namespace tg::train::search;
   const std::string path = dir + "search.jsonl";
   ResultsFile results(path, tg::fuzz::results_header(), /*fresh=*/true);
   results.append({{1, 0, {{"lr", 1e-3}, {"weight_decay", 0.0}}, 2, 1000}, 0.81, 0.52, 3.5, "val0.8100-stage1-trial00.safetensors"});

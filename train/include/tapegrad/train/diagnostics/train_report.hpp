@@ -1,0 +1,32 @@
+#pragma once
+// The HTML report of `tapegrad train --report`: loss per iteration (linear and log-y),
+// accuracies per epoch, update ratios per parameter (log-y, with the 1e-3 reference),
+// activation and gradient histograms per layer (at initialization and at the end),
+// the first-layer weights, the epoch table, and the sanity checks and gradchecks run.
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include <tapegrad/gradcheck.hpp>
+
+#include <tapegrad/train/diagnostics/sanity.hpp>
+#include <tapegrad/train/diagnostics/training_monitor.hpp>
+#include <tapegrad/train/report/report.hpp>
+#include <tapegrad/train/trainer.hpp>
+
+namespace tg::train {
+
+struct TrainReportInput {
+  const TrainConfig& config;
+  const TrainResult& result;
+  const TrainingMonitor& monitor;
+  const SanityResults* sanity = nullptr;  // when --sanity --then-train ran them
+  const std::vector<std::pair<std::int64_t, GradcheckReport>>* gradchecks = nullptr;
+};
+
+// The number of plots (<svg> elements) make_train_report adds after a run of at least one epoch.
+constexpr std::int64_t kTrainReportPlots = 9;
+
+report::Report make_train_report(const TrainReportInput& input);
+
+}  // namespace tg::train

@@ -1,0 +1,49 @@
+#pragma once
+// The optimizer race on Fashion-MNIST (MISSION.md section 10): the seed's network
+// (nn::make_model("mlp5x100"): five hidden layers of 100 ReLU units, He init) trained
+// by each optimizer for the same number of iterations from the same initialization on
+// the same batches, recording the minibatch loss per iteration. The seed's finding:
+// SGD slowest; momentum, AdaGrad and Adam close.
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <tapegrad/nn/data/dataset.hpp>
+#include <tapegrad/optim/options.hpp>
+
+#include <tapegrad/train/trainer.hpp>
+
+namespace tg::train {
+
+struct FashionRaceSettings {
+  std::string model = "mlp5x100";
+  std::int64_t iterations = 1000;
+  std::int64_t batch_size = 128;
+  std::uint64_t seed = 0;                 // initialization and batch order, the same for every optimizer
+  std::int64_t final_loss_window = 100;  // final_loss averages the last this many minibatch losses
+
+  void validate() const;
+};
+
+struct FashionRun {
+  std::string optimizer{};
+  double lr = 0;
+  std::vector<double> loss{};  // the minibatch loss of every iteration
+  double final_loss = 0;       // the mean of the last final_loss_window entries of loss
+  Evaluation test{};           // on the test set after the last iteration
+  double seconds_per_step = 0; // forward, backward and step of one iteration
+};
+
+// The learning rates that make the seed's comparison fair: each optimizer at the best
+// of {1/3, 1, 3} times the seed's lr after 1000 iterations (seed 0, batch 128); an
+// optimizer not listed (a plug-in) keeps its own default.
+optim::Options default_fashion_options(const std::string& optimizer);
+
+// Trains settings.model on train with optimizer (created with options) and evaluates it
+// on test (skipped when test is empty). on_iteration(i, loss) follows every iteration (1-based).
+FashionRun run_fashion_race(const data::Dataset& train, const data::Dataset& test, const std::string& optimizer,
+                            const optim::Options& options, const FashionRaceSettings& settings,
+                            const std::function<void(std::int64_t, double)>& on_iteration = {});
+
+}  // namespace tg::train

@@ -1,0 +1,84 @@
+#include <tapegrad/train/diagnostics/model_gradcheck.hpp>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+
+#include <tapegrad/autograd.hpp>
+#include <tapegrad/error.hpp>
+#include <tapegrad/ops/losses.hpp>
+#include <tapegrad/ops/reduce.hpp>
+
+#include <tapegrad/train/diagnostics/fixed_batch.hpp>
+
+namespace tg::train {
+
+GradcheckReport gradcheck_loss(nn::Module& model, const Tensor& images, const Tensor& labels,
+                               const ModelGradcheckOptions& options) {
+  std::vector<Tensor> params = model.parameters();
+  TG_CHECK(!params.empty(), "gradcheck: {} has no parameters", model.name());
+  for (const Tensor& p : params)
+    TG_CHECK(p.dtype() == f64, "gradcheck: the model's parameters must be f64 (call Module::to(tg::f64) on a copy), "
+             "got {}", dtype_name(p.dtype()));
+  const auto saved = model.state_dict();
+  const Tensor x = images.to(f64);
+
+  // Returns a scalar equal to the loss at xs whose gradient with respect to xs is the
+  // model's backward gradient g: loss + sum_i <g_i, xs_i - stop_gradient(xs_i)>.
+  const auto loss_at = [&](const std::vector<Tensor>& xs) -> Tensor {
+    {
+      NoGradGuard no_grad;
+      for (std::size_t i = 0; i < params.size(); ++i) params[i].copy_(xs[i]);
+    }
+    const Tensor loss = cross_entropy(model(x), labels);
+    if (!is_grad_enabled()) return loss;
+    const std::vector<Tensor> g = grad(loss, params);
+    Tensor out = loss.detach();
+    for (std::size_t i = 0; i < params.size(); ++i) out = out + sum(g[i].detach() * (xs[i] - xs[i].detach()));
+    return out;
+  };
+  GradcheckOptions gradcheck_options;
+  gradcheck_options.eps = options.eps;
+  gradcheck_options.max_coords_per_input = options.max_coords_per_parameter;
+  gradcheck_options.seed = options.seed;
+  gradcheck_options.has_kinks = true;  // ReLU, max-pool
+  const GradcheckReport report = gradcheck(loss_at, params, gradcheck_options);
+  model.load_state_dict(saved);
+  return report;
+}
+
+StepGradcheck::StepGradcheck(std::int64_t every, std::string model, nn::ModelOptions model_options, data::Batch batch,
+                             Print print, ModelGradcheckOptions options)
+    : every_(every),
+      model_(std::move(model)),
+      model_options_(model_options),
+      batch_(std::move(batch)),
+      print_(std::move(print)),
+      options_(options) {
+  TG_CHECK(every >= 1, "train: --gradcheck-every must be at least 1 (a step number), got {}", every);
+}
+
+void StepGradcheck::before_step(const StepContext& context) {
+  if (context.step % every_ != 0) return;
+  const nn::ModulePtr copy = make_seeded_model(model_, model_options_, 0);
+  copy->load_state_dict(context.model.state_dict());
+  copy->to(f64);
+  copy->train(context.model.is_training());
+  GradcheckReport report = gradcheck_loss(*copy, batch_.images, batch_.labels, options_);
+  if (print_) {
+    std::vector<std::string> inputs;
+    for (const auto& [name, p] : copy->named_parameters()) inputs.push_back(fmt::format("{} = {}", inputs.size(), name));
+    print_(fmt::format("gradcheck of the loss at step {} ({} examples, {} coordinates per parameter, f64): {}\n"
+                       "inputs: {}\n{}",
+                       context.step, batch_.labels.numel(), options_.max_coords_per_parameter,
+                       verdict_name(report.verdict), fmt::join(inputs, ", "), report.table()));
+  }
+  reports_.emplace_back(context.step, std::move(report));
+}
+
+bool StepGradcheck::passed() const {
+  return std::all_of(reports_.begin(), reports_.end(), [](const auto& entry) { return entry.second.passed(); });
+}
+
+}  // namespace tg::train

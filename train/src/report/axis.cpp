@@ -1,0 +1,129 @@
+#include "report/axis.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace tg::train::report::detail {
+
+namespace {
+
+constexpr int linear_tick_count = 6;
+constexpr int max_labelled_decades = 8;
+constexpr int max_decades_with_minor_ticks = 4;
+
+// 1.5e-05 -> 1.5e-5: the exponent as a person writes it.
+std::string tidy_exponent(std::string text) {
+  const auto e = text.find('e');
+  if (e == std::string::npos) return text;
+  std::string mantissa = text.substr(0, e);
+  const int exponent = std::stoi(text.substr(e + 1));
+  return mantissa + "e" + std::to_string(exponent);
+}
+
+std::string minus_sign(std::string text) {
+  // U+2212 is the typographic minus; a hyphen looks short next to digits.
+  std::string out;
+  for (char c : text) out += c == '-' ? std::string("\u2212") : std::string(1, c);
+  return out;
+}
+
+}  // namespace
+
+bool drawable(double value, bool log) { return std::isfinite(value) && (!log || value > 0); }
+
+void DataRange::add(double value) {
+  if (!drawable(value, log)) return;
+  if (empty) {
+    min = max = value;
+    empty = false;
+  } else {
+    min = std::min(min, value);
+    max = std::max(max, value);
+  }
+}
+
+double nice_step(double span, int count) {
+  const double raw = span / std::max(count - 1, 1);
+  const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
+  const double fraction = raw / magnitude;
+  const double nice = fraction < 1.5 ? 1 : fraction < 3.5 ? 2 : fraction < 7.5 ? 5 : 10;
+  return nice * magnitude;
+}
+
+std::string tick_label(double value, double step) {
+  if (std::abs(value) < step * 1e-6) value = 0;  // k * step can land at 1e-17, and -0 must not print
+  if (value == 0 && step < 1e-4) return "0";
+  const int step_exponent = static_cast<int>(std::floor(std::log10(step) + 1e-9));
+  const double magnitude = std::abs(value);
+  if (value == 0 || (magnitude >= 1e-4 && magnitude < 1e6 && step >= 1e-4)) {
+    const int decimals = std::max(0, -step_exponent);
+    return minus_sign(fmt::format("{:.{}f}", value + 0.0, decimals));  // + 0.0 turns -0 into 0
+  }
+  const int value_exponent = static_cast<int>(std::floor(std::log10(magnitude)));
+  const int digits = std::clamp(value_exponent - step_exponent, 0, 15);
+  return minus_sign(tidy_exponent(fmt::format("{:.{}e}", value, digits)));
+}
+
+std::string short_label(double value) { return minus_sign(tidy_exponent(fmt::format("{:.3g}", value))); }
+
+std::string decade_label(int exponent) {
+  return fmt::format("10<tspan dy=\"-0.5em\" font-size=\"75%\">{}</tspan>", minus_sign(std::to_string(exponent)));
+}
+
+Axis::Axis(const DataRange& range, double pixel_from, double pixel_to, bool widen)
+    : log_(range.log), pixel_from_(pixel_from), pixel_to_(pixel_to) {
+  if (log_) {
+    double lo = range.empty ? 0 : std::log10(range.min), hi = range.empty ? 1 : std::log10(range.max);
+    if (widen || hi - lo < 1e-12) {
+      lo = std::floor(lo + 1e-9);
+      hi = std::ceil(hi - 1e-9);
+      if (hi <= lo) hi = lo + 1;
+    }
+    from_ = lo;
+    to_ = hi;
+    const int first = static_cast<int>(std::ceil(lo - 1e-9)), last = static_cast<int>(std::floor(hi + 1e-9));
+    const int decades = last - first;
+    const int label_every = std::max(1, (decades + max_labelled_decades - 1) / max_labelled_decades);
+    for (int k = first; k <= last; ++k) {
+      ticks_.push_back({std::pow(10.0, k), (k - first) % label_every == 0 ? decade_label(k) : std::string{}});
+      if (decades > max_decades_with_minor_ticks || k == last) continue;
+      for (int m = 2; m <= 9; ++m) ticks_.push_back({m * std::pow(10.0, k), {}});
+    }
+    std::erase_if(ticks_, [&](const Tick& t) {
+      const double l = std::log10(t.value);
+      return l < lo - 1e-9 || l > hi + 1e-9;
+    });
+    return;
+  }
+  double lo = range.empty ? 0 : range.min, hi = range.empty ? 1 : range.max;
+  if (hi - lo <= std::abs(hi) * 1e-12) {
+    const double pad = lo != 0 ? std::abs(lo) * 0.1 : 1.0;
+    lo -= pad;
+    hi += pad;
+  }
+  const double step = nice_step(hi - lo, linear_tick_count);
+  if (widen) {
+    lo = std::floor(lo / step + 1e-9) * step;
+    hi = std::ceil(hi / step - 1e-9) * step;
+  }
+  from_ = lo;
+  to_ = hi;
+  // Ticks as k * step, never by repeated addition, so 0.1 + 0.2 does not print as 0.30000000000000004.
+  // The count is bounded: far from 0 (1e16 + [0, 2]) k + 1 == k in doubles.
+  const double first = std::ceil(lo / step - 1e-9);
+  const double count = std::floor(hi / step + 1e-9) - first;
+  for (int i = 0; count >= 0 && i <= std::min(count, 2.0 * linear_tick_count); ++i)
+    ticks_.push_back({(first + i) * step, tick_label((first + i) * step, step)});
+}
+
+double Axis::pixel(double value) const {
+  const double v = log_ ? std::log10(value) : value;
+  return pixel_from_ + (v - from_) / (to_ - from_) * (pixel_to_ - pixel_from_);
+}
+
+double Axis::min() const { return log_ ? std::pow(10.0, from_) : from_; }
+double Axis::max() const { return log_ ? std::pow(10.0, to_) : to_; }
+
+}  // namespace tg::train::report::detail
