@@ -12,6 +12,7 @@
 #include <set>
 #include <tapegrad/nn/data/fashion_mnist.hpp>
 #include <tapegrad/nn/data/idx.hpp>
+#include <tapegrad/nn/data/loader.hpp>
 #include <tapegrad/nn/data/normalization.hpp>
 #include <tapegrad/nn/data/permutation.hpp>
 #include <tapegrad/nn/data/split.hpp>
@@ -69,8 +70,8 @@ TEST_CASE("data dataset: subset gathers the given samples in order, repeats allo
   CHECK(d.subset({}).size() == 0);
   CHECK_ERROR(d.subset({1, 6}), "Dataset::subset: index 6 (position 1) is out of range for a dataset of 6 samples");
   CHECK_ERROR(d.subset({-1}), "Dataset::subset: index -1 (position 0) is out of range");
-  CHECK_ERROR((Dataset{tg::zeros({3, 4}), tg::zeros({3}, tg::i64)}.subset({0})),
-              "Dataset::subset: images are f32 [3, 4], expected a contiguous f32 tensor [N, C, H, W]");
+  CHECK_ERROR((Dataset{tg::zeros({3}), tg::zeros({3}, tg::i64)}.subset({0})),
+              "Dataset::subset: images are f32 [3], expected a contiguous f32 tensor [N, C, H, W] or [N, F]");
   CHECK_ERROR((Dataset{tg::zeros({3, 1, 2, 2}), tg::zeros({2}, tg::i64)}.subset({0})),
               "Dataset::subset: 3 images but 2 labels");
 }
@@ -239,12 +240,34 @@ TEST_CASE("data dataset: normalization uses per-channel mean and population std"
   }
 }
 
+TEST_CASE("data dataset: feature rows with regression targets subset, load in batches and normalize per feature") {
+  // 4 samples of 2 features; targets [4, 1] in f64.
+  const Dataset rows{tg::from_vector(std::vector<float>{1, 10, 2, 20, 3, 30, 4, 40}, {4, 2}),
+                     tg::from_vector(std::vector<double>{0.5, 1.5, 2.5, 3.5}, {4, 1})};
+  const Dataset picked = rows.subset({3, 1});
+  CHECK(picked.images.to_vector<float>() == std::vector<float>{4, 40, 2, 20});
+  CHECK(picked.labels.dtype() == tg::f64);
+  CHECK(picked.labels.to_vector<double>() == std::vector<double>{3.5, 1.5});
+  const data::Normalization norm = data::compute_normalization(rows);
+  CHECK(norm.mean == std::vector<double>{2.5, 25.0});
+  CHECK(norm.std[1] == doctest::Approx(std::sqrt(125.0)));
+  data::DataLoader loader(rows, {.batch_size = 3, .shuffle = false, .normalization = norm});
+  const data::Batch first = loader.batch(0);
+  CHECK(first.images.shape() == tg::Shape{3, 2});
+  CHECK(first.labels.shape() == tg::Shape{3, 1});
+  CHECK(first.images.to_vector<float>()[0] == doctest::Approx((1.0 - 2.5) / std::sqrt(1.25)));
+  CHECK_ERROR(data::DataLoader(rows, {.augmentation = {.flip_probability = 0.5}, .normalization = std::nullopt}),
+              "DataLoader: augmentation (flip, crop, jitter) needs images [N, C, H, W], got [4, 2]");
+  CHECK_ERROR((Dataset{tg::zeros({2, 2}), tg::zeros({2, 1}, tg::i64)}.subset({0})),
+              "labels are i64 [2, 1], expected a contiguous i64 tensor [N] (classes) or a floating tensor [N, ...]");
+}
+
 TEST_CASE("data dataset: normalization errors") {
   const Dataset flat{tg::full({3, 1, 2, 2}, 0.5), tg::zeros({3}, tg::i64)};
   CHECK_ERROR(data::compute_normalization(flat), "compute_normalization: channel 0 has zero variance (every value is 0.5)");
   const data::Normalization one{{0.0}, {1.0}};
   CHECK_ERROR(one.apply(tg::zeros({2, 3, 2, 2})),
               "Normalization::apply: images have 3 channels ([2, 3, 2, 2]), the normalization has 1 means and 1 stds");
-  CHECK_ERROR(one.apply(tg::zeros({2, 4})), "Normalization::apply: images are f32 [2, 4], expected an f32 tensor [N, C, H, W]");
+  CHECK_ERROR(one.apply(tg::zeros({4})), "Normalization::apply: images are f32 [4], expected an f32 tensor [N, C, H, W] or [N, F]");
   CHECK_ERROR((data::Normalization{{0.0}, {0.0}}.apply(tg::zeros({1, 1, 1, 1}))), "Normalization::apply: std[0] is 0, expected > 0");
 }

@@ -11,47 +11,59 @@ namespace tg::data {
 
 void check_dataset(const Dataset& d, const char* op) {
   TG_CHECK(d.images.defined() && d.labels.defined(), "{}: the dataset has no images or no labels", op);
-  TG_CHECK(d.images.dtype() == f32 && d.images.dim() == 4 && d.images.is_contiguous(),
-           "{}: images are {} {}, expected a contiguous f32 tensor [N, C, H, W]", op, dtype_name(d.images.dtype()),
-           d.images.shape().str());
-  TG_CHECK(d.labels.dtype() == i64 && d.labels.dim() == 1 && d.labels.is_contiguous(),
-           "{}: labels are {} {}, expected a contiguous i64 tensor [N]", op, dtype_name(d.labels.dtype()),
-           d.labels.shape().str());
+  TG_CHECK(d.images.dtype() == f32 && d.images.dim() >= 2 && d.images.is_contiguous(),
+           "{}: images are {} {}, expected a contiguous f32 tensor [N, C, H, W] or [N, F]", op,
+           dtype_name(d.images.dtype()), d.images.shape().str());
+  const bool class_labels = d.labels.dtype() == i64 && d.labels.dim() == 1;
+  const bool targets = is_floating(d.labels.dtype()) && d.labels.dim() >= 1;
+  TG_CHECK((class_labels || targets) && d.labels.is_contiguous(),
+           "{}: labels are {} {}, expected a contiguous i64 tensor [N] (classes) or a floating tensor [N, ...] "
+           "(regression targets)", op, dtype_name(d.labels.dtype()), d.labels.shape().str());
   TG_CHECK(d.images.size(0) == d.labels.size(0), "{}: {} images but {} labels", op, d.images.size(0),
            d.labels.size(0));
 }
 
 namespace detail {
 
-void gather_samples(const Dataset& d, std::span<const std::int64_t> indices, float* images_out,
-                    std::int64_t* labels_out, const char* op) {
+namespace {
+// Copies rows indices[i] of the contiguous tensor from (first dim) into row i of to.
+void gather_rows(const Tensor& from, std::span<const std::int64_t> indices, const Tensor& to) {
+  const std::int64_t rows = from.size(0);
+  const auto row_bytes = static_cast<std::size_t>(from.numel() / std::max<std::int64_t>(rows, 1)) * dtype_size(from.dtype());
+  const auto* source = static_cast<const std::byte*>(from.raw_data());
+  auto* target = static_cast<std::byte*>(to.raw_data());
+  const auto count = static_cast<std::int64_t>(indices.size());
+  // Threads pay off only past a few hundred KB; below that the fork costs more than the copy.
+  const bool threaded = static_cast<std::size_t>(count) * row_bytes > (std::size_t{1} << 20);
+#pragma omp parallel for schedule(static) if (threaded)
+  for (std::int64_t i = 0; i < count; ++i)
+    std::memcpy(target + static_cast<std::size_t>(i) * row_bytes,
+                source + static_cast<std::size_t>(indices[static_cast<std::size_t>(i)]) * row_bytes, row_bytes);
+}
+}  // namespace
+
+Batch gather_samples(const Dataset& d, std::span<const std::int64_t> indices, const char* op) {
   const std::int64_t n = d.size();
   for (std::size_t i = 0; i < indices.size(); ++i) {
     TG_CHECK(indices[i] >= 0 && indices[i] < n, "{}: index {} (position {}) is out of range for a dataset of {} samples",
              op, indices[i], i, n);
   }
-  const std::int64_t sample = d.images.numel() / std::max<std::int64_t>(n, 1);
-  const float* images = d.images.data<float>();
-  const std::int64_t* labels = d.labels.data<std::int64_t>();
   const auto count = static_cast<std::int64_t>(indices.size());
-  // Threads pay off only past a few hundred KB; below that the fork costs more than the copy.
-  const bool threaded = count * sample * static_cast<std::int64_t>(sizeof(float)) > (std::int64_t{1} << 20);
-#pragma omp parallel for schedule(static) if (threaded)
-  for (std::int64_t i = 0; i < count; ++i) {
-    std::memcpy(images_out + i * sample, images + indices[i] * sample, static_cast<std::size_t>(sample) * sizeof(float));
-    labels_out[i] = labels[indices[i]];
-  }
+  Shape image_shape = d.images.shape(), label_shape = d.labels.shape();
+  image_shape[0] = count;
+  label_shape[0] = count;
+  Batch out{empty(image_shape, d.images.dtype()), empty(label_shape, d.labels.dtype())};
+  gather_rows(d.images, indices, out.images);
+  gather_rows(d.labels, indices, out.labels);
+  return out;
 }
 
 }  // namespace detail
 
 Dataset Dataset::subset(const std::vector<std::int64_t>& indices) const {
   check_dataset(*this, "Dataset::subset");
-  Shape shape = images.shape();
-  shape[0] = static_cast<std::int64_t>(indices.size());
-  Dataset out{empty(shape, f32), empty({shape[0]}, i64)};
-  detail::gather_samples(*this, indices, out.images.data<float>(), out.labels.data<std::int64_t>(), "Dataset::subset");
-  return out;
+  Batch rows = detail::gather_samples(*this, indices, "Dataset::subset");
+  return {std::move(rows.images), std::move(rows.labels)};
 }
 
 Dataset load_idx_dataset(const std::string& images_path, const std::string& labels_path, std::int64_t num_classes) {

@@ -26,6 +26,9 @@ DataLoader::DataLoader(Dataset dataset, LoaderOptions options)
   check_dataset(dataset_, "DataLoader");
   TG_CHECK(options_.batch_size > 0, "DataLoader: batch_size {}, expected > 0", options_.batch_size);
   options_.augmentation.validate();
+  TG_CHECK(!options_.augmentation.enabled() || dataset_.images.dim() == 4,
+           "DataLoader: augmentation (flip, crop, jitter) needs images [N, C, H, W], got {}",
+           dataset_.images.shape().str());
   if (options_.normalization) {
     TG_CHECK(static_cast<std::int64_t>(options_.normalization->mean.size()) == dataset_.images.size(1),
              "DataLoader: the normalization has {} channels, the images {} ({})",
@@ -60,11 +63,7 @@ Batch DataLoader::batch(std::int64_t i) const {
   const std::int64_t start = i * options_.batch_size;
   const std::int64_t count = std::min(options_.batch_size, dataset_.size() - start);
   const std::span<const std::int64_t> indices(order_.data() + start, static_cast<std::size_t>(count));
-  Shape shape = dataset_.images.shape();
-  shape[0] = count;
-  Batch out{empty(shape, f32), empty({count}, i64)};
-  detail::gather_samples(dataset_, indices, out.images.data<float>(), out.labels.data<std::int64_t>(),
-                         "DataLoader::batch");
+  Batch out = detail::gather_samples(dataset_, indices, "DataLoader::batch");
   if (options_.augmentation.enabled()) {
     Generator gen(augmentation_seed(options_.seed, epoch_, i));
     out.images = options_.augmentation.apply(out.images, gen);

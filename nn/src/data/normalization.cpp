@@ -6,10 +6,19 @@
 
 namespace tg::data {
 
+namespace {
+// The values of one channel in one sample: H*W for images [N, C, H, W], 1 for features [N, F].
+std::int64_t values_per_channel(const Tensor& x) {
+  std::int64_t count = 1;
+  for (std::int64_t d = 2; d < x.dim(); ++d) count *= x.size(d);
+  return count;
+}
+}  // namespace
+
 Normalization compute_normalization(const Dataset& train) {
   check_dataset(train, "compute_normalization");
   const std::int64_t n = train.images.size(0), channels = train.images.size(1);
-  const std::int64_t plane = train.images.size(2) * train.images.size(3);
+  const std::int64_t plane = values_per_channel(train.images);
   TG_CHECK(n * plane > 0, "compute_normalization: the dataset has no pixels (images {})", train.images.shape().str());
   const float* x = train.images.data<float>();
   Normalization out;
@@ -43,10 +52,10 @@ Normalization compute_normalization(const Dataset& train) {
 }
 
 void Normalization::apply_inplace(const Tensor& images) const {
-  TG_CHECK(images.dtype() == f32 && images.dim() == 4 && images.is_contiguous(),
-           "Normalization::apply: images are {} {}, expected a contiguous f32 tensor [N, C, H, W]",
+  TG_CHECK(images.dtype() == f32 && images.dim() >= 2 && images.is_contiguous(),
+           "Normalization::apply: images are {} {}, expected a contiguous f32 tensor [N, C, H, W] or [N, F]",
            dtype_name(images.dtype()), images.shape().str());
-  const std::int64_t n = images.size(0), channels = images.size(1), plane = images.size(2) * images.size(3);
+  const std::int64_t n = images.size(0), channels = images.size(1), plane = values_per_channel(images);
   TG_CHECK(static_cast<std::int64_t>(mean.size()) == channels && std.size() == mean.size(),
            "Normalization::apply: images have {} channels ({}), the normalization has {} means and {} stds", channels,
            images.shape().str(), mean.size(), std.size());
@@ -65,8 +74,8 @@ void Normalization::apply_inplace(const Tensor& images) const {
 }
 
 Tensor Normalization::apply(const Tensor& images) const {
-  TG_CHECK(images.dtype() == f32 && images.dim() == 4,
-           "Normalization::apply: images are {} {}, expected an f32 tensor [N, C, H, W]", dtype_name(images.dtype()),
+  TG_CHECK(images.dtype() == f32 && images.dim() >= 2,
+           "Normalization::apply: images are {} {}, expected an f32 tensor [N, C, H, W] or [N, F]", dtype_name(images.dtype()),
            images.shape().str());
   Tensor out = empty(images.shape(), f32);
   out.copy_(images);

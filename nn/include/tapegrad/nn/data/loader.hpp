@@ -1,5 +1,5 @@
 #pragma once
-// A batch loader over an in-memory Dataset. Epoch e visits the samples in the order of
+// A batch loader over an in-memory Dataset (images or feature rows, labels or targets). Epoch e visits the samples in the order of
 // a permutation derived from (seed, e) (or in file order without shuffle), so a run
 // reproduces exactly, whatever the thread count. Batch i of an epoch is computed on
 // demand: random access (batch(i)) and range-for iteration give the same batches.
@@ -15,8 +15,8 @@
 namespace tg::data {
 
 struct Batch {
-  Tensor images;  // f32 [B, C, H, W]
-  Tensor labels;  // i64 [B]
+  Tensor images;  // f32 [B, C, H, W] or [B, F]
+  Tensor labels;  // i64 [B], or the dataset's targets [B, ...]
 };
 
 struct LoaderOptions {

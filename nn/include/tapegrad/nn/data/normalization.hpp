@@ -1,6 +1,6 @@
 #pragma once
-// Zero-centering and unit-variance scaling of inputs (MISSION.md section 8), per
-// channel, with statistics taken from the training set only.
+// Zero-centering and unit-variance scaling of inputs, per channel (dim 1: a colour
+// channel of images [N, C, H, W], a feature of rows [N, F]), with statistics taken from the training set only.
 #include <vector>
 
 #include "tapegrad/nn/data/dataset.hpp"
@@ -12,7 +12,7 @@ struct Normalization {
   std::vector<double> mean;  // one per channel
   std::vector<double> std;   // population standard deviation, one per channel, > 0
 
-  // (x - mean[c]) / std[c] for x an f32 [N, C, H, W] tensor; returns a new tensor.
+  // (x - mean[c]) / std[c] for x an f32 [N, C, H, W] (or [N, F]) tensor; returns a new tensor.
   Tensor apply(const Tensor& images) const;
   // The same, overwriting a contiguous f32 [N, C, H, W] tensor (bumps its version).
   void apply_inplace(const Tensor& images) const;
