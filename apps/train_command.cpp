@@ -26,6 +26,7 @@
 #include <tapegrad/train/diagnostics/sanity.hpp>
 #include <tapegrad/train/diagnostics/train_report.hpp>
 #include <tapegrad/train/diagnostics/training_monitor.hpp>
+#include <tapegrad/train/epoch_table.hpp>
 #include <tapegrad/train/fashion_data.hpp>
 #include <tapegrad/train/plugins.hpp>
 #include <tapegrad/train/progress_bar.hpp>
@@ -157,13 +158,6 @@ nlohmann::json to_json(const TrainConfig& c, const TrainResult& r) {
   return out;
 }
 
-void print_epoch_row(std::FILE* out, const EpochRecord& e) {
-  const std::string averaged = e.averaged_validation ? fmt::format("  {:>7.4f}", e.averaged_validation->accuracy) : "";
-  fmt::print(out, "{:>5}  {:>10.4f}  {:>9.4f}  {:>8.4f}  {:>7.4f}{}  {:>8.2e}  {:>6.1f} s  {:>6.0f}  {}\n", e.epoch,
-             e.train_loss, e.train_accuracy, e.validation.loss, e.validation.accuracy, averaged, e.lr, e.seconds,
-             e.samples_per_second, e.best ? "*" : "");
-}
-
 std::string report_path(const TrainArgs& a) {
   if (a.report) return *a.report;
   const std::string file = a.model + "-report.html";
@@ -218,48 +212,41 @@ int run_training(const TrainArgs& args, const TrainConfig& config, const TrainDa
   fmt::print(text, "tapegrad train: {} on Fashion-MNIST ({} train / {} validation / {} test), {} epochs, {}, batch {}, {}\n",
              config.model, data.train.size(), data.validation.size(), data.test.size(), config.epochs,
              config.optimizer, config.batch_size, describe_num_threads());
-  fmt::print(text, "{:>5}  {:>10}  {:>9}  {:>8}  {:>7}{}  {:>8}  {:>8}  {:>6}\n", "epoch", "train loss", "train acc",
-             "val loss", "val acc", config.average ? "  avg acc" : "", "lr", "time", "img/s");
   std::fflush(text);
 
   if (config.test_time_flip && config.augmentation.flip_probability == 0)
     fmt::print(text, "warning: --tta-flip without flip augmentation (--flip or --augment): the model never sees a "
                      "mirrored image in training, and averaging over mirrors usually lowers its accuracy\n");
-  ProgressBar bar(stderr);
+  const auto bar = std::make_shared<ProgressBar>(stderr);
   const auto print_line = [&](const std::string& message) {
-    bar.clear();
+    bar->clear();
     fmt::print(text, "{}\n", message);
     std::fflush(text);
   };
-  TrainCallbacks callbacks;
-  callbacks.on_batch = [&](const BatchProgress& p) { bar.update(p); };
-  callbacks.on_epoch = [&](const EpochRecord& e) {
-    bar.clear();
-    print_epoch_row(text, e);
-    std::fflush(text);
-  };
+  std::vector<std::shared_ptr<Callback>> callbacks = {bar, std::make_shared<EpochTable>(text)};
   // A save that fails mid-run ends the command with an error only after the test evaluation
   // and the JSON: they are the run's results, whatever happened to its files.
   std::vector<std::string> write_errors;
-  callbacks.on_save_error = [&](const std::string& error) {
+  TrainCallbacks on_save_error;
+  on_save_error.on_save_error = [&](const std::string& error) {
     print_line(fmt::format("error: {}; training goes on without saving checkpoints", error));
     write_errors.push_back(error);
   };
   const std::string report_file = report_path(args);
-  std::unique_ptr<TrainingMonitor> monitor;
+  std::shared_ptr<TrainingMonitor> monitor;
   if (!report_file.empty()) {
-    monitor = std::make_unique<TrainingMonitor>(first_examples(data.validation, kHistogramExamples, norm),
+    monitor = std::make_shared<TrainingMonitor>(first_examples(data.validation, kHistogramExamples, norm),
                                                 MonitorOptions{.ratio_every = args.ratio_every}, print_line);
-    monitor->attach(callbacks);
+    callbacks.push_back(monitor);
   }
-  std::unique_ptr<StepGradcheck> gradcheck;
+  std::shared_ptr<StepGradcheck> gradcheck;
   if (args.gradcheck_every_given) {
-    gradcheck = std::make_unique<StepGradcheck>(args.gradcheck_every, config.model, config.model_options,
+    gradcheck = std::make_shared<StepGradcheck>(args.gradcheck_every,
                                                 first_examples(data.validation, kGradcheckExamples, norm), print_line,
                                                 ModelGradcheckOptions{.seed = config.seed});
-    append_hook(callbacks.before_step, [&gradcheck](const StepContext& c) { gradcheck->before_step(c); });
+    callbacks.push_back(gradcheck);
   }
-  const TrainResult result = train_classifier(config, data, callbacks);
+  const TrainResult result = train_classifier(config, data, on_save_error, callbacks);
 
   fmt::print(text, "\ntest accuracy {:.4f} (loss {:.4f}) with the parameters of epoch {} (validation accuracy {:.4f}); {:.1f} s\n",
              result.test.accuracy, result.test.loss, result.best_epoch, result.best_validation_accuracy,

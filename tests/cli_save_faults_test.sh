@@ -26,7 +26,8 @@ quick=(train --model mlp --epochs 1 --train-limit 200 --validation 100 --threads
 not_checkpoints() { ls ckpt | grep -v '\.safetensors$' || true; }
 # --ensemble loads every checkpoint named (and evaluates it); it fails on one that does not load.
 all_load() {
-  "$tapegrad" train --ensemble "$(ls ckpt/*.safetensors | paste -sd, -)" --threads 1 >/dev/null ||
+  # The model checkpoints (not the run state, mlp-run.safetensors, which --resume reads).
+  "$tapegrad" train --ensemble "$(ls ckpt/*.safetensors | grep -v -- '-run\.safetensors$' | paste -sd, -)" --threads 1 >/dev/null ||
     fail "a checkpoint does not load; the folder holds: $(ls ckpt)"
 }
 one_temporary_file() {

@@ -317,14 +317,15 @@ TEST_CASE("train hooks: monitoring and a gradcheck at steps 5, 10 leave the run 
   config.model_options.dropout = 0.2;
   const TrainResult plain = train_classifier(config, data);
 
-  TrainCallbacks callbacks;
-  TrainingMonitor monitor(first_examples(data.validation, 32, std::nullopt), {.ratio_every = 2});
-  monitor.attach(callbacks);
+  const auto monitor_ptr = std::make_shared<TrainingMonitor>(first_examples(data.validation, 32, std::nullopt),
+                                                             MonitorOptions{.ratio_every = 2});
   std::vector<std::string> printed;
-  StepGradcheck gradcheck(5, "mlp", config.model_options, first_examples(data.validation, 2, std::nullopt),
-                          [&](const std::string& text) { printed.push_back(text); }, {.max_coords_per_parameter = 3});
-  append_hook(callbacks.before_step, [&](const StepContext& c) { gradcheck.before_step(c); });
-  const TrainResult watched = train_classifier(config, data, callbacks);
+  const auto gradcheck_ptr = std::make_shared<StepGradcheck>(
+      5, first_examples(data.validation, 2, std::nullopt), [&](const std::string& text) { printed.push_back(text); },
+      ModelGradcheckOptions{.max_coords_per_parameter = 3});
+  const TrainResult watched = train_classifier(config, data, {}, {monitor_ptr, gradcheck_ptr});
+  const TrainingMonitor& monitor = *monitor_ptr;
+  const StepGradcheck& gradcheck = *gradcheck_ptr;
 
   CHECK(watched.history[0].train_loss == plain.history[0].train_loss);
   CHECK(watched.test.loss == plain.test.loss);
@@ -340,7 +341,7 @@ TEST_CASE("train hooks: monitoring and a gradcheck at steps 5, 10 leave the run 
   REQUIRE(printed.size() == 1);
   CHECK(printed[0].find("gradcheck of the loss at step 5") != std::string::npos);
   CHECK(printed[0].find("inputs: 0 = 1.weight, 1 = 1.bias") != std::string::npos);
-  CHECK_ERROR(StepGradcheck(0, "mlp", {}, {}), "--gradcheck-every must be at least 1");
+  CHECK_ERROR(StepGradcheck(0, {}), "--gradcheck-every must be at least 1");
 }
 
 TEST_CASE("checkpoints are named by epoch and validation accuracy, and carry the normalization") {
@@ -352,12 +353,13 @@ TEST_CASE("checkpoints are named by epoch and validation accuracy, and carry the
   config.epochs = 2;
   config.checkpoint_dir = dir.path().string();
   const TrainResult r = train_classifier(config, data);
-  // One per improvement of the validation accuracy, plus mlp-best.
-  std::set<std::string> expected = {"mlp-best.safetensors"};
+  // One per improvement of the validation accuracy, plus mlp-best and the run state.
+  std::set<std::string> expected = {"mlp-best.safetensors", "mlp-run.safetensors"};
   for (const EpochRecord& e : r.history)
     if (e.best) expected.insert(checkpoint_file_name("mlp", e.epoch, e.validation.accuracy));
   CHECK(dir.entries() == expected);
-  CHECK(r.checkpoints.size() + 1 == expected.size());
+  CHECK(r.checkpoints.size() + 2 == expected.size());
+  CHECK(r.run_state == dir.file("mlp-run.safetensors"));
   const tg::nn::Checkpoint best = tg::nn::load_checkpoint(r.checkpoint);
   const auto norm = normalization_from_metadata(best.metadata);
   REQUIRE(norm.has_value());

@@ -32,6 +32,32 @@ std::int64_t correct_predictions(const Tensor& scores, const Tensor& labels) {
   return correct;
 }
 
+LossFunction cross_entropy_loss(double label_smoothing) {
+  TG_CHECK(label_smoothing >= 0 && label_smoothing < 1, "cross_entropy_loss: label smoothing must be in [0, 1), got {}",
+           label_smoothing);
+  return [label_smoothing](const Tensor& output, const Tensor& labels) {
+    return cross_entropy(output, labels, Reduction::mean, label_smoothing);
+  };
+}
+
+LossFunction mean_squared_error() {
+  return [](const Tensor& output, const Tensor& targets) { return mse_loss(output, targets.to(output.dtype())); };
+}
+
+bool has_class_labels(const data::Dataset& dataset) { return dataset.labels.dtype() == i64; }
+
+namespace {
+
+Evaluation evaluate_regression(nn::Module& model, const data::DataLoader& loader, const EvaluationOptions& options) {
+  const LossFunction loss = options.regression_loss ? options.regression_loss : mean_squared_error();
+  double loss_sum = 0;
+  for (const data::Batch& batch : loader)
+    loss_sum += loss(model(batch.images), batch.labels).item() * static_cast<double>(batch.labels.size(0));
+  return {loss_sum / static_cast<double>(loader.dataset().size()), std::nan("")};
+}
+
+}  // namespace
+
 Evaluation evaluate(nn::Module& model, const data::Dataset& dataset, const std::optional<data::Normalization>& norm,
                     const EvaluationOptions& options) {
   TG_CHECK(dataset.size() > 0, "evaluate: the dataset is empty");
@@ -40,6 +66,11 @@ Evaluation evaluate(nn::Module& model, const data::Dataset& dataset, const std::
   NoGradGuard no_grad;
   const data::DataLoader loader(dataset,
                                 {.batch_size = options.batch_size, .shuffle = false, .normalization = norm});
+  if (!has_class_labels(dataset)) {
+    const Evaluation result = evaluate_regression(model, loader, options);
+    model.train(was_training);
+    return result;
+  }
   double loss_sum = 0;
   std::int64_t correct = 0;
   for (const data::Batch& batch : loader) {

@@ -3,21 +3,23 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <cmath>
 #include <filesystem>
-#include <memory>
+#include <optional>
 
 #include <tapegrad/autograd.hpp>
 #include <tapegrad/error.hpp>
 #include <tapegrad/nn/checkpoint.hpp>
 #include <tapegrad/nn/data/loader.hpp>
-#include <tapegrad/ops/losses.hpp>
+#include <tapegrad/nn/data/normalization.hpp>
 #include <tapegrad/optim/averaging.hpp>
 #include <tapegrad/optim/registry.hpp>
 #include <tapegrad/optim/schedules.hpp>
 #include <tapegrad/random.hpp>
-
-#include <tapegrad/train/output_folder.hpp>
 #include <tapegrad/train/normalization_metadata.hpp>
+#include <tapegrad/train/output_folder.hpp>
+
+#include "run_state.hpp"
 
 namespace tg::train {
 
@@ -29,63 +31,329 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-std::unique_ptr<optim::LrScheduler> make_schedule(const TrainConfig& config, optim::Optimizer& optimizer,
+std::unique_ptr<optim::LrScheduler> make_schedule(const TrainOptions& options, optim::Optimizer& optimizer,
                                                   std::int64_t total_steps) {
-  if (config.schedule == "none") return nullptr;
+  if (options.schedule == "none") return nullptr;
   return std::make_unique<optim::LrScheduler>(optimizer, optim::CosineAnnealing{.period = total_steps});
 }
 
-std::string checkpoint_path(const TrainConfig& config, const std::string& file_name) {
-  return (std::filesystem::path(config.checkpoint_dir) / file_name).string();
+std::string path_in(const std::string& folder, const std::string& file_name) {
+  return (std::filesystem::path(folder) / file_name).string();
 }
 
-// Saves the model as the epoch's checkpoint (named by its validation accuracy; its path is
-// added to saved as soon as it is written) and as "<model>-best".
-void save_best(const TrainConfig& config, const nn::Module& model, const optim::Optimizer& optimizer,
-               const std::optional<data::Normalization>& norm, const EpochRecord& record, const std::string& best_path,
-               std::vector<std::string>& saved) {
-  prepare_output_folder("saving a checkpoint", config.checkpoint_dir);  // again: it may have gone since
-  const auto model_state = model.state_dict();
-  const auto optimizer_state = optimizer.state_dict();
-  std::map<std::string, std::string> metadata = {
-      {"model", config.model},
-      {"optimizer", config.optimizer},
-      {"dropout", fmt::format("{}", config.model_options.dropout)},  // whether the model has Dropout layers
-      {"width", std::to_string(config.model_options.width)},
-      {"epoch", std::to_string(record.epoch)},
-      {"validation_accuracy", fmt::format("{:.4f}", record.validation.accuracy)}};
-  if (norm) add_normalization_metadata(*norm, metadata);
-  const std::string epoch_path =
-      checkpoint_path(config, checkpoint_file_name(config.model, record.epoch, record.validation.accuracy));
-  nn::save_checkpoint(epoch_path, model_state, optimizer_state, metadata);
-  saved.push_back(epoch_path);
-  nn::save_checkpoint(best_path, model_state, optimizer_state, metadata);
+// The validation score the best epoch is chosen by, larger is better.
+double score_of(const Evaluation& e, bool classification) { return classification ? e.accuracy : -e.loss; }
+
+void check_data(const TrainData& data) {
+  TG_CHECK(data.train.size() > 0, "train: the training set is empty");
+  TG_CHECK(data.validation.size() > 0, "train: the validation set is empty");
+  data::check_dataset(data.train, "train: the training set");
+  data::check_dataset(data.validation, "train: the validation set");
+  if (data.test.size() > 0) data::check_dataset(data.test, "train: the test set");
+  const auto check_same = [&](const data::Dataset& other, const char* name) {
+    TG_CHECK(other.labels.dtype() == data.train.labels.dtype(),
+             "train: the {} set has {} labels, the training set {}", name, dtype_name(other.labels.dtype()),
+             dtype_name(data.train.labels.dtype()));
+    for (std::int64_t d = 1; d < data.train.images.dim(); ++d)
+      TG_CHECK(other.images.dim() == data.train.images.dim() && other.images.size(d) == data.train.images.size(d),
+               "train: the {} set's samples are {}, the training set's {}", name, other.images.shape().str(),
+               data.train.images.shape().str());
+  };
+  check_same(data.validation, "validation");
+  if (data.test.size() > 0) check_same(data.test, "test");
 }
 
-std::optional<Evaluation> evaluate_averaged(std::optional<optim::ParameterAveraging>& averaging, nn::Module& model,
-                                            const data::Dataset& dataset,
-                                            const std::optional<data::Normalization>& norm,
-                                            const EvaluationOptions& options) {
-  if (!averaging) return std::nullopt;
-  const auto swapped = averaging->swap_in();
-  return evaluate(model, dataset, norm, options);
-}
+// The run in progress: what fit() keeps from step to step.
+struct Run {
+  nn::Module& model;
+  optim::Optimizer& optimizer;
+  const TrainOptions& options;
+  const std::vector<std::shared_ptr<Callback>>& callbacks;
+  bool classification = true;
+  std::optional<data::Normalization> norm{};
+  std::unique_ptr<optim::LrScheduler> schedule{};
+  std::optional<optim::ParameterAveraging> averaging{};
+  EvaluationOptions evaluation{};
+  TrainResult result{};
+  std::map<std::string, Tensor> best_state{};
+  std::int64_t step = 0;
+
+  std::optional<Evaluation> evaluate_averaged(const data::Dataset& dataset) {
+    if (!averaging) return std::nullopt;
+    const auto swapped = averaging->swap_in();
+    return evaluate(model, dataset, norm, evaluation);
+  }
+
+  std::map<std::string, std::string> metadata(const EpochRecord& record) const {
+    std::map<std::string, std::string> m = options.checkpoint_metadata;
+    m["epoch"] = std::to_string(record.epoch);
+    if (classification) m["validation_accuracy"] = fmt::format("{:.4f}", record.validation.accuracy);
+    m["validation_loss"] = fmt::format("{:.6g}", record.validation.loss);
+    if (norm) add_normalization_metadata(*norm, m);
+    return m;
+  }
+
+  // Saves the model as the epoch's checkpoint (its path is added to result.checkpoints as
+  // soon as it is written) and as "<run>-best".
+  void save_best(const EpochRecord& record) {
+    prepare_output_folder("saving a checkpoint", options.checkpoint_dir);  // again: it may have gone since
+    const auto model_state = model.state_dict();
+    const auto optimizer_state = optimizer.state_dict();
+    const auto meta = metadata(record);
+    const double score = classification ? record.validation.accuracy : record.validation.loss;
+    const std::string epoch_path =
+        path_in(options.checkpoint_dir, checkpoint_file_name(options.run_name, record.epoch, score));
+    nn::save_checkpoint(epoch_path, model_state, optimizer_state, meta);
+    result.checkpoints.push_back(epoch_path);
+    const std::string best_path = path_in(options.checkpoint_dir, options.run_name + "-best.safetensors");
+    nn::save_checkpoint(best_path, model_state, optimizer_state, meta);
+    result.checkpoint = best_path;
+    prune_checkpoints(result.checkpoints, options.keep_checkpoints);
+  }
+
+  std::string run_state_path() const {
+    return path_in(options.checkpoint_dir, options.run_name + "-run.safetensors");
+  }
+
+  void save_run_state(std::int64_t epoch) {
+    detail::RunState state;
+    state.epoch = epoch;
+    state.step = step;
+    state.generator = default_generator().state();
+    state.model = model.state_dict();
+    state.optimizer = optimizer.state_dict();
+    if (schedule) state.schedule = schedule->state_dict();
+    if (averaging) state.averaging = averaging->state_dict();
+    state.best = best_state;
+    state.history = result.history;
+    state.best_epoch = result.best_epoch;
+    state.checkpoints = result.checkpoints;
+    state.best_checkpoint = result.checkpoint;
+    detail::save_run_state(run_state_path(), state);
+    result.run_state = run_state_path();
+  }
+
+  // Returns the epoch to start from.
+  std::int64_t resume(const std::string& path) {
+    detail::RunState state = detail::load_run_state(path);
+    TG_CHECK(state.epoch < options.epochs,
+             "resume: '{}' has already trained {} epochs; the run asks for {} (give more epochs to train further)",
+             path, state.epoch, options.epochs);
+    model.load_state_dict(state.model);
+    optimizer.load_state_dict(state.optimizer);
+    TG_CHECK(static_cast<bool>(schedule) == !state.schedule.empty(),
+             "resume: '{}' was saved {} a schedule; this run has {}", path, state.schedule.empty() ? "without" : "with",
+             schedule ? "one" : "none");
+    if (schedule) schedule->load_state_dict(state.schedule);
+    TG_CHECK(static_cast<bool>(averaging) == !state.averaging.empty(),
+             "resume: '{}' was saved {} parameter averaging; this run has it {}", path,
+             state.averaging.empty() ? "without" : "with", averaging ? "on" : "off");
+    if (averaging) averaging->load_state_dict(state.averaging);
+    default_generator().set_state(state.generator);
+    step = state.step;
+    best_state = std::move(state.best);
+    result.history = std::move(state.history);
+    result.best_epoch = state.best_epoch;
+    const EpochRecord& best = result.history[static_cast<std::size_t>(state.best_epoch - 1)];
+    result.best_validation_accuracy = best.validation.accuracy;
+    result.best_validation_loss = best.validation.loss;
+    result.checkpoints = std::move(state.checkpoints);
+    result.checkpoint = std::move(state.best_checkpoint);
+    return state.epoch + 1;
+  }
+
+  void report_save_error(const Error& error) {
+    bool go_on = false;
+    for (const auto& callback : callbacks) go_on = callback->on_save_error(error.what()) || go_on;
+    if (!go_on) throw error;
+    result.save_error = error.what();
+    result.checkpoint.clear();  // the best file on disk, if any, is of an older epoch
+  }
+};
 
 }  // namespace
 
-void append_hook(StepHook& slot, StepHook hook) {
-  if (!slot) {
-    slot = std::move(hook);
-    return;
-  }
-  slot = [first = std::move(slot), second = std::move(hook)](const StepContext& context) {
-    first(context);
-    second(context);
-  };
+void TrainOptions::validate() const {
+  TG_CHECK(epochs >= 1, "train: epochs must be at least 1, got {}", epochs);
+  TG_CHECK(batch_size >= 1, "train: batch size must be at least 1, got {}", batch_size);
+  TG_CHECK(evaluation_batch_size >= 1, "train: the evaluation batch size must be at least 1, got {}",
+           evaluation_batch_size);
+  TG_CHECK(keep_checkpoints >= 0, "train: --keep-checkpoints must be at least 0, got {}", keep_checkpoints);
+  TG_CHECK(schedule == "cosine" || schedule == "none", "train: unknown schedule '{}'; known: cosine, none",
+           schedule);
+  TG_CHECK(average_decay > 0 && average_decay < 1, "train: the averaging decay must be in (0, 1), got {}",
+           average_decay);
+  TG_CHECK(!run_name.empty() && run_name.find('/') == std::string::npos,
+           "train: the run name '{}' must be a non-empty file name without '/'", run_name);
+  augmentation.validate();
 }
 
-std::string checkpoint_file_name(const std::string& model, std::int64_t epoch, double validation_accuracy) {
-  return fmt::format("{}-epoch{:02}-val{:.4f}.safetensors", model, epoch, validation_accuracy);
+Trainer::Trainer(nn::ModulePtr model, TrainOptions options) : model_(std::move(model)), options_(std::move(options)) {
+  TG_CHECK(model_ != nullptr, "Trainer: the model is null");
+  options_.validate();
+}
+
+Trainer& Trainer::set_loss(LossFunction loss) {
+  TG_CHECK(static_cast<bool>(loss), "Trainer::set_loss: the loss function is empty");
+  loss_ = std::move(loss);
+  return *this;
+}
+
+Trainer& Trainer::set_optimizer(std::shared_ptr<optim::Optimizer> optimizer) {
+  TG_CHECK(optimizer != nullptr, "Trainer::set_optimizer: the optimizer is null");
+  optimizer_ = std::move(optimizer);
+  return *this;
+}
+
+Trainer& Trainer::add_callback(std::shared_ptr<Callback> callback) {
+  TG_CHECK(callback != nullptr, "Trainer::add_callback: the callback is null");
+  callbacks_.push_back(std::move(callback));
+  return *this;
+}
+
+Trainer& Trainer::add_callbacks(TrainCallbacks functions) {
+  return add_callback(std::make_shared<FunctionCallbacks>(std::move(functions)));
+}
+
+TrainResult Trainer::fit(const TrainData& data) {
+  TG_CHECK(!fitted_, "Trainer::fit: this Trainer has already trained; make a new one for another run");
+  fitted_ = true;
+  check_data(data);
+  if (!options_.resume_from.empty())
+    TG_CHECK(std::filesystem::is_regular_file(options_.resume_from), "resume: no run-state file '{}'",
+             options_.resume_from);
+  const auto run_start = Clock::now();
+  nn::Module& model = *model_;
+  const bool classification = has_class_labels(data.train);
+  const LossFunction loss_function = loss_ ? loss_ : classification ? cross_entropy_loss() : mean_squared_error();
+  if (!optimizer_) {
+    std::vector<Tensor> trainable;
+    for (const Tensor& p : model.parameters())
+      if (p.requires_grad()) trainable.push_back(p);
+    TG_CHECK(!trainable.empty(), "train: {} has no parameter that requires grad; nothing to train", model.name());
+    optimizer_ = optim::create(options_.optimizer, trainable, options_.optimizer_options);
+  }
+  optim::Optimizer& optimizer = *optimizer_;
+
+  Run run{model, optimizer, options_, callbacks_};
+  run.classification = classification;
+  if (options_.normalize) run.norm = data::compute_normalization(data.train);
+  run.evaluation = {.batch_size = options_.evaluation_batch_size,
+                    .flip_average = options_.test_time_flip,
+                    .regression_loss = classification ? LossFunction{} : loss_function};
+  data::DataLoader loader(data.train, {.batch_size = options_.batch_size,
+                                       .shuffle = true,
+                                       .drop_last = false,
+                                       .seed = options_.seed,
+                                       .augmentation = options_.augmentation,
+                                       .normalization = run.norm});
+  run.schedule = make_schedule(options_, optimizer, options_.epochs * loader.num_batches());
+  if (options_.average) run.averaging.emplace(model.parameters(), options_.average_decay);
+  const bool saves = !options_.checkpoint_dir.empty();
+  const std::int64_t first_epoch = options_.resume_from.empty() ? 1 : run.resume(options_.resume_from);
+  TrainResult& result = run.result;
+  result.parameters = model.num_parameters();
+
+  const RunInfo info{model,
+                     optimizer,
+                     options_.epochs,
+                     first_epoch,
+                     loader.num_batches(),
+                     data.train.size(),
+                     data.validation.size(),
+                     data.test.size(),
+                     classification,
+                     options_.average};
+  for (const auto& callback : callbacks_) callback->on_train_begin(info);
+
+  for (std::int64_t epoch = first_epoch; epoch <= options_.epochs; ++epoch) {
+    const auto epoch_start = Clock::now();
+    loader.set_epoch(epoch - 1);
+    model.train();
+    double loss_sum = 0;
+    std::int64_t correct = 0, seen = 0, index = 0;
+    for (const data::Batch& batch : loader) {
+      optimizer.zero_grad();
+      const Tensor output = model(batch.images);
+      const Tensor loss = loss_function(output, batch.labels);
+      TG_CHECK(loss.numel() == 1, "train: the loss function returned {} values {}, expected one (a scalar)",
+               loss.numel(), loss.shape().str());
+      loss.backward();
+      const StepContext context{++run.step, epoch, loss.item(), model, optimizer};
+      for (const auto& callback : callbacks_) callback->before_step(context);
+      optimizer.step();
+      if (run.schedule) run.schedule->step();
+      if (run.averaging) run.averaging->update();
+      for (const auto& callback : callbacks_) callback->after_step(context);
+
+      const std::int64_t n = batch.labels.size(0);
+      loss_sum += context.loss * static_cast<double>(n);
+      if (classification) correct += correct_predictions(output, batch.labels);
+      seen += n;
+      ++index;
+      const double elapsed = seconds_since(epoch_start);
+      const BatchProgress progress{epoch,
+                                   options_.epochs,
+                                   index,
+                                   loader.num_batches(),
+                                   loss_sum / static_cast<double>(seen),
+                                   classification ? static_cast<double>(correct) / static_cast<double>(seen)
+                                                  : std::nan(""),
+                                   elapsed > 0 ? static_cast<double>(seen) / elapsed : 0};
+      for (const auto& callback : callbacks_) callback->on_batch(progress);
+    }
+    EpochRecord record;
+    record.epoch = epoch;
+    record.train_loss = loss_sum / static_cast<double>(seen);
+    record.train_accuracy = classification ? static_cast<double>(correct) / static_cast<double>(seen) : std::nan("");
+    record.samples_per_second = static_cast<double>(seen) / seconds_since(epoch_start);
+    record.validation = evaluate(model, data.validation, run.norm, run.evaluation);
+    record.averaged_validation = run.evaluate_averaged(data.validation);
+    record.lr = optimizer.lr(0);
+    record.best = result.best_epoch == 0 || score_of(record.validation, classification) >
+                                                score_of(result.history[static_cast<std::size_t>(result.best_epoch - 1)].validation,
+                                                         classification);
+    if (record.best) {
+      result.best_epoch = epoch;
+      result.best_validation_accuracy = record.validation.accuracy;
+      result.best_validation_loss = record.validation.loss;
+      run.best_state = model.state_dict();
+      if (saves && result.save_error.empty()) {
+        try {
+          run.save_best(record);
+        } catch (const Error& error) {
+          run.report_save_error(error);
+        }
+      }
+    }
+    record.seconds = seconds_since(epoch_start);
+    result.history.push_back(record);
+    EpochContext context{result.history.back(), {run.step, epoch, record.train_loss, model, optimizer}};
+    for (const auto& callback : callbacks_) callback->on_epoch_end(context);
+    if (saves && result.save_error.empty()) {
+      try {
+        run.save_run_state(epoch);
+      } catch (const Error& error) {
+        run.report_save_error(error);
+      }
+    }
+    if (context.stop && epoch < options_.epochs) {
+      result.stopped_early = true;
+      break;
+    }
+  }
+
+  // The averages run over the whole training, whatever epoch was best.
+  if (data.test.size() > 0) result.averaged_test = run.evaluate_averaged(data.test);
+  model.load_state_dict(run.best_state);
+  if (data.test.size() > 0) result.test = evaluate(model, data.test, run.norm, run.evaluation);
+  result.seconds = seconds_since(run_start);
+  for (const auto& callback : callbacks_) callback->on_train_end(result);
+  return result;
+}
+
+std::string checkpoint_file_name(const std::string& run, std::int64_t epoch, double validation_score) {
+  return fmt::format("{}-epoch{:02}-val{:.4f}.safetensors", run, epoch, validation_score);
 }
 
 void prune_checkpoints(std::vector<std::string>& paths, std::int64_t keep) {
@@ -97,116 +365,6 @@ void prune_checkpoints(std::vector<std::string>& paths, std::int64_t keep) {
     TG_CHECK(!error, "train: cannot delete the old checkpoint '{}': {}", *it, error.message());
   }
   paths.erase(paths.begin(), paths.begin() + excess);
-}
-
-void TrainConfig::validate() const {
-  TG_CHECK(epochs >= 1, "train: epochs must be at least 1, got {}", epochs);
-  TG_CHECK(batch_size >= 1, "train: batch size must be at least 1, got {}", batch_size);
-  TG_CHECK(keep_checkpoints >= 0, "train: --keep-checkpoints must be at least 0, got {}", keep_checkpoints);
-  TG_CHECK(schedule == "cosine" || schedule == "none", "train: unknown schedule '{}'; known: cosine, none",
-           schedule);
-  TG_CHECK(label_smoothing >= 0 && label_smoothing < 1, "train: label smoothing must be in [0, 1), got {}",
-           label_smoothing);
-  TG_CHECK(average_decay > 0 && average_decay < 1, "train: the averaging decay must be in (0, 1), got {}",
-           average_decay);
-  augmentation.validate();
-  nn::check_model_options(model, model_options);
-}
-
-TrainResult train_classifier(const TrainConfig& config, const TrainData& data, const TrainCallbacks& callbacks) {
-  config.validate();
-  TG_CHECK(data.train.size() > 0, "train: the training set is empty");
-  TG_CHECK(data.validation.size() > 0, "train: the validation set is empty");
-  const auto run_start = Clock::now();
-  const EvaluationOptions evaluation{.flip_average = config.test_time_flip};
-
-  manual_seed(config.seed);  // model init and dropout draw from the thread's default generator
-  const nn::ModulePtr model = nn::make_model(config.model, config.model_options);
-  const auto optimizer = optim::create(config.optimizer, model->parameters(), config.optimizer_options);
-  const std::optional<data::Normalization> norm = data::compute_normalization(data.train);
-  data::DataLoader loader(data.train, {.batch_size = config.batch_size,
-                                       .shuffle = true,
-                                       .drop_last = false,
-                                       .seed = config.seed,
-                                       .augmentation = config.augmentation,
-                                       .normalization = norm});
-  const auto schedule = make_schedule(config, *optimizer, config.epochs * loader.num_batches());
-  std::optional<optim::ParameterAveraging> averaging;
-  if (config.average) averaging.emplace(model->parameters(), config.average_decay);
-
-  TrainResult result;
-  result.parameters = model->num_parameters();
-  std::map<std::string, Tensor> best_state;
-  std::int64_t step = 0;
-  for (std::int64_t epoch = 1; epoch <= config.epochs; ++epoch) {
-    const auto epoch_start = Clock::now();
-    loader.set_epoch(epoch - 1);
-    model->train();
-    double loss_sum = 0;
-    std::int64_t correct = 0, seen = 0, index = 0;
-    for (const data::Batch& batch : loader) {
-      optimizer->zero_grad();
-      const Tensor logits = (*model)(batch.images);
-      const Tensor loss = cross_entropy(logits, batch.labels, Reduction::mean, config.label_smoothing);
-      loss.backward();
-      const StepContext context{++step, epoch, loss.item(), *model, *optimizer};
-      if (callbacks.before_step) callbacks.before_step(context);
-      optimizer->step();
-      if (schedule) schedule->step();
-      if (averaging) averaging->update();
-      if (callbacks.after_step) callbacks.after_step(context);
-
-      const std::int64_t n = batch.labels.numel();
-      loss_sum += context.loss * static_cast<double>(n);
-      correct += correct_predictions(logits, batch.labels);
-      seen += n;
-      ++index;
-      if (callbacks.on_batch) {
-        const double elapsed = seconds_since(epoch_start);
-        callbacks.on_batch({epoch, config.epochs, index, loader.num_batches(), loss_sum / static_cast<double>(seen),
-                            static_cast<double>(correct) / static_cast<double>(seen),
-                            elapsed > 0 ? static_cast<double>(seen) / elapsed : 0});
-      }
-    }
-    EpochRecord record;
-    record.epoch = epoch;
-    record.train_loss = loss_sum / static_cast<double>(seen);
-    record.train_accuracy = static_cast<double>(correct) / static_cast<double>(seen);
-    record.samples_per_second = static_cast<double>(seen) / seconds_since(epoch_start);
-    record.validation = evaluate(*model, data.validation, norm, evaluation);
-    record.averaged_validation = evaluate_averaged(averaging, *model, data.validation, norm, evaluation);
-    record.lr = optimizer->lr(0);
-    record.best = result.best_epoch == 0 || record.validation.accuracy > result.best_validation_accuracy;
-    if (record.best) {
-      result.best_epoch = epoch;
-      result.best_validation_accuracy = record.validation.accuracy;
-      best_state = model->state_dict();
-      if (!config.checkpoint_dir.empty() && result.save_error.empty()) {
-        try {
-          const std::string best_path = checkpoint_path(config, config.model + "-best.safetensors");
-          save_best(config, *model, *optimizer, norm, record, best_path, result.checkpoints);
-          result.checkpoint = best_path;
-          prune_checkpoints(result.checkpoints, config.keep_checkpoints);
-        } catch (const Error& error) {
-          if (!callbacks.on_save_error) throw;
-          result.save_error = error.what();
-          result.checkpoint.clear();  // the best file on disk, if any, is of an older epoch
-          callbacks.on_save_error(result.save_error);
-        }
-      }
-    }
-    record.seconds = seconds_since(epoch_start);
-    result.history.push_back(record);
-    if (callbacks.after_epoch) callbacks.after_epoch({step, epoch, record.train_loss, *model, *optimizer});
-    if (callbacks.on_epoch) callbacks.on_epoch(record);
-  }
-
-  // The averages run over the whole training, whatever epoch was best.
-  if (data.test.size() > 0) result.averaged_test = evaluate_averaged(averaging, *model, data.test, norm, evaluation);
-  model->load_state_dict(best_state);
-  if (data.test.size() > 0) result.test = evaluate(*model, data.test, norm, evaluation);
-  result.seconds = seconds_since(run_start);
-  return result;
 }
 
 }  // namespace tg::train

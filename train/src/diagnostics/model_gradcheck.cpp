@@ -14,6 +14,33 @@
 
 namespace tg::train {
 
+namespace {
+
+// Converts a model to f64 for as long as it lives, then back to its dtype, with the
+// gradients Module::to drops put back (the optimizer's step comes after the check).
+class InF64 {
+ public:
+  explicit InF64(nn::Module& model) : model_(model), params_(model.parameters()) {
+    TG_CHECK(!params_.empty(), "gradcheck: {} has no parameters", model.name());
+    dtype_ = params_[0].dtype();
+    for (const Tensor& p : params_) grads_.push_back(p.grad());
+    model_.to(f64);
+  }
+  ~InF64() {
+    model_.to(dtype_);
+    for (std::size_t i = 0; i < params_.size(); ++i) params_[i].set_grad(grads_[i]);
+  }
+  InF64(const InF64&) = delete;
+  InF64& operator=(const InF64&) = delete;
+
+ private:
+  nn::Module& model_;
+  std::vector<Tensor> params_, grads_;
+  DType dtype_ = f32;
+};
+
+}  // namespace
+
 GradcheckReport gradcheck_loss(nn::Module& model, const Tensor& images, const Tensor& labels,
                                const ModelGradcheckOptions& options) {
   std::vector<Tensor> params = model.parameters();
@@ -23,6 +50,9 @@ GradcheckReport gradcheck_loss(nn::Module& model, const Tensor& images, const Te
              "got {}", dtype_name(p.dtype()));
   const auto saved = model.state_dict();
   const Tensor x = images.to(f64);
+  const bool class_labels = labels.dtype() == i64;
+  const Tensor targets = class_labels ? labels : labels.to(f64);
+  const LossFunction loss_of = options.loss ? options.loss : class_labels ? cross_entropy_loss() : mean_squared_error();
 
   // Returns a scalar equal to the loss at xs whose gradient with respect to xs is the
   // model's backward gradient g: loss + sum_i <g_i, xs_i - stop_gradient(xs_i)>.
@@ -31,7 +61,7 @@ GradcheckReport gradcheck_loss(nn::Module& model, const Tensor& images, const Te
       NoGradGuard no_grad;
       for (std::size_t i = 0; i < params.size(); ++i) params[i].copy_(xs[i]);
     }
-    const Tensor loss = cross_entropy(model(x), labels);
+    const Tensor loss = loss_of(model(x), targets);
     if (!is_grad_enabled()) return loss;
     const std::vector<Tensor> g = grad(loss, params);
     Tensor out = loss.detach();
@@ -48,11 +78,8 @@ GradcheckReport gradcheck_loss(nn::Module& model, const Tensor& images, const Te
   return report;
 }
 
-StepGradcheck::StepGradcheck(std::int64_t every, std::string model, nn::ModelOptions model_options, data::Batch batch,
-                             Print print, ModelGradcheckOptions options)
+StepGradcheck::StepGradcheck(std::int64_t every, data::Batch batch, Print print, ModelGradcheckOptions options)
     : every_(every),
-      model_(std::move(model)),
-      model_options_(model_options),
       batch_(std::move(batch)),
       print_(std::move(print)),
       options_(options) {
@@ -61,14 +88,15 @@ StepGradcheck::StepGradcheck(std::int64_t every, std::string model, nn::ModelOpt
 
 void StepGradcheck::before_step(const StepContext& context) {
   if (context.step % every_ != 0) return;
-  const nn::ModulePtr copy = make_seeded_model(model_, model_options_, 0);
-  copy->load_state_dict(context.model.state_dict());
-  copy->to(f64);
-  copy->train(context.model.is_training());
-  GradcheckReport report = gradcheck_loss(*copy, batch_.images, batch_.labels, options_);
+  nn::Module& model = context.model;
+  GradcheckReport report;
+  {
+    const InF64 f64_for_the_check(model);
+    report = gradcheck_loss(model, batch_.images, batch_.labels, options_);
+  }
   if (print_) {
     std::vector<std::string> inputs;
-    for (const auto& [name, p] : copy->named_parameters()) inputs.push_back(fmt::format("{} = {}", inputs.size(), name));
+    for (const auto& [name, p] : model.named_parameters()) inputs.push_back(fmt::format("{} = {}", inputs.size(), name));
     print_(fmt::format("gradcheck of the loss at step {} ({} examples, {} coordinates per parameter, f64): {}\n"
                        "inputs: {}\n{}",
                        context.step, batch_.labels.numel(), options_.max_coords_per_parameter,

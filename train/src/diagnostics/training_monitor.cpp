@@ -21,16 +21,11 @@ void TrainingMonitor::after_step(const StepContext& context) {
   ratios_.after_step(context);
 }
 
-void TrainingMonitor::after_epoch(const StepContext& context) {
-  latest_ = capture_layer_histograms(context.model, batch_.images, batch_.labels,
-                                     fmt::format("after epoch {}", context.epoch), options_.histogram_bins);
-  first_layer_ = first_layer_weights(context.model, options_.first_layer_images);
-}
-
-void TrainingMonitor::attach(TrainCallbacks& callbacks) {
-  append_hook(callbacks.before_step, [this](const StepContext& c) { before_step(c); });
-  append_hook(callbacks.after_step, [this](const StepContext& c) { after_step(c); });
-  append_hook(callbacks.after_epoch, [this](const StepContext& c) { after_epoch(c); });
+void TrainingMonitor::on_epoch_end(EpochContext& context) {
+  nn::Module& model = context.step.model;
+  latest_ = capture_layer_histograms(model, batch_.images, batch_.labels, fmt::format("after epoch {}", context.step.epoch),
+                                     options_.histogram_bins);
+  first_layer_ = first_layer_weights(model, options_.first_layer_images);
 }
 
 }  // namespace tg::train

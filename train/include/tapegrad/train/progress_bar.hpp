@@ -7,7 +7,7 @@
 #include <functional>
 #include <string>
 
-#include <tapegrad/train/trainer.hpp>
+#include <tapegrad/train/callback.hpp>
 
 namespace tg::train {
 
@@ -18,13 +18,19 @@ struct TaskProgress {
   std::string detail{};
 };
 
-class ProgressBar {
+// As a training callback it shows each batch's progress and is erased at each epoch's end
+// (add it before an EpochTable, so the row prints on a clean line).
+class ProgressBar : public Callback {
  public:
   explicit ProgressBar(std::FILE* out);
   void update(const BatchProgress& progress);
   void update(const TaskProgress& progress);
   // Erases the bar (terminal only), so that the next line starts clean.
   void clear();
+
+  void on_batch(const BatchProgress& progress) override { update(progress); }
+  void on_epoch_end(EpochContext& /*context*/) override { clear(); }
+  void on_train_end(const TrainResult& /*result*/) override { clear(); }
 
  private:
   static std::string render(const BatchProgress& progress, int width);

@@ -10,10 +10,10 @@
 
 #include <tapegrad/gradcheck.hpp>
 #include <tapegrad/nn/data/loader.hpp>
-#include <tapegrad/nn/models.hpp>
 #include <tapegrad/nn/module.hpp>
 
-#include <tapegrad/train/trainer.hpp>
+#include <tapegrad/train/callback.hpp>
+#include <tapegrad/train/evaluation.hpp>
 
 namespace tg::train {
 
@@ -21,9 +21,12 @@ struct ModelGradcheckOptions {
   std::int64_t max_coords_per_parameter = 10;
   std::uint64_t seed = 0;  // the random stream (dropout masks) every evaluation replays
   double eps = 1e-6;
+  // The loss checked (unset: cross-entropy for class labels, mean squared error for
+  // regression targets, both on f64).
+  LossFunction loss{};
 };
 
-// tg::gradcheck of the mean cross-entropy of model(images) against labels with respect
+// tg::gradcheck of the loss (options.loss) of model(images) against labels with respect
 // to every parameter, on an f64 model (see nn::Module::to). The analytic side is the
 // model's own backward (tg::grad of the loss), the numeric side centered differences of
 // the loss; every evaluation replays the stream (options.seed), so a Dropout layer
@@ -33,24 +36,22 @@ struct ModelGradcheckOptions {
 GradcheckReport gradcheck_loss(nn::Module& model, const Tensor& images, const Tensor& labels,
                                const ModelGradcheckOptions& options = {});
 
-// The hook behind --gradcheck-every N: at steps N, 2N, 3N, ... (before the optimizer's
-// step) checks an f64 copy of the training model, made by name and loaded with its
-// state, in the training model's mode, on a fixed batch; the training model, its
-// gradients and the random stream are left alone. Each report goes to print.
-class StepGradcheck {
+// The callback behind --gradcheck-every N: at steps N, 2N, 3N, ... (before the optimizer's
+// step) checks the training model itself, converted to f64 for the check and back to f32
+// after it (f32 -> f64 -> f32 is exact), in its mode, on a fixed batch. The parameters,
+// buffers, gradients and the random stream end as they began, so a run with the check
+// trains exactly like one without. Each report goes to print.
+class StepGradcheck : public Callback {
  public:
   using Print = std::function<void(const std::string&)>;
-  StepGradcheck(std::int64_t every, std::string model, nn::ModelOptions model_options, data::Batch batch,
-                Print print = {}, ModelGradcheckOptions options = {});
+  StepGradcheck(std::int64_t every, data::Batch batch, Print print = {}, ModelGradcheckOptions options = {});
 
-  void before_step(const StepContext& context);
+  void before_step(const StepContext& context) override;
   const std::vector<std::pair<std::int64_t, GradcheckReport>>& reports() const { return reports_; }
   bool passed() const;  // no report worse than ok-with-kinks / kink-crossed
 
  private:
   std::int64_t every_;
-  std::string model_;
-  nn::ModelOptions model_options_;
   data::Batch batch_;
   Print print_;
   ModelGradcheckOptions options_;

@@ -14,7 +14,7 @@
 #include <tapegrad/train/diagnostics/layer_histograms.hpp>
 #include <tapegrad/train/diagnostics/update_ratio.hpp>
 #include <tapegrad/train/report/report.hpp>
-#include <tapegrad/train/trainer.hpp>
+#include <tapegrad/train/callback.hpp>
 
 namespace tg::train {
 
@@ -25,16 +25,14 @@ struct MonitorOptions {
   std::int64_t first_layer_images = 64;
 };
 
-class TrainingMonitor {
+class TrainingMonitor : public Callback {
  public:
   // batch: the fixed examples the histograms are taken on (normalized like training's).
   explicit TrainingMonitor(data::Batch batch, MonitorOptions options = {}, UpdateRatioRecorder::Warn warn = {});
 
-  void before_step(const StepContext& context);
-  void after_step(const StepContext& context);
-  void after_epoch(const StepContext& context);
-  // Appends this monitor's hooks to callbacks (append_hook). It must outlive the run.
-  void attach(TrainCallbacks& callbacks);
+  void before_step(const StepContext& context) override;
+  void after_step(const StepContext& context) override;
+  void on_epoch_end(EpochContext& context) override;
 
   const std::vector<double>& losses() const { return losses_; }  // one per step
   const std::vector<ParameterRatios>& update_ratios() const { return ratios_.parameters(); }

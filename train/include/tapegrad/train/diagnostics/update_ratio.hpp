@@ -11,7 +11,7 @@
 
 #include <tapegrad/tensor.hpp>
 
-#include <tapegrad/train/trainer.hpp>
+#include <tapegrad/train/callback.hpp>
 
 namespace tg::train {
 
@@ -37,13 +37,13 @@ struct ParameterRatios {
 // start at zero, so their ratio is far above 1e-3 for hundreds of steps by construction.
 // Late in a run whose schedule has brought the learning rate below a tenth of its value
 // at the first sample, small ratios are by design and are not flagged either.
-class UpdateRatioRecorder {
+class UpdateRatioRecorder : public Callback {
  public:
   using Warn = std::function<void(const std::string&)>;
   explicit UpdateRatioRecorder(std::int64_t every, Warn warn = {}, RatioBand band = {});
 
-  void before_step(const StepContext& context);
-  void after_step(const StepContext& context);
+  void before_step(const StepContext& context) override;
+  void after_step(const StepContext& context) override;
   const std::vector<ParameterRatios>& parameters() const { return parameters_; }
 
  private:
