@@ -18,6 +18,7 @@
 #include <tapegrad/random.hpp>
 #include <tapegrad/train/normalization_metadata.hpp>
 #include <tapegrad/train/output_folder.hpp>
+#include <tapegrad/train/transfer.hpp>
 
 #include "run_state.hpp"
 
@@ -226,12 +227,15 @@ TrainResult Trainer::fit(const TrainData& data) {
   nn::Module& model = *model_;
   const bool classification = has_class_labels(data.train);
   const LossFunction loss_function = loss_ ? loss_ : classification ? cross_entropy_loss() : mean_squared_error();
+  std::vector<std::string> not_initialized;
+  if (!options_.init_from.empty()) not_initialized = load_matching_tensors(model, options_.init_from);
   if (!optimizer_) {
-    std::vector<Tensor> trainable;
-    for (const Tensor& p : model.parameters())
-      if (p.requires_grad()) trainable.push_back(p);
-    TG_CHECK(!trainable.empty(), "train: {} has no parameter that requires grad; nothing to train", model.name());
-    optimizer_ = optim::create(options_.optimizer, trainable, options_.optimizer_options);
+    optimizer_ = optim::create(options_.optimizer, parameter_groups(model, options_.freeze, options_.lr_for),
+                               options_.optimizer_options);
+  } else {
+    TG_CHECK(options_.freeze.empty() && options_.lr_for.empty(),
+             "train: freeze and lr_for shape the optimizer the Trainer makes; with Trainer::set_optimizer, give the "
+             "optimizer its parameter groups yourself");
   }
   optim::Optimizer& optimizer = *optimizer_;
 
@@ -253,6 +257,7 @@ TrainResult Trainer::fit(const TrainData& data) {
   const std::int64_t first_epoch = options_.resume_from.empty() ? 1 : run.resume(options_.resume_from);
   TrainResult& result = run.result;
   result.parameters = model.num_parameters();
+  result.not_initialized = std::move(not_initialized);
 
   const RunInfo info{model,
                      optimizer,

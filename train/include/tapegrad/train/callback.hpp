@@ -55,6 +55,9 @@ struct TrainResult {
   std::int64_t parameters = 0;
   double seconds = 0;
   bool stopped_early = false;  // a callback asked the run to stop (EarlyStopping)
+  // TrainOptions::init_from: the model's tensors the checkpoint did not set (absent, or of
+  // another shape), which keep their initialization.
+  std::vector<std::string> not_initialized{};
   // Why a checkpoint could not be saved (Callback::on_save_error); empty when all were.
   std::string save_error{};
 };

@@ -69,6 +69,17 @@ struct TrainOptions {
   // the history and the best epoch so far with its parameters.
   std::string resume_from{};
 
+  // Transfer learning. init_from: a checkpoint (or run state) whose model tensors are
+  // copied into the parameters and buffers of the same name and shape before training;
+  // the others (e.g. a replaced last layer) keep their initialization and are listed in
+  // TrainResult::not_initialized. freeze: parameters whose name starts with one of these
+  // prefixes are not trained. lr_for: parameters whose name starts with the prefix are
+  // trained with that learning rate (the first matching prefix wins; the rest use the
+  // optimizer's). A prefix that matches no parameter is an error.
+  std::string init_from{};
+  std::vector<std::string> freeze{};
+  std::vector<std::pair<std::string, double>> lr_for{};
+
   void validate() const;  // clear errors for out-of-range values
 };
 
