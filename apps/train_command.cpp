@@ -59,6 +59,8 @@ struct TrainArgs {
   std::string data_dir;
   std::string checkpoint_dir = "checkpoints";
   std::int64_t keep_checkpoints = 3;
+  std::string resume, init_from;
+  std::vector<std::string> freeze, lr_for;
   bool json = false;
   bool list_optimizers = false;
   std::vector<std::string> plugins;
@@ -110,6 +112,17 @@ TrainConfig make_config(const TrainArgs& a) {
   c.label_smoothing = a.label_smoothing.value_or(0.0);
   c.checkpoint_dir = a.checkpoint_dir;
   c.keep_checkpoints = a.keep_checkpoints;
+  c.resume_from = a.resume;
+  c.init_from = a.init_from;
+  c.freeze = a.freeze;
+  for (const std::string& entry : a.lr_for) {
+    const auto equals = entry.rfind('=');
+    TG_CHECK(equals != std::string::npos && equals > 0,
+             "train: --lr-for '{}': expected PREFIX=VALUE, e.g. --lr-for 5.=1e-4", entry);
+    c.lr_for.emplace_back(entry.substr(0, equals),
+                          cli::parse_in_range(fmt::format("train: --lr-for '{}'", entry), entry.substr(equals + 1),
+                                              cli::kPositive));
+  }
   c.average = a.average;
   c.test_time_flip = a.tta_flip;
   return c;
@@ -150,6 +163,7 @@ nlohmann::json to_json(const TrainConfig& c, const TrainResult& r) {
           {"test_accuracy", r.test.accuracy},
           {"checkpoint", r.checkpoint},
           {"checkpoints", r.checkpoints},
+          {"run_state", r.run_state},
           {"history", history}};
   if (r.averaged_test) {
     out["averaged_test_accuracy"] = r.averaged_test->accuracy;
@@ -255,6 +269,9 @@ int run_training(const TrainArgs& args, const TrainConfig& config, const TrainDa
     fmt::print(text, "test accuracy {:.4f} (loss {:.4f}) with the averaged parameters (EMA {})\n",
                result.averaged_test->accuracy, result.averaged_test->loss, config.average_decay);
   if (!result.checkpoint.empty()) fmt::print(text, "best checkpoint: {}\n", result.checkpoint);
+  if (!result.run_state.empty()) fmt::print(text, "run state: {} (--resume continues from it)\n", result.run_state);
+  if (!result.not_initialized.empty())
+    fmt::print(text, "--init-from left at their initialization: {}\n", fmt::join(result.not_initialized, ", "));
   nlohmann::json json = to_json(config, result);
   if (monitor) {
     const auto ratios = summarize(monitor->update_ratios());
@@ -291,6 +308,7 @@ int run_train(const TrainArgs& args) {
   config.validate();
   check_diagnostics_args(args);
   optim::find_optimizer(config.optimizer);  // a bad name fails before the data is loaded (--model is checked by CLI11)
+  check_files_and_prefixes(*nn::make_model(config.model, config.model_options), config);
   const bool trains = args.ensemble.empty() && (!args.sanity || args.then_train);
   if (trains) prepare_output_folders(args);
 
@@ -349,6 +367,16 @@ void add_train_command(CLI::App& app, int& exit_code) {
                                             "/usr/share/datasets/fashion-mnist)");
   cmd->add_option("--checkpoint-dir", args->checkpoint_dir, "Where the best checkpoint is saved (\"\": nowhere)")
       ->capture_default_str();
+  cmd->add_option("--resume", args->resume,
+                  "Continue the run whose run state this is (<checkpoint-dir>/<model>-run.safetensors, saved after "
+                  "every epoch) with the same options; --epochs may be raised to train further");
+  cmd->add_option("--init-from", args->init_from,
+                  "Start from this checkpoint's weights (tensors of the same name and shape; the others, e.g. a "
+                  "replaced last layer, keep their initialization)");
+  cmd->add_option("--freeze", args->freeze, "Do not train the parameters whose name starts with PREFIX (repeatable), "
+                                            "e.g. --freeze 1. --freeze 3.");
+  cmd->add_option("--lr-for", args->lr_for, "PREFIX=VALUE: train the parameters whose name starts with PREFIX at "
+                                            "this learning rate (repeatable), e.g. --lr-for 5.=1e-4");
   cli::add_ranged_option(*cmd, "--keep-checkpoints", args->keep_checkpoints, kKeepCheckpoints,
                          "How many per-improvement checkpoints (<model>-epochNN-val0.XXXX) to keep; older ones are "
                          "deleted (0: all)");

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <algorithm>
 #include <optional>
 
 #include <tapegrad/autograd.hpp>
@@ -62,6 +63,16 @@ void check_data(const TrainData& data) {
   };
   check_same(data.validation, "validation");
   if (data.test.size() > 0) check_same(data.test, "test");
+}
+
+void check_epochs_left(const std::string& path, const detail::RunState& state, std::int64_t epochs) {
+  TG_CHECK(state.epoch < epochs,
+           "resume: '{}' has already trained {} epochs; the run asks for {} (give more epochs to train further)", path,
+           state.epoch, epochs);
+}
+
+void check_resume_file(const std::string& path) {
+  TG_CHECK(std::filesystem::is_regular_file(path), "resume: no run-state file '{}'", path);
 }
 
 // The run in progress: what fit() keeps from step to step.
@@ -137,9 +148,7 @@ struct Run {
   // Returns the epoch to start from.
   std::int64_t resume(const std::string& path) {
     detail::RunState state = detail::load_run_state(path);
-    TG_CHECK(state.epoch < options.epochs,
-             "resume: '{}' has already trained {} epochs; the run asks for {} (give more epochs to train further)",
-             path, state.epoch, options.epochs);
+    check_epochs_left(path, state, options.epochs);
     model.load_state_dict(state.model);
     optimizer.load_state_dict(state.optimizer);
     TG_CHECK(static_cast<bool>(schedule) == !state.schedule.empty(),
@@ -220,9 +229,7 @@ TrainResult Trainer::fit(const TrainData& data) {
   TG_CHECK(!fitted_, "Trainer::fit: this Trainer has already trained; make a new one for another run");
   fitted_ = true;
   check_data(data);
-  if (!options_.resume_from.empty())
-    TG_CHECK(std::filesystem::is_regular_file(options_.resume_from), "resume: no run-state file '{}'",
-             options_.resume_from);
+  if (!options_.resume_from.empty()) check_resume_file(options_.resume_from);
   const auto run_start = Clock::now();
   nn::Module& model = *model_;
   const bool classification = has_class_labels(data.train);
@@ -355,6 +362,16 @@ TrainResult Trainer::fit(const TrainData& data) {
   result.seconds = seconds_since(run_start);
   for (const auto& callback : callbacks_) callback->on_train_end(result);
   return result;
+}
+
+void check_files_and_prefixes(const nn::Module& model, const TrainOptions& options) {
+  if (!options.resume_from.empty()) {
+    check_resume_file(options.resume_from);
+    check_epochs_left(options.resume_from, detail::load_run_state(options.resume_from), options.epochs);
+  }
+  if (!options.init_from.empty())
+    tensors_not_set_by(model, model_tensors_in(options.init_from), options.init_from);
+  check_prefixes(model, options.freeze, options.lr_for);
 }
 
 std::string checkpoint_file_name(const std::string& run, std::int64_t epoch, double validation_score) {

@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <cmath>
 #include <map>
 #include <string_view>
@@ -35,36 +36,55 @@ void check_prefix_matches(const nn::Module& model, const std::string& option, co
 
 }  // namespace
 
-std::vector<std::string> load_matching_tensors(nn::Module& model, const std::string& checkpoint_path) {
+std::map<std::string, Tensor> model_tensors_in(const std::string& checkpoint_path) {
+  TG_CHECK(std::filesystem::is_regular_file(checkpoint_path), "train: --init-from: no checkpoint file '{}'",
+           checkpoint_path);
   std::map<std::string, Tensor> model_state;
   for (auto& [key, tensor] : nn::load_safetensors(checkpoint_path))
     if (std::string_view(key).starts_with(kModelPrefix)) model_state.emplace(key.substr(kModelPrefix.size()), tensor);
-  std::vector<nn::NamedTensor> all = model.named_parameters();
-  for (auto& entry : model.named_buffers()) all.push_back(std::move(entry));
+  return model_state;
+}
+
+std::vector<std::string> tensors_not_set_by(const nn::Module& model, const std::map<std::string, Tensor>& state,
+                                            const std::string& checkpoint_path) {
   std::vector<std::string> not_set;
-  NoGradGuard no_grad;
-  for (auto& [name, tensor] : all) {
-    const auto it = model_state.find(name);
-    if (it == model_state.end() || it->second.shape() != tensor.shape()) {
-      not_set.push_back(name);
-      continue;
-    }
-    tensor.copy_(it->second.to(tensor.dtype()));
+  const auto own = model.state_dict();
+  for (const auto& [name, tensor] : own) {
+    const auto it = state.find(name);
+    if (it == state.end() || it->second.shape() != tensor.shape()) not_set.push_back(name);
   }
-  TG_CHECK(not_set.size() < all.size(),
+  TG_CHECK(not_set.size() < own.size(),
            "train: --init-from '{}': none of its {} model tensors matches a tensor of {} by name and shape",
-           checkpoint_path, model_state.size(), model.type_name());
+           checkpoint_path, state.size(), model.type_name());
   return not_set;
 }
 
-std::vector<optim::ParamGroup> parameter_groups(nn::Module& model, const std::vector<std::string>& freeze,
-                                                const std::vector<std::pair<std::string, double>>& lr_for) {
+std::vector<std::string> load_matching_tensors(nn::Module& model, const std::string& checkpoint_path) {
+  const std::map<std::string, Tensor> state = model_tensors_in(checkpoint_path);
+  std::vector<std::string> not_set = tensors_not_set_by(model, state, checkpoint_path);
+  // The file's tensors the model has with the same shape; the others are left out.
+  std::map<std::string, Tensor> matching;
+  for (const auto& [name, tensor] : model.state_dict()) {
+    const auto it = state.find(name);
+    if (it != state.end() && it->second.shape() == tensor.shape()) matching.emplace(name, it->second.to(tensor.dtype()));
+  }
+  model.load_state_dict(matching, /*strict=*/false);
+  return not_set;
+}
+
+void check_prefixes(const nn::Module& model, const std::vector<std::string>& freeze,
+                    const std::vector<std::pair<std::string, double>>& lr_for) {
   for (const std::string& prefix : freeze) check_prefix_matches(model, "--freeze", prefix);
   for (const auto& [prefix, lr] : lr_for) {
     check_prefix_matches(model, "--lr-for", prefix);
     TG_CHECK(lr > 0 && std::isfinite(lr), "train: --lr-for '{}={}': the learning rate must be a finite number > 0",
              prefix, lr);
   }
+}
+
+std::vector<optim::ParamGroup> parameter_groups(nn::Module& model, const std::vector<std::string>& freeze,
+                                                const std::vector<std::pair<std::string, double>>& lr_for) {
+  check_prefixes(model, freeze, lr_for);
   std::vector<optim::ParamGroup> groups(1 + lr_for.size());
   for (std::size_t i = 0; i < lr_for.size(); ++i) groups[i + 1].options.set("lr", lr_for[i].second);
   for (auto& [name, p] : model.named_parameters()) {

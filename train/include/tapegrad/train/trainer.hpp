@@ -120,6 +120,12 @@ class Trainer {
   bool fitted_ = false;
 };
 
+// The checks fit() makes of options against model before it trains, for a command that
+// checks everything before it loads data: the resume_from file is a run state with
+// epochs left to train, init_from sets at least one of the model's tensors, and the
+// freeze and lr_for prefixes match parameters. The model is not changed.
+void check_files_and_prefixes(const nn::Module& model, const TrainOptions& options);
+
 // A built-in classifier by name (nn::make_model), as `tapegrad train` runs it.
 struct TrainConfig : TrainOptions {
   std::string model = "cnn";
