@@ -197,7 +197,10 @@ int run_ensemble(const TrainArgs& args, const TrainData& data, const data::Norma
 
 SanityResults run_sanity(const TrainConfig& config, const TrainData& data, const data::Normalization& norm,
                          std::FILE* text) {
-  const SanityOptions options{.model = config.model, .model_options = config.model_options, .seed = config.seed};
+  SanityOptions options;
+  options.model = config.model;
+  options.model_options = config.model_options;
+  options.seed = config.seed;
   fmt::print(text, "sanity checks ({}, seed {}):\n", config.model, config.seed);
   std::fflush(text);
   const SanityResults results = run_sanity_checks(options, first_examples(data.train, kSanityExamples, norm));

@@ -87,24 +87,43 @@ OverfitCheck check_overfit(nn::Module& model, const Tensor& images, const Tensor
   return check;
 }
 
-SanityResults run_sanity_checks(const SanityOptions& options, const data::Batch& examples) {
+SanityResults run_sanity_checks(const SanityModelFactory& make_model, const data::Batch& examples,
+                                const SanityCheckOptions& options) {
+  TG_CHECK(static_cast<bool>(make_model), "sanity: the model factory is empty");
   TG_CHECK(examples.labels.numel() >= options.overfit_examples,
            "sanity: {} examples given, the overfit check needs {}", examples.labels.numel(), options.overfit_examples);
+  TG_CHECK(examples.labels.dtype() == i64, "sanity: the checks are for classifiers; the labels are {}, expected i64",
+           dtype_name(examples.labels.dtype()));
   // The model's own draws (dropout) must not move training's stream.
   const DefaultGeneratorRestore restore;
+  const auto fresh = [&](bool with_dropout) {
+    manual_seed(options.seed);
+    nn::ModulePtr model = make_model(with_dropout);
+    TG_CHECK(model != nullptr, "sanity: the model factory returned null");
+    return model;
+  };
   SanityResults results;
   {
-    const auto model = make_seeded_model(options.model, options.model_options, options.seed);
+    const auto model = fresh(true);
     results.initial_loss = check_initial_loss(*model, examples.images, examples.labels);
     results.regularization = check_regularization(*model, examples.images, examples.labels);
   }
-  nn::ModelOptions no_dropout = options.model_options;
-  no_dropout.dropout = 0;
-  const auto model = make_seeded_model(options.model, no_dropout, options.seed);
+  const auto model = fresh(false);
   results.overfit = check_overfit(*model, slice(examples.images, 0, 0, options.overfit_examples),
                                   slice(examples.labels, 0, 0, options.overfit_examples), options.overfit_threshold,
                                   options.overfit_max_steps);
   return results;
+}
+
+SanityResults run_sanity_checks(const SanityOptions& options, const data::Batch& examples) {
+  nn::check_model_options(options.model, options.model_options);
+  return run_sanity_checks(
+      [&](bool with_dropout) {
+        nn::ModelOptions model_options = options.model_options;
+        if (!with_dropout) model_options.dropout = 0;
+        return nn::make_model(options.model, model_options);
+      },
+      examples, options);
 }
 
 std::vector<std::string> SanityResults::lines() const {

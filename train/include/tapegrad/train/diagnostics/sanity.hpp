@@ -7,6 +7,7 @@
 //   3. a small subset (20 examples) overfits to near-zero loss with regularization
 //      and dropout off.
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -47,13 +48,22 @@ RegularizationCheck check_regularization(nn::Module& model, const Tensor& images
 OverfitCheck check_overfit(nn::Module& model, const Tensor& images, const Tensor& labels, double threshold = 0.05,
                            std::int64_t max_steps = 300, double lr = 1e-3);
 
-struct SanityOptions {
-  std::string model = "cnn";
-  nn::ModelOptions model_options{};  // for checks 1 and 2; check 3 turns dropout off
-  std::uint64_t seed = 0;            // as training's: the same initial model
+// Makes a fresh model for the checks, any nn::Module that maps the examples to class
+// scores. with_dropout false asks for one without dropout (the overfit check); a factory
+// whose model has no dropout ignores it.
+using SanityModelFactory = std::function<nn::ModulePtr(bool with_dropout)>;
+
+struct SanityCheckOptions {
+  std::uint64_t seed = 0;  // the default generator's seed for each fresh model: training's gives the same initial model
   std::int64_t overfit_examples = 20;
   double overfit_threshold = 0.05;
   std::int64_t overfit_max_steps = 300;
+};
+
+// A built-in model by name (nn::make_model).
+struct SanityOptions : SanityCheckOptions {
+  std::string model = "cnn";
+  nn::ModelOptions model_options{};  // for checks 1 and 2; check 3 turns dropout off
 };
 
 struct SanityResults {
@@ -68,6 +78,8 @@ struct SanityResults {
 // Runs the three checks, each on a freshly made model seeded like training's: 1 and 2 on
 // all of examples (normalized training images), 3 on the first overfit_examples of them.
 // The default random stream is left as found.
+SanityResults run_sanity_checks(const SanityModelFactory& make_model, const data::Batch& examples,
+                                const SanityCheckOptions& options = {});
 SanityResults run_sanity_checks(const SanityOptions& options, const data::Batch& examples);
 
 }  // namespace tg::train
