@@ -40,7 +40,8 @@ FashionRun run_fashion_race(const data::Dataset& train, const data::Dataset& tes
   TG_CHECK(train.size() >= settings.batch_size, "bench: the training set ({} images) is smaller than a batch ({})",
            train.size(), settings.batch_size);
   manual_seed(settings.seed);  // the same initialization for every optimizer
-  const nn::ModulePtr model = nn::make_model(settings.model);
+  const nn::ModulePtr model = settings.make_model ? settings.make_model() : nn::make_model(settings.model);
+  TG_CHECK(model != nullptr, "race: the model factory returned null");
   const auto opt = optim::create(optimizer, model->parameters(), options);
   const data::Normalization norm = data::compute_normalization(train);
   data::DataLoader loader(train, {.batch_size = settings.batch_size,

@@ -18,6 +18,10 @@ namespace tg::train {
 
 struct FashionRaceSettings {
   std::string model = "mlp5x100";
+  // A model of the caller's own instead (called with the default generator seeded with
+  // seed, so every optimizer starts from the same initialization); the race's data may
+  // then be any classification dataset the model takes.
+  std::function<nn::ModulePtr()> make_model{};
   std::int64_t iterations = 1000;
   std::int64_t batch_size = 128;
   std::uint64_t seed = 0;                 // initialization and batch order, the same for every optimizer

@@ -1,12 +1,13 @@
-// A hyperparameter search over a model of the user's own, from C++: trainer_trial builds
-// each trial's model from the values it takes and trains it with a Trainer; run_search
-// ranks the trials and keeps their checkpoints, named by validation score.
+// A model of the user's own, from C++: a hyperparameter search (trainer_trial builds each
+// trial's model from the values it takes and trains it with a Trainer; run_search ranks
+// the trials and keeps their checkpoints, named by validation score) and the optimizer race.
 #include <doctest/doctest.h>
 
 #include <filesystem>
 
 #include <tapegrad/nn/nn.hpp>
 #include <tapegrad/tapegrad.hpp>
+#include <tapegrad/train/race/fashion_race.hpp>
 #include <tapegrad/train/search/runner.hpp>
 #include <tapegrad/train/search/trainer_trial.hpp>
 
@@ -65,4 +66,24 @@ TEST_CASE("search over a user's model: 3 trials train with their own width, drop
   }
   CHECK(search::ResultsFile(dir.file("results.jsonl"), {{"search", "own model"}}, false).finished().size() == 3);
   CHECK_ERROR(search::trainer_trial({}), "search: the trial's make_model is empty");
+}
+
+TEST_CASE("optimizer race on a user's model: every optimizer starts from the same initialization") {
+  const TrainData data = small_fashion_mnist(256, 64, tg::data::Split::test);
+  FashionRaceSettings settings;
+  settings.iterations = 8;
+  settings.batch_size = 32;
+  settings.final_loss_window = 4;
+  std::int64_t built = 0;
+  settings.make_model = [&] {
+    ++built;
+    return small_net(32, 0);
+  };
+  const FashionRun sgd = run_fashion_race(data.train, data.test, "sgd", {{"lr", 0.1}}, settings);
+  const FashionRun adam = run_fashion_race(data.train, data.test, "adam", {}, settings);
+  CHECK(built == 2);
+  REQUIRE(sgd.loss.size() == 8);
+  CHECK(sgd.loss[0] == adam.loss[0]);  // the same model and batch before the first step
+  CHECK(sgd.loss[1] != adam.loss[1]);
+  CHECK(sgd.test.accuracy > 0);
 }
