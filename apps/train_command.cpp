@@ -283,7 +283,7 @@ int run_training(const TrainArgs& args, const TrainConfig& config, const TrainDa
     json["update_ratios"] = to_json(ratios);
     try {
       make_train_report({config, result, *monitor, sanity ? &*sanity : nullptr,
-                         gradcheck ? &gradcheck->reports() : nullptr})
+                         gradcheck ? &gradcheck->reports() : nullptr, config.model + " on Fashion-MNIST"})
           .save(report_file);
       fmt::print(text, "report: {}\n", report_file);
       json["report"] = report_file;

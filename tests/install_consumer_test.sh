@@ -1,23 +1,25 @@
 #!/usr/bin/env bash
-# Installs a built tapegrad tree into a scratch prefix, then builds and runs
-# tests/consumer against it via find_package(tapegrad).
-# Usage: install_consumer_test.sh <build-dir> <work-dir> [extra cmake args for the consumer...]
+# Installs a built tapegrad tree into a scratch prefix, then builds a stand-alone project
+# against it via find_package(tapegrad) and runs one of its programs.
+# Usage: install_consumer_test.sh <build-dir> <work-dir> <project-dir> <program> [program args...]
+# Extra cmake arguments for the project (e.g. its compiler) come from $CONSUMER_CMAKE_ARGS.
 set -euo pipefail
 
-if [[ $# -lt 2 ]]; then
-  echo "usage: $0 <build-dir> <work-dir> [cmake args...]" >&2
+if [[ $# -lt 4 ]]; then
+  echo "usage: $0 <build-dir> <work-dir> <project-dir> <program> [program args...]" >&2
   exit 2
 fi
 build_dir=$(realpath "$1")
 work_dir=$(realpath -m "$2")
-shift 2
-consumer_src=$(cd "$(dirname "${BASH_SOURCE[0]}")/consumer" && pwd)
+project_dir=$(realpath "$3")
+program=$4
+shift 4
 prefix=$work_dir/prefix
 
 rm -rf "$work_dir"
 mkdir -p "$work_dir"
 
-cmake --install "$build_dir" --prefix "$prefix"
+cmake --install "$build_dir" --prefix "$prefix" >/dev/null
 
 # The installed CLI must find libtapegrad through its RPATH alone.
 if [[ -x $prefix/bin/tapegrad ]]; then
@@ -28,7 +30,9 @@ if [[ -x $prefix/bin/tapegrad ]]; then
   fi
 fi
 
-cmake -S "$consumer_src" -B "$work_dir/build" -DCMAKE_BUILD_TYPE=Release \
-  -DCMAKE_PREFIX_PATH="$prefix" "$@"
+# shellcheck disable=SC2086  # CONSUMER_CMAKE_ARGS is a list of arguments
+cmake -S "$project_dir" -B "$work_dir/build" -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_PREFIX_PATH="$prefix" ${CONSUMER_CMAKE_ARGS:-} >/dev/null
 cmake --build "$work_dir/build" -j2
-"$work_dir/build/consumer"
+cd "$work_dir"
+"$work_dir/build/$program" "$@"

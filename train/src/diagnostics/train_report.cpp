@@ -91,10 +91,10 @@ report::Table gradcheck_table(const std::vector<std::pair<std::int64_t, Gradchec
 }  // namespace
 
 report::Report make_train_report(const TrainReportInput& in) {
-  report::Report page(fmt::format("tapegrad train: {} on Fashion-MNIST", in.config.model));
+  report::Report page(in.model.empty() ? std::string("tapegrad train") : fmt::format("tapegrad train: {}", in.model));
   page.paragraph(fmt::format("{} epochs, {}, batch {}, seed {}; {} parameters; test accuracy {:.4f} with the "
                              "parameters of epoch {} (validation accuracy {:.4f}){}.",
-                             in.config.epochs, in.config.optimizer, in.config.batch_size, in.config.seed,
+                             in.options.epochs, in.options.optimizer, in.options.batch_size, in.options.seed,
                              in.result.parameters, in.result.test.accuracy, in.result.best_epoch,
                              in.result.best_validation_accuracy,
                              in.result.averaged_test

@@ -17,11 +17,12 @@
 namespace tg::train {
 
 struct TrainReportInput {
-  const TrainConfig& config;
+  const TrainOptions& options;
   const TrainResult& result;
   const TrainingMonitor& monitor;
-  const SanityResults* sanity = nullptr;  // when --sanity --then-train ran them
+  const SanityResults* sanity = nullptr;  // when the sanity checks ran
   const std::vector<std::pair<std::int64_t, GradcheckReport>>* gradchecks = nullptr;
+  std::string model{};  // what was trained, for the title ("cnn on Fashion-MNIST")
 };
 
 // The number of plots (<svg> elements) make_train_report adds after a run of at least one epoch.
