@@ -17,7 +17,7 @@
 namespace tg::train {
 
 struct FashionRaceSettings {
-  std::string model = "mlp5x100";
+  std::string model = "mlp5x100";        // any registered model (nn::make_model), with its default options
   std::int64_t iterations = 1000;
   std::int64_t batch_size = 128;
   std::uint64_t seed = 0;                 // initialization and batch order, the same for every optimizer
