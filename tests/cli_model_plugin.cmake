@@ -74,3 +74,11 @@ add_test(NAME cli_model_plugin_bench_fashion
                  --iterations 5 --batch-size 32 --train-limit 160 --threads 1 --report "" --json)
 set_tests_properties(cli_model_plugin_bench_fashion PROPERTIES PASS_REGULAR_EXPRESSION
   "Fashion-MNIST, tiny_resnet after 5 iterations of batch 32")
+
+# The sanity checks build the plug-in's model through the registry too; the example's
+# small classifier weights make its initial loss ln 10 (exit 0: every check passes).
+add_test(NAME cli_model_plugin_sanity
+         COMMAND tapegrad_cli train --plugin ${TAPEGRAD_TINY_RESNET} --model tiny_resnet --sanity --train-limit 1000
+                 --validation 500)
+set_tests_properties(cli_model_plugin_sanity PROPERTIES PASS_REGULAR_EXPRESSION
+  "PASS  loss at init \\(256 examples\\): softmax 2\\.3.*PASS  overfit 20 examples")

@@ -11,6 +11,9 @@ tg::nn::ModulePtr make_broken_net(const tg::nn::ModelOptions&) {
   throw std::runtime_error("broken_net: this factory always fails");
 }
 
-TAPEGRAD_REGISTER_MODEL("broken_net", make_broken_net, "a model whose factory throws");
+// It reads no dropout: `tapegrad train` must then default --dropout to 0, or the run would
+// stop at the option check before the factory is called.
+TAPEGRAD_REGISTER_MODEL_INFO((tg::nn::ModelInfo{
+    .name = "broken_net", .factory = make_broken_net, .doc = "a model whose factory throws", .uses_dropout = false}));
 
 }  // namespace
