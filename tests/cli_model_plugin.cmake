@@ -30,7 +30,7 @@ set_tests_properties(cli_model_plugin_ensemble PROPERTIES
                      PASS_REGULAR_EXPRESSION "\"ensemble_test_accuracy\": 0\\.[5-9].*\"model\": \"tiny_resnet\""
                      FIXTURES_REQUIRED tiny_resnet_checkpoint)
 add_test(NAME cli_model_plugin_ensemble_without_plugin
-         COMMAND ${TAPEGRAD_MODEL_PLUGIN_ERROR} "unknown model 'tiny_resnet'; registered models: cnn, mlp, mlp5x100$"
+         COMMAND ${TAPEGRAD_MODEL_PLUGIN_ERROR} "unknown model 'tiny_resnet'; known models: cnn, mlp, mlp5x100$"
                  $<TARGET_FILE:tapegrad_cli> train
                  --ensemble ${TAPEGRAD_TINY_RESNET_CHECKPOINTS}/tiny_resnet-best.safetensors)
 set_tests_properties(cli_model_plugin_ensemble_without_plugin PROPERTIES FIXTURES_REQUIRED tiny_resnet_checkpoint)
@@ -38,13 +38,13 @@ set_tests_properties(cli_model_plugin_ensemble_without_plugin PROPERTIES FIXTURE
 # Without the plug-in the name is unknown, and that is found before the data is read.
 add_test(NAME cli_model_plugin_train_without_plugin
          COMMAND ${TAPEGRAD_MODEL_PLUGIN_ERROR}
-                 "^tapegrad: error: make_model: unknown model 'tiny_resnet'; registered models: cnn, mlp, mlp5x100$"
+                 "^tapegrad: error: make_model: unknown model 'tiny_resnet'; known models: cnn, mlp, mlp5x100$"
                  $<TARGET_FILE:tapegrad_cli> train --model tiny_resnet --data /nonexistent)
 add_test(NAME cli_model_plugin_search_without_plugin
          COMMAND ${TAPEGRAD_MODEL_PLUGIN_ERROR} "search: unknown model 'tiny_resnet'; known: cnn, mlp, mlp5x100$"
                  $<TARGET_FILE:tapegrad_cli> search --model tiny_resnet --data /nonexistent)
 add_test(NAME cli_model_plugin_bench_without_plugin
-         COMMAND ${TAPEGRAD_MODEL_PLUGIN_ERROR} "unknown model 'tiny_resnet'; registered models: cnn, mlp, mlp5x100$"
+         COMMAND ${TAPEGRAD_MODEL_PLUGIN_ERROR} "unknown model 'tiny_resnet'; known models: cnn, mlp, mlp5x100$"
                  $<TARGET_FILE:tapegrad_cli> bench --fashion --model tiny_resnet --data /nonexistent --report "")
 add_test(NAME cli_model_plugin_width_not_read
          COMMAND ${TAPEGRAD_MODEL_PLUGIN_ERROR} "make_model: width 2 applies to the cnn only, not to 'tiny_resnet'"

@@ -69,8 +69,8 @@ TEST_CASE("model registry: the built-in models size themselves from input_shape"
 }
 
 TEST_CASE("model registry: an unknown name lists the registered models") {
-  CHECK_ERROR(nn::make_model("resnet"), "make_model: unknown model 'resnet'; registered models: cnn, mlp, mlp5x100");
-  CHECK_ERROR(nn::find_model("resnet"), "registered models: cnn, mlp, mlp5x100");
+  CHECK_ERROR(nn::make_model("resnet"), "make_model: unknown model 'resnet'; known models: cnn, mlp, mlp5x100");
+  CHECK_ERROR(nn::find_model("resnet"), "known models: cnn, mlp, mlp5x100");
   CHECK_ERROR(nn::check_model_options("resnet", {}), "make_model: unknown model 'resnet'");
 }
 

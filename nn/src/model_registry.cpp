@@ -144,7 +144,7 @@ ModelInfo find_model(std::string_view name) {
   std::lock_guard lock(r.mutex);
   throw_static_errors_locked(r);
   const auto it = r.entries.find(name);
-  TG_CHECK(it != r.entries.end(), "make_model: unknown model '{}'; registered models: {}", name,
+  TG_CHECK(it != r.entries.end(), "make_model: unknown model '{}'; known models: {}", name,
            fmt::join(names_locked(r), ", "));
   return it->second.info;
 }
