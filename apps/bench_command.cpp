@@ -204,7 +204,7 @@ void run_step_cost(const BenchArgs& a, const std::vector<std::string>& optimizer
 }
 
 int run_bench(BenchArgs a) {
-  for (const std::string& plugin : a.plugins) load_plugin(plugin);
+  for (const std::string& plugin : a.plugins) fmt::print(stderr, "{}\n", describe(load_plugin(plugin)));
   if (a.threads > 0) set_num_threads(a.threads);
   a.fashion_settings.seed = a.race.seed;
   a.step_cost_settings.seed = a.race.seed;
@@ -270,7 +270,10 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   cli::add_ranged_option(*cmd, "--saddle-lr", a->search.unbounded_lr, cli::kPositive,
                          "The lr shared by optimizers without --lr on functions unbounded below (the saddle), "
                          "instead of tuning");
-  cmd->add_flag("--fashion", a->fashion, "Race on Fashion-MNIST with the seed's network (mlp5x100)");
+  cmd->add_flag("--fashion", a->fashion, "Race on Fashion-MNIST with the seed's network (mlp5x100, or --model)");
+  cmd->add_option("--model", a->fashion_settings.model,
+                  "The model of the --fashion race: a registered model (tapegrad train --list-models)")
+      ->capture_default_str();
   cli::add_ranged_option(*cmd, "--iterations", a->fashion_settings.iterations, kRaceSteps,
                          "Fashion-MNIST iterations per optimizer");
   cli::add_ranged_option(*cmd, "--batch-size", a->fashion_settings.batch_size, cli::kBatchSize,
@@ -292,7 +295,7 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--json", a->json, "Print one JSON object with the results to stdout");
   cli::add_ranged_option(*cmd, "--seed", a->race.seed, cli::kAnySeed, "Seed for gradient noise, initialization and batches");
   cli::add_ranged_option(*cmd, "--threads", a->threads, cli::kThreads, "Threads (0: OMP_NUM_THREADS, else every CPU, fewer while other processes keep CPUs busy)");
-  cmd->add_option("--plugin", a->plugins, "A shared module that registers optimizers (repeatable)");
+  cmd->add_option("--plugin", a->plugins, "A shared module that registers optimizers and/or models (repeatable)");
   cmd->callback([a, functions, &exit_code] {
     a->functions_given = functions->count() > 0;
     exit_code = run_bench(*a);

@@ -18,6 +18,7 @@
 #include <tapegrad/parallel.hpp>
 
 #include <tapegrad/train/output_folder.hpp>
+#include <tapegrad/train/plugins.hpp>
 #include "cli/ranged_option.hpp"
 #include "commands.hpp"
 #include <tapegrad/train/search/runner.hpp>
@@ -57,6 +58,7 @@ struct SearchArgs {
   std::string report;
   bool json = false;
   bool worker = false;
+  std::vector<std::string> plugins;
 };
 
 // Coarse to fine: many short runs on a slice of the data, then fewer, longer ones on all of it.
@@ -161,8 +163,20 @@ void prepare_output_folders(const SearchArgs& args) {
   if (!args.report.empty()) train::prepare_folder_of(fmt::format("search: --report '{}'", args.report), args.report);
 }
 
+// The worker processes run this executable with the master's --plugin options, so that
+// they know the plug-ins' models and optimizers too (loaded before the first trial).
+std::vector<std::string> worker_arguments(const SearchArgs& args) {
+  std::vector<std::string> arguments{"search", "--worker"};
+  for (const std::string& plugin : args.plugins) arguments.insert(arguments.end(), {"--plugin", plugin});
+  return arguments;
+}
+
 int run_search_command(const SearchArgs& args) {
-  if (args.worker) return run_worker();
+  if (args.worker) {
+    for (const std::string& plugin : args.plugins) load_plugin(plugin);
+    return run_worker();
+  }
+  for (const std::string& plugin : args.plugins) fmt::print(stderr, "{}\n", describe(load_plugin(plugin)));
   const auto start = std::chrono::steady_clock::now();
   TG_CHECK(args.workers >= 1, "search: --workers must be at least 1, got {}", args.workers);
   TG_CHECK(args.threads >= 0, "search: --threads must be 0 (automatic) or positive, got {}", args.threads);
@@ -194,7 +208,7 @@ int run_search_command(const SearchArgs& args) {
   } else {
     const nlohmann::json setup = {{"settings", to_json(settings)}, {"threads", threads}};
     executor = std::make_unique<WorkerPool>(args.workers, setup, "/proc/self/exe",
-                                            std::vector<std::string>{"search", "--worker"}, time_limit,
+                                            worker_arguments(args), time_limit,
                                             [&bar](const std::string& message) {
                                               bar.clear();
                                               fmt::print(stderr, "warning: {}\n", message);
@@ -253,7 +267,9 @@ int run_search_command(const SearchArgs& args) {
 void add_search_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<SearchArgs>();
   CLI::App* cmd = app.add_subcommand("search", "Random hyperparameter search on Fashion-MNIST, coarse to fine");
-  cmd->add_option("--model", args->model, "mlp, cnn or mlp5x100")->check(CLI::IsMember(nn::model_names()))->capture_default_str();
+  cmd->add_option("--model", args->model,
+                  "A registered model (tapegrad train --list-models): mlp, cnn, mlp5x100 or a plug-in's")
+      ->capture_default_str();
   cmd->add_option("--optimizer", args->optimizer, "A registered optimizer (tapegrad train --list-optimizers)")
       ->capture_default_str();
   cmd->add_option("--opt", args->optimizer_options, "A fixed optimizer option key=value (repeatable)");
@@ -299,6 +315,8 @@ void add_search_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--report", args->report, "Write an HTML report (val accuracy against each range, the ranking)");
   cmd->add_flag("--json", args->json, "Print one JSON object with the results to stdout");
+  cmd->add_option("--plugin", args->plugins,
+                  "A shared module that registers optimizers and/or models (repeatable); worker processes load it too");
   cmd->add_flag("--worker", args->worker, "Internal: serve trials over stdin/stdout for a search master")
       ->group("");
   cmd->callback([args, &exit_code] { exit_code = run_search_command(*args); });

@@ -63,6 +63,7 @@ struct TrainArgs {
   std::vector<std::string> freeze, lr_for;
   bool json = false;
   bool list_optimizers = false;
+  bool list_models = false;
   std::vector<std::string> plugins;
   // diagnostics
   bool sanity = false, then_train = false;
@@ -93,7 +94,8 @@ TrainConfig make_config(const TrainArgs& a) {
   c.model = a.model;
   const bool cnn = a.model == "cnn";
   c.epochs = a.epochs.value_or(cnn ? 12 : 30);  // cnn: 12 epochs test 0.9231, 15 epochs 0.9235
-  c.model_options.dropout = a.dropout.value_or(cnn ? 0.5 : 0.2);
+  // A model without Dropout layers (a plug-in's may have none) defaults to none.
+  c.model_options.dropout = a.dropout.value_or(cnn ? 0.5 : nn::find_model(a.model).uses_dropout ? 0.2 : 0.0);
   c.model_options.width = a.width;
   c.optimizer = a.optimizer;
   c.optimizer_options = optim::parse_options(a.optimizer_options);
@@ -301,16 +303,18 @@ int run_training(const TrainArgs& args, const TrainConfig& config, const TrainDa
 }
 
 int run_train(const TrainArgs& args) {
-  for (const std::string& plugin : args.plugins) load_plugin(plugin);
-  if (args.list_optimizers) {
-    fmt::print("{}", optim::describe_registered());
+  for (const std::string& plugin : args.plugins) fmt::print(stderr, "{}\n", describe(load_plugin(plugin)));
+  if (args.list_optimizers || args.list_models) {
+    if (args.list_models) fmt::print("{}", nn::describe_registered_models());
+    if (args.list_optimizers) fmt::print("{}", optim::describe_registered());
     return 0;
   }
   if (args.threads > 0) set_num_threads(args.threads);
   const TrainConfig config = make_config(args);
   config.validate();
   check_diagnostics_args(args);
-  optim::find_optimizer(config.optimizer);  // a bad name fails before the data is loaded (--model is checked by CLI11)
+  optim::find_optimizer(config.optimizer);  // a bad name fails before the data is loaded, as a bad --model does
+                                            // (config.validate(), after the plug-ins have registered theirs)
   check_files_and_prefixes(*nn::make_model(config.model, config.model_options), config);
   const bool trains = args.ensemble.empty() && (!args.sanity || args.then_train);
   if (trains) prepare_output_folders(args);
@@ -336,16 +340,17 @@ int run_train(const TrainArgs& args) {
 void add_train_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<TrainArgs>();
   CLI::App* cmd = app.add_subcommand("train", "Train a classifier on Fashion-MNIST");
-  cmd->add_option("--model", args->model, "mlp, cnn or mlp5x100")->check(CLI::IsMember(nn::model_names()))->capture_default_str();
+  cmd->add_option("--model", args->model, "A registered model (--list-models): mlp, cnn, mlp5x100 or a plug-in's")
+      ->capture_default_str();
   cli::add_ranged_option(*cmd, "--width", args->width, kWidth,
-                         "cnn only: multiplies its channels (32, 64) and hidden units (128)");
-  cli::add_ranged_option(*cmd, "--epochs", args->epochs, cli::kEpochs, "Epochs (default: cnn 12, mlp 30)");
+                         "For the models that read it (the cnn: multiplies its channels (32, 64) and hidden units (128))");
+  cli::add_ranged_option(*cmd, "--epochs", args->epochs, cli::kEpochs, "Epochs (default: cnn 12, other models 30)");
   cli::add_ranged_option(*cmd, "--batch-size", args->batch_size, cli::kBatchSize, "Batch size");
   cmd->add_option("--optimizer", args->optimizer, "A registered optimizer (--list-optimizers); adamw defaults to weight_decay=0.05 here")->capture_default_str();
   cmd->add_option("--opt", args->optimizer_options, "Optimizer option key=value (repeatable), e.g. --opt beta2=0.99");
   cli::add_ranged_option(*cmd, "--lr", args->lr, cli::kPositive, "Learning rate (the same as --opt lr=...)");
   cmd->add_option("--schedule", args->schedule, "Learning-rate schedule: cosine or none")->capture_default_str();
-  cli::add_ranged_option(*cmd, "--dropout", args->dropout, cli::kBelowOne, "Dropout probability (default: cnn 0.5, mlp 0.2)");
+  cli::add_ranged_option(*cmd, "--dropout", args->dropout, cli::kBelowOne, "Dropout probability (default: cnn 0.5, other models 0.2, or 0 for one without dropout)");
   cmd->add_flag("--augment", args->augment, "Augment: horizontal flip, random crop (pad 2), brightness/contrast jitter");
   cli::add_ranged_option(*cmd, "--flip", args->flip, cli::kFraction, "Horizontal flip probability (overrides --augment's 0.5)");
   cli::add_ranged_option(*cmd, "--crop-padding", args->crop_padding, kCropPadding,
@@ -384,8 +389,9 @@ void add_train_command(CLI::App& app, int& exit_code) {
                          "How many per-improvement checkpoints (<model>-epochNN-val0.XXXX) to keep; older ones are "
                          "deleted (0: all)");
   cmd->add_flag("--json", args->json, "Print one JSON object with the results to stdout");
-  cmd->add_option("--plugin", args->plugins, "A shared module that registers optimizers (repeatable)");
+  cmd->add_option("--plugin", args->plugins, "A shared module that registers optimizers and/or models (repeatable)");
   cmd->add_flag("--list-optimizers", args->list_optimizers, "List the registered optimizers and their options");
+  cmd->add_flag("--list-models", args->list_models, "List the registered models and the options they read");
   cmd->add_flag("--sanity", args->sanity,
                 "Run the sanity checks (loss at chance, regularization raises the loss, overfit 20 examples) "
                 "and exit: 0 when all pass, 1 otherwise");

@@ -1,9 +1,7 @@
 #include "tapegrad/nn/models.hpp"
 
-#include <fmt/format.h>
-#include <fmt/ranges.h>
+#include "builtin_models.hpp"
 
-#include <algorithm>
 #include <memory>
 
 #include "tapegrad/error.hpp"
@@ -38,7 +36,7 @@ void add_dropout(Sequential& model, double p) {
 ModulePtr relu_mlp(const std::vector<std::int64_t>& hidden_widths, const ModelOptions& o) {
   auto model = std::make_shared<Sequential>();
   model->push_back(std::make_shared<Flatten>());
-  std::int64_t in = 28 * 28;
+  std::int64_t in = o.input_shape[0] * o.input_shape[1] * o.input_shape[2];
   for (std::int64_t width : hidden_widths) {
     model->push_back(std::make_shared<Linear>(in, width));
     model->push_back(std::make_shared<ReLU>());
@@ -52,7 +50,7 @@ ModulePtr relu_mlp(const std::vector<std::int64_t>& hidden_widths, const ModelOp
 ModulePtr cnn(const ModelOptions& o) {
   auto model = std::make_shared<Sequential>();
   const std::int64_t w = o.width;
-  std::int64_t in = 1;
+  std::int64_t in = o.input_shape[0];
   for (std::int64_t channels : {32 * w, 64 * w}) {
     // No conv bias: BatchNorm's shift replaces it.
     model->push_back(std::make_shared<Conv2d>(in, channels, 3, Conv2dOptions{.padding = 1}, /*bias=*/false));
@@ -62,36 +60,36 @@ ModulePtr cnn(const ModelOptions& o) {
     in = channels;
   }
   model->push_back(std::make_shared<Flatten>());
-  model->push_back(std::make_shared<Linear>(in * 7 * 7, 128 * w));
+  model->push_back(std::make_shared<Linear>(in * (o.input_shape[1] / 4) * (o.input_shape[2] / 4), 128 * w));
   model->push_back(std::make_shared<ReLU>());
   add_dropout(*model, o.dropout);
   model->push_back(classifier(128 * w, o.classes));
   return model;
 }
 
-}  // namespace
-
-std::vector<std::string> model_names() { return {"cnn", "mlp", "mlp5x100"}; }
-
-void check_model_options(const std::string& name, const ModelOptions& options) {
-  const std::vector<std::string> names = model_names();
-  TG_CHECK(std::find(names.begin(), names.end(), name) != names.end(), "make_model: unknown model '{}'; known models: {}",
-           name, fmt::join(names, ", "));
-  TG_CHECK(options.dropout >= 0 && options.dropout < 1, "make_model: dropout must be in [0, 1), got {}",
-           options.dropout);
-  TG_CHECK(options.classes >= 2, "make_model: classes must be at least 2, got {}", options.classes);
-  TG_CHECK(options.width >= 1 && options.width <= 16, "make_model: width must be in [1, 16], got {}", options.width);
-  TG_CHECK(options.width == 1 || name == "cnn", "make_model: width {} applies to the cnn only, not to '{}'",
-           options.width, name);
+void check_cnn(const ModelOptions& o) {
+  TG_CHECK(o.input_shape[1] >= 4 && o.input_shape[2] >= 4,
+           "make_model: the cnn pools twice by 2 and needs images of at least 4x4, got input_shape [{}, {}, {}]",
+           o.input_shape[0], o.input_shape[1], o.input_shape[2]);
 }
 
-ModulePtr make_model(const std::string& name, const ModelOptions& options) {
-  check_model_options(name, options);
-  if (name == "mlp") return relu_mlp({256, 128}, options);
-  if (name == "cnn") return cnn(options);
-  // The seed's network for the optimizer comparison (MISSION.md section 10), He-initialized.
-  if (name == "mlp5x100") return relu_mlp({100, 100, 100, 100, 100}, options);
-  fail("make_model: model '{}' is listed but not built", name);
+}  // namespace
+
+std::vector<ModelInfo> detail::builtin_models() {
+  return {
+      {.name = "mlp",
+       .factory = [](const ModelOptions& o) { return relu_mlp({256, 128}, o); },
+       .doc = "flatten, 256-128 ReLU hidden layers, linear classifier"},
+      {.name = "cnn",
+       .factory = cnn,
+       .doc = "two [conv 3x3, BatchNorm, ReLU, maxpool 2] blocks (32w, 64w channels), 128w hidden units",
+       .uses_width = true,
+       .check = check_cnn},
+      // The network of the optimizer comparison, He-initialized.
+      {.name = "mlp5x100",
+       .factory = [](const ModelOptions& o) { return relu_mlp({100, 100, 100, 100, 100}, o); },
+       .doc = "flatten, five hidden layers of 100 ReLU units, linear classifier"},
+  };
 }
 
 }  // namespace tg::nn

@@ -18,6 +18,7 @@ void FashionRaceSettings::validate() const {
   TG_CHECK(iterations >= 1, "bench: --iterations must be at least 1, got {}", iterations);
   TG_CHECK(batch_size >= 1, "bench: --batch-size must be at least 1, got {}", batch_size);
   TG_CHECK(final_loss_window >= 1, "bench: the final-loss window must be at least 1, got {}", final_loss_window);
+  nn::check_model_options(model, {});  // the registry's message lists the registered models
 }
 
 optim::Options default_fashion_options(const std::string& optimizer) {

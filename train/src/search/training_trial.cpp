@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include <tapegrad/error.hpp>
+#include <tapegrad/nn/model_registry.hpp>
 #include <tapegrad/optim/registry.hpp>
 
 #include <tapegrad/train/fashion_data.hpp>
@@ -61,6 +62,8 @@ void TrialSettings::validate(const SearchSpace& space) const {
   for (const Range& range : space.ranges) {
     if (range.name == kDropout) {
       TG_CHECK(range.low >= 0 && range.high < 1, "--range '{}': dropout must lie in [0, 1)", range.str());
+      TG_CHECK(nn::find_model(model).uses_dropout,
+               "--range '{}': model '{}' has no dropout; give the ranges to search with --range", range.str(), model);
       continue;
     }
     const auto spec = std::find_if(info.options.begin(), info.options.end(),

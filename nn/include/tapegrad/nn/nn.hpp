@@ -11,6 +11,7 @@
 #include "tapegrad/nn/init.hpp"
 #include "tapegrad/nn/init_experiment.hpp"
 #include "tapegrad/nn/linear.hpp"
+#include "tapegrad/nn/model_registry.hpp"
 #include "tapegrad/nn/models.hpp"
 #include "tapegrad/nn/module.hpp"
 #include "tapegrad/nn/pooling.hpp"

@@ -17,7 +17,7 @@
 namespace tg::train {
 
 struct FashionRaceSettings {
-  std::string model = "mlp5x100";
+  std::string model = "mlp5x100";  // any registered model (nn::make_model), with its default options
   // A model of the caller's own instead (called with the default generator seeded with
   // seed, so every optimizer starts from the same initialization); the race's data may
   // then be any classification dataset the model takes.
