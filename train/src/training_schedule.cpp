@@ -11,6 +11,8 @@
 
 #include <tapegrad/error.hpp>
 #include <tapegrad/optim/options.hpp>
+#include <tapegrad/optim/registry.hpp>
+#include <tapegrad/tensor.hpp>
 #include <tapegrad/train/schedule.hpp>
 
 namespace tg::train {
@@ -198,6 +200,13 @@ void TrainingSchedule::load_state_dict(const optim::StateDict& dict) {
   if (momentum_) momentum_->load_state_dict(sub_dict(dict, "momentum"));
   t_ = static_cast<std::int64_t>(t);
   for (std::size_t g = 0; g < lrs.size(); ++g) optimizer_->set_lr(g, lrs[g]);
+}
+
+void check_optimizer_and_schedule(std::string_view optimizer, const optim::Options& options, const ScheduleSpec& spec,
+                                  std::int64_t steps_per_epoch, std::int64_t epochs) {
+  const Tensor parameter = zeros(Shape{1}).requires_grad_();
+  const auto made = optim::create(optimizer, {parameter}, options);
+  TrainingSchedule schedule(spec, *made, steps_per_epoch, epochs);
 }
 
 }  // namespace tg::train

@@ -31,6 +31,7 @@
 #include <string_view>
 
 #include <tapegrad/optim/optimizer.hpp>
+#include <tapegrad/optim/options.hpp>
 #include <tapegrad/optim/schedules.hpp>
 
 namespace tg::train {
@@ -141,5 +142,11 @@ class TrainingSchedule {
   std::optional<optim::ReduceOnPlateau> plateau_;
   std::optional<optim::MomentumAnnealing> momentum_;
 };
+
+// The errors a run would meet when it makes its optimizer and schedule, met before any
+// data loads: makes the registered optimizer with options on a one-element parameter and
+// the schedule on it, for a run of epochs of steps_per_epoch steps.
+void check_optimizer_and_schedule(std::string_view optimizer, const optim::Options& options, const ScheduleSpec& spec,
+                                  std::int64_t steps_per_epoch, std::int64_t epochs);
 
 }  // namespace tg::train
