@@ -13,10 +13,10 @@
 #include <tapegrad/ops/losses.hpp>
 #include <tapegrad/optim/averaging.hpp>
 #include <tapegrad/optim/registry.hpp>
-#include <tapegrad/optim/schedules.hpp>
 #include <tapegrad/random.hpp>
 
 #include <tapegrad/train/output_folder.hpp>
+#include <tapegrad/train/schedule.hpp>
 #include <tapegrad/train/normalization_metadata.hpp>
 
 namespace tg::train {
@@ -27,12 +27,6 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-std::unique_ptr<optim::LrScheduler> make_schedule(const TrainConfig& config, optim::Optimizer& optimizer,
-                                                  std::int64_t total_steps) {
-  if (config.schedule == "none") return nullptr;
-  return std::make_unique<optim::LrScheduler>(optimizer, optim::CosineAnnealing{.period = total_steps});
 }
 
 std::string checkpoint_path(const TrainConfig& config, const std::string& file_name) {
@@ -103,8 +97,7 @@ void TrainConfig::validate() const {
   TG_CHECK(epochs >= 1, "train: epochs must be at least 1, got {}", epochs);
   TG_CHECK(batch_size >= 1, "train: batch size must be at least 1, got {}", batch_size);
   TG_CHECK(keep_checkpoints >= 0, "train: --keep-checkpoints must be at least 0, got {}", keep_checkpoints);
-  TG_CHECK(schedule == "cosine" || schedule == "none", "train: unknown schedule '{}'; known: cosine, none",
-           schedule);
+  parse_schedule(schedule);
   TG_CHECK(label_smoothing >= 0 && label_smoothing < 1, "train: label smoothing must be in [0, 1), got {}",
            label_smoothing);
   TG_CHECK(average_decay > 0 && average_decay < 1, "train: the averaging decay must be in (0, 1), got {}",
@@ -130,7 +123,7 @@ TrainResult train_classifier(const TrainConfig& config, const TrainData& data, c
                                        .seed = config.seed,
                                        .augmentation = config.augmentation,
                                        .normalization = norm});
-  const auto schedule = make_schedule(config, *optimizer, config.epochs * loader.num_batches());
+  TrainingSchedule schedule(parse_schedule(config.schedule), *optimizer, loader.num_batches(), config.epochs);
   std::optional<optim::ParameterAveraging> averaging;
   if (config.average) averaging.emplace(model->parameters(), config.average_decay);
 
@@ -152,7 +145,7 @@ TrainResult train_classifier(const TrainConfig& config, const TrainData& data, c
       const StepContext context{++step, epoch, loss.item(), *model, *optimizer};
       if (callbacks.before_step) callbacks.before_step(context);
       optimizer->step();
-      if (schedule) schedule->step();
+      schedule.after_step();
       if (averaging) averaging->update();
       if (callbacks.after_step) callbacks.after_step(context);
 
@@ -175,6 +168,7 @@ TrainResult train_classifier(const TrainConfig& config, const TrainData& data, c
     record.samples_per_second = static_cast<double>(seen) / seconds_since(epoch_start);
     record.validation = evaluate(*model, data.validation, norm, evaluation);
     record.averaged_validation = evaluate_averaged(averaging, *model, data.validation, norm, evaluation);
+    schedule.after_epoch(record.validation.loss, record.validation.accuracy);
     record.lr = optimizer->lr(0);
     record.best = result.best_epoch == 0 || record.validation.accuracy > result.best_validation_accuracy;
     if (record.best) {
