@@ -181,8 +181,7 @@ std::string report_path(const TrainArgs& a) {
 void check_diagnostics_args(const TrainArgs& a) {
   TG_CHECK(!a.then_train || a.sanity, "train: --then-train goes with --sanity");
   TG_CHECK(!a.ensemble_given || !a.ensemble.empty(), "train: --ensemble needs at least one checkpoint or pattern");
-  for (const std::string& path : a.ensemble)  // before the data is loaded
-    TG_CHECK(std::filesystem::is_regular_file(path), "train: --ensemble: no checkpoint file '{}'", path);
+  if (!a.ensemble.empty()) check_ensemble_members(a.ensemble);  // before the data is loaded
   TG_CHECK(a.ensemble.empty() || !a.sanity, "train: --ensemble evaluates checkpoints and trains nothing; it does not "
            "go with --sanity");
 }

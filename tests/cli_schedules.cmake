@@ -109,4 +109,19 @@ tapegrad_error_alone(cli_train_ensemble_pattern_no_match
   "train: --ensemble: no file matches the pattern '/nonexistent/\\*-epoch\\*.safetensors'"
   train --ensemble "/nonexistent/*-epoch*.safetensors")
 tapegrad_error_alone(cli_train_ensemble_missing_member_before_data
-  "train: --ensemble: no checkpoint file 'missing.safetensors'" train --ensemble missing.safetensors)
+  "--ensemble: no checkpoint file 'missing.safetensors'" train --ensemble missing.safetensors)
+# A file that is not a checkpoint (this script) fails when it loads, before the data does.
+tapegrad_error_alone(cli_train_ensemble_bad_member_before_data "expect_error\\.sh"
+  train --ensemble ${CMAKE_CURRENT_SOURCE_DIR}/expect_error.sh)
+
+# --ensemble 'folder/*-epoch*.safetensors' evaluates every checkpoint a run kept.
+set(TAPEGRAD_ENSEMBLE_DIR ${CMAKE_CURRENT_BINARY_DIR}/cli_schedule_ensemble)
+add_test(NAME cli_train_ensemble_pattern_setup
+         COMMAND sh -c "rm -rf \"$1\" && \"$0\" train --model mlp --epochs 2 --train-limit 1000 --validation 500 \
+                        --schedule none --opt lr=0.003 --keep-checkpoints 0 --report '' --checkpoint-dir \"$1\""
+                 $<TARGET_FILE:tapegrad_cli> ${TAPEGRAD_ENSEMBLE_DIR})
+set_tests_properties(cli_train_ensemble_pattern_setup PROPERTIES FIXTURES_SETUP schedule_ensemble_checkpoints)
+add_test(NAME cli_train_ensemble_pattern
+         COMMAND tapegrad_cli train --ensemble "${TAPEGRAD_ENSEMBLE_DIR}/mlp-epoch*.safetensors")
+set_tests_properties(cli_train_ensemble_pattern PROPERTIES FIXTURES_REQUIRED schedule_ensemble_checkpoints
+                     PASS_REGULAR_EXPRESSION "--ensemble: 2 checkpoints.*mlp-epoch01-val.*mlp-epoch02-val")
