@@ -71,7 +71,6 @@ struct TrainArgs {
   std::int64_t ratio_every = 50;
   bool average = false;
   std::vector<std::string> ensemble;  // files and patterns, expanded by the command
-  bool ensemble_given = false;
   std::int64_t gradcheck_every = 0;  // 0: never
   bool gradcheck_every_given = false;
 };
@@ -180,7 +179,6 @@ std::string report_path(const TrainArgs& a) {
 
 void check_diagnostics_args(const TrainArgs& a) {
   TG_CHECK(!a.then_train || a.sanity, "train: --then-train goes with --sanity");
-  TG_CHECK(!a.ensemble_given || !a.ensemble.empty(), "train: --ensemble needs at least one checkpoint or pattern");
   if (!a.ensemble.empty()) check_ensemble_members(a.ensemble);  // before the data is loaded
   TG_CHECK(a.ensemble.empty() || !a.sanity, "train: --ensemble evaluates checkpoints and trains nothing; it does not "
            "go with --sanity");
@@ -420,7 +418,6 @@ void add_train_command(CLI::App& app, int& exit_code) {
                          "Gradcheck (f64) the loss with respect to the parameters at step N and every N steps after");
   cmd->callback([args, cmd, &exit_code] {
     args->gradcheck_every_given = cmd->count("--gradcheck-every") > 0;
-    args->ensemble_given = cmd->count("--ensemble") > 0;
     args->ensemble = cli::expand_file_patterns("train: --ensemble", args->ensemble);
     exit_code = run_train(*args);
   });

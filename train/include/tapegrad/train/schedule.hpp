@@ -98,7 +98,8 @@ ScheduleSpec parse_schedule(std::string_view text);
 void validate(const ScheduleSpec& spec);
 
 // One line for a run's header, with every parameter in effect:
-// "warmup 500 steps, then cosine per batch to 0.001 a0 (restarts 1, period_mult 2)".
+// "linear warm-up 500 steps, then cosine per batch to 0.001 a0 (period: the run, restarts 1,
+// period_mult 2)".
 std::string describe(const ScheduleSpec& spec);
 
 // The object a training loop calls: after_step() after every optimizer step,
