@@ -303,3 +303,12 @@ TEST_CASE("MomentumAnnealing state_dict holds t, and loading it sets the option 
   CHECK(other->option(0, "momentum").to_number() == doctest::Approx(0.7));
   CHECK_ERROR(b.load_state_dict({}), "MomentumAnnealing: load_state_dict: expected 1 entry ('t'), got 0");
 }
+
+TEST_CASE("check_optimizer_and_schedule meets the optimizer's and the schedule's errors without a model") {
+  CHECK_ERROR(train::check_optimizer_and_schedule("adam", {{"beta1", 2.0}}, train::parse_schedule("cosine"), 10, 2),
+              "adam: option 'beta1' must satisfy 0 <= beta1 < 1, got 2");
+  CHECK_ERROR(train::check_optimizer_and_schedule("momentum", {}, train::parse_schedule("momentum:end=1"), 10, 2),
+              "schedule 'momentum': end: option 'momentum' must satisfy 0 <= momentum < 1, got 1");
+  CHECK_NOTHROW(train::check_optimizer_and_schedule("momentum", {{"lr", 0.1}},
+                                                    train::parse_schedule("warmup:steps=5+cosine+momentum"), 10, 2));
+}

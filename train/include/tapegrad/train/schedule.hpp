@@ -66,7 +66,8 @@ struct ScheduleSpec {
   std::int64_t restarts = 0;
   double period_mult = 1;
   std::optional<std::int64_t> period{};
-  std::optional<double> min_lr{};  // cosine's floor (unset: kCosineFloorFraction * a0); plateau's
+  // cosine's floor (unset: kCosineFloorFraction * a0); plateau's lower bound (unset: 0)
+  std::optional<double> min_lr{};
   // plateau (optim::ReduceOnPlateau, called once per epoch with the validation metric)
   double factor = 0.5;
   std::int64_t patience = 2;  // epochs; a short run has few of them
