@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -55,7 +56,7 @@ struct SearchArgs {
   std::string results = "search.jsonl";
   bool fresh = false;
   std::string checkpoint_dir = "search-checkpoints";
-  std::string report;
+  std::optional<std::string> report;  // unset: next to the results file; "": none
   bool json = false;
   bool worker = false;
   std::vector<std::string> plugins;
@@ -156,11 +157,20 @@ void print_warnings(std::FILE* out, const std::string& where, const std::vector<
   for (const BorderWarning& w : warnings) fmt::print(out, "warning: {}{}\n", where, w.message);
 }
 
+// Like train's and bench's, the report is written unless --report "": by default next to
+// the results file, "search.jsonl" -> "search-report.html".
+std::string report_path(const SearchArgs& args) {
+  if (args.report) return *args.report;
+  std::filesystem::path path(args.results);
+  return path.replace_filename(path.stem().string() + "-report.html").string();
+}
+
 // Before the first trial: a search whose results cannot be written should not start.
 void prepare_output_folders(const SearchArgs& args) {
   train::prepare_folder_of(fmt::format("search: --results '{}'", args.results), args.results);
   if (!args.checkpoint_dir.empty()) train::prepare_output_folder("search: --checkpoint-dir", args.checkpoint_dir);
-  if (!args.report.empty()) train::prepare_folder_of(fmt::format("search: --report '{}'", args.report), args.report);
+  if (const std::string report = report_path(args); !report.empty())
+    train::prepare_folder_of(fmt::format("search: --report '{}'", report), report);
 }
 
 // The worker processes run this executable with the master's --plugin options, so that
@@ -249,9 +259,9 @@ int run_search_command(const SearchArgs& args) {
              best.checkpoint.empty() ? "" : "; checkpoint " + best.checkpoint);
   fmt::print(text, "{} run, {} taken from {}; {:.1f} s\n", count(summary.ran, "trial"), summary.reused, results.path(),
              seconds);
-  if (!args.report.empty()) {
-    search_report(summary, plan.space).save(args.report);
-    fmt::print(text, "report: {}\n", args.report);
+  if (const std::string report = report_path(args); !report.empty()) {
+    search_report(summary, plan.space).save(report);
+    fmt::print(text, "report: {}\n", report);
   }
   if (args.json) {
     nlohmann::json json = to_json(summary);
@@ -313,7 +323,9 @@ void add_search_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--checkpoint-dir", args->checkpoint_dir,
                   "Where each trial's best checkpoint goes, named by its validation accuracy (\"\": nowhere)")
       ->capture_default_str();
-  cmd->add_option("--report", args->report, "Write an HTML report (val accuracy against each range, the ranking)");
+  cmd->add_option("--report", args->report,
+                  "HTML report: validation accuracy against each range, the ranking (default: next to the results "
+                  "file, <results>-report.html; \"\": none)");
   cmd->add_flag("--json", args->json, "Print one JSON object with the results to stdout");
   cmd->add_option("--plugin", args->plugins,
                   "A shared module that registers optimizers and/or models (repeatable); worker processes load it too");

@@ -3,6 +3,7 @@
 #include <fmt/ranges.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -12,11 +13,13 @@
 #include <filesystem>
 #include <memory>
 
+#include <tapegrad/nn/data/fashion_mnist.hpp>
 #include <tapegrad/nn/models.hpp>
 #include <tapegrad/optim/registry.hpp>
 #include <tapegrad/parallel.hpp>
 
 #include <tapegrad/train/output_folder.hpp>
+#include "cli/file_patterns.hpp"
 #include "cli/ranged_option.hpp"
 #include "commands.hpp"
 #include <tapegrad/train/diagnostics/diagnostics_output.hpp>
@@ -30,6 +33,7 @@
 #include <tapegrad/train/fashion_data.hpp>
 #include <tapegrad/train/plugins.hpp>
 #include <tapegrad/train/progress_bar.hpp>
+#include <tapegrad/train/schedule.hpp>
 #include <tapegrad/train/trainer.hpp>
 
 namespace tg::apps {
@@ -70,7 +74,7 @@ struct TrainArgs {
   std::optional<std::string> report;  // unset: next to the checkpoints; "": none
   std::int64_t ratio_every = 50;
   bool average = false;
-  std::vector<std::string> ensemble;
+  std::vector<std::string> ensemble;  // files and patterns, expanded by the command
   std::int64_t gradcheck_every = 0;  // 0: never
   bool gradcheck_every_given = false;
 };
@@ -84,6 +88,9 @@ constexpr std::int64_t kGradcheckExamples = 4;
 constexpr cli::IntRange kWidth{1, 16};  // make_model's
 constexpr cli::IntRange kCropPadding{0, 14};
 constexpr cli::IntRange kKeepCheckpoints{0, 1'000'000};  // 0: all
+// The images of Fashion-MNIST's training file: the schedule's check before the data loads
+// counts the steps of an epoch from it (nn/data/fashion_mnist.hpp).
+constexpr std::int64_t kFashionTrainImages = 60'000;
 
 // Per-model defaults, chosen so the default run finishes in under 5 minutes on 2 cores
 // and reaches the accuracies in the README (measured there).
@@ -182,10 +189,29 @@ std::string report_path(const TrainArgs& a) {
 
 void check_diagnostics_args(const TrainArgs& a) {
   TG_CHECK(!a.then_train || a.sanity, "train: --then-train goes with --sanity");
-  for (const std::string& path : a.ensemble)  // before the data is loaded
-    TG_CHECK(std::filesystem::is_regular_file(path), "train: --ensemble: no checkpoint file '{}'", path);
+  if (!a.ensemble.empty()) check_ensemble_members(a.ensemble);  // before the data is loaded
   TG_CHECK(a.ensemble.empty() || !a.sanity, "train: --ensemble evaluates checkpoints and trains nothing; it does not "
            "go with --sanity");
+}
+
+// The optimizer's options and the schedule, checked as the run will use them: every error
+// they can raise comes before the data loads and the table's header prints.
+void check_run_before_data(const TrainArgs& a, const TrainConfig& config) {
+  const std::int64_t validation = std::min(a.validation_size, kFashionTrainImages - 1);
+  const std::int64_t images = a.train_limit > 0 ? std::min(a.train_limit, kFashionTrainImages - validation)
+                                                : kFashionTrainImages - validation;
+  const std::int64_t steps_per_epoch = (images + config.batch_size - 1) / config.batch_size;
+  check_optimizer_and_schedule(config.optimizer, config.optimizer_options, parse_schedule(a.schedule),
+                               steps_per_epoch, config.epochs);
+}
+
+void check_data_folder(const TrainArgs& a) {
+  const std::string folder = a.data_dir.empty() ? data::fashion_mnist_dir() : a.data_dir;
+  std::error_code ignored;
+  TG_CHECK(std::filesystem::is_directory(folder, ignored),
+           "train: --data: no folder '{}' holding Fashion-MNIST; install the Debian package with "
+           "`apt-get install dataset-fashion-mnist`, or give --data or {} a folder with the files",
+           folder, data::kFashionMnistDirVariable);
 }
 
 int run_ensemble(const TrainArgs& args, const TrainData& data, const data::Normalization& norm, std::FILE* text) {
@@ -317,6 +343,8 @@ int run_train(const TrainArgs& args) {
                                             // (config.validate(), after the plug-ins have registered theirs)
   check_files_and_prefixes(*nn::make_model(config.model, config.model_options), config);
   const bool trains = args.ensemble.empty() && (!args.sanity || args.then_train);
+  if (trains) check_run_before_data(args, config);
+  check_data_folder(args);
   if (trains) prepare_output_folders(args);
 
   std::FILE* text = args.json ? stderr : stdout;  // with --json, stdout carries only the JSON
@@ -349,7 +377,11 @@ void add_train_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--optimizer", args->optimizer, "A registered optimizer (--list-optimizers); adamw defaults to weight_decay=0.05 here")->capture_default_str();
   cmd->add_option("--opt", args->optimizer_options, "Optimizer option key=value (repeatable), e.g. --opt beta2=0.99");
   cli::add_ranged_option(*cmd, "--lr", args->lr, cli::kPositive, "Learning rate (the same as --opt lr=...)");
-  cmd->add_option("--schedule", args->schedule, "Learning-rate schedule: cosine or none")->capture_default_str();
+  cmd->add_option("--schedule", args->schedule,
+                  "Schedule (docs/schedules.md): none, step, exponential, inverse_time, cosine or plateau, with "
+                  "key=value parameters, a warmup and a momentum annealing joined by '+', e.g. "
+                  "'warmup:steps=500+cosine:restarts=1,period_mult=2' or 'step:step_size=3,gamma=0.5'")
+      ->capture_default_str();
   cli::add_ranged_option(*cmd, "--dropout", args->dropout, cli::kBelowOne, "Dropout probability (default: cnn 0.5, other models 0.2, or 0 for one without dropout)");
   cmd->add_flag("--augment", args->augment, "Augment: horizontal flip, random crop (pad 2), brightness/contrast jitter");
   cli::add_ranged_option(*cmd, "--flip", args->flip, cli::kFraction, "Horizontal flip probability (overrides --augment's 0.5)");
@@ -403,13 +435,14 @@ void add_train_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--average", args->average,
                 "Also keep an exponential moving average of the parameters (0.995) and evaluate with it");
   cmd->add_option("--ensemble", args->ensemble,
-                  "Evaluate the average prediction of these checkpoints on the test set (comma-separated); "
-                  "no training")
+                  "Evaluate the average prediction of these checkpoints on the test set (comma-separated; "
+                  "quoted patterns such as 'ckpt/*-epoch*.safetensors' are expanded); no training")
       ->delimiter(',');
   cli::add_ranged_option(*cmd, "--gradcheck-every", args->gradcheck_every, cli::kSteps,
                          "Gradcheck (f64) the loss with respect to the parameters at step N and every N steps after");
   cmd->callback([args, cmd, &exit_code] {
     args->gradcheck_every_given = cmd->count("--gradcheck-every") > 0;
+    args->ensemble = cli::expand_file_patterns("train: --ensemble", args->ensemble);
     exit_code = run_train(*args);
   });
 }

@@ -124,4 +124,13 @@ void MomentumAnnealing::step() {
   apply();
 }
 
+StateDict MomentumAnnealing::state_dict() const { return {{"t", state_scalar(static_cast<double>(t_))}}; }
+
+void MomentumAnnealing::load_state_dict(const StateDict& dict) {
+  const std::string who = "MomentumAnnealing: load_state_dict";
+  TG_CHECK(dict.size() == 1, "{}: expected 1 entry ('t'), got {}", who, dict.size());
+  t_ = detail::read_count(who, dict, "t");
+  apply();
+}
+
 }  // namespace tg::optim

@@ -15,10 +15,10 @@
 #include <tapegrad/nn/data/normalization.hpp>
 #include <tapegrad/optim/averaging.hpp>
 #include <tapegrad/optim/registry.hpp>
-#include <tapegrad/optim/schedules.hpp>
 #include <tapegrad/random.hpp>
 #include <tapegrad/train/normalization_metadata.hpp>
 #include <tapegrad/train/output_folder.hpp>
+#include <tapegrad/train/schedule.hpp>
 #include <tapegrad/train/transfer.hpp>
 
 #include "run_state.hpp"
@@ -31,12 +31,6 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-std::unique_ptr<optim::LrScheduler> make_schedule(const TrainOptions& options, optim::Optimizer& optimizer,
-                                                  std::int64_t total_steps) {
-  if (options.schedule == "none") return nullptr;
-  return std::make_unique<optim::LrScheduler>(optimizer, optim::CosineAnnealing{.period = total_steps});
 }
 
 std::string path_in(const std::string& folder, const std::string& file_name) {
@@ -83,7 +77,7 @@ struct Run {
   const std::vector<std::shared_ptr<Callback>>& callbacks;
   bool classification = true;
   std::optional<data::Normalization> norm{};
-  std::unique_ptr<optim::LrScheduler> schedule{};
+  std::unique_ptr<TrainingSchedule> schedule{};
   std::optional<optim::ParameterAveraging> averaging{};
   EvaluationOptions evaluation{};
   TrainResult result{};
@@ -134,7 +128,7 @@ struct Run {
     state.generator = default_generator().state();
     state.model = model.state_dict();
     state.optimizer = optimizer.state_dict();
-    if (schedule) state.schedule = schedule->state_dict();
+    state.schedule = schedule->state_dict();
     if (averaging) state.averaging = averaging->state_dict();
     state.best = best_state;
     state.history = result.history;
@@ -151,10 +145,7 @@ struct Run {
     check_epochs_left(path, state, options.epochs);
     model.load_state_dict(state.model);
     optimizer.load_state_dict(state.optimizer);
-    TG_CHECK(static_cast<bool>(schedule) == !state.schedule.empty(),
-             "resume: '{}' was saved {} a schedule; this run has {}", path, state.schedule.empty() ? "without" : "with",
-             schedule ? "one" : "none");
-    if (schedule) schedule->load_state_dict(state.schedule);
+    schedule->load_state_dict(state.schedule);
     TG_CHECK(static_cast<bool>(averaging) == !state.averaging.empty(),
              "resume: '{}' was saved {} parameter averaging; this run has it {}", path,
              state.averaging.empty() ? "without" : "with", averaging ? "on" : "off");
@@ -189,8 +180,7 @@ void TrainOptions::validate() const {
   TG_CHECK(evaluation_batch_size >= 1, "train: the evaluation batch size must be at least 1, got {}",
            evaluation_batch_size);
   TG_CHECK(keep_checkpoints >= 0, "train: --keep-checkpoints must be at least 0, got {}", keep_checkpoints);
-  TG_CHECK(schedule == "cosine" || schedule == "none", "train: unknown schedule '{}'; known: cosine, none",
-           schedule);
+  parse_schedule(schedule);
   TG_CHECK(average_decay > 0 && average_decay < 1, "train: the averaging decay must be in (0, 1), got {}",
            average_decay);
   TG_CHECK(!run_name.empty() && run_name.find('/') == std::string::npos,
@@ -258,7 +248,8 @@ TrainResult Trainer::fit(const TrainData& data) {
                                        .seed = options_.seed,
                                        .augmentation = options_.augmentation,
                                        .normalization = run.norm});
-  run.schedule = make_schedule(options_, optimizer, options_.epochs * loader.num_batches());
+  run.schedule = std::make_unique<TrainingSchedule>(parse_schedule(options_.schedule), optimizer, loader.num_batches(),
+                                                    options_.epochs);
   if (options_.average) run.averaging.emplace(model.parameters(), options_.average_decay);
   const bool saves = !options_.checkpoint_dir.empty();
   const std::int64_t first_epoch = options_.resume_from.empty() ? 1 : run.resume(options_.resume_from);
@@ -294,7 +285,7 @@ TrainResult Trainer::fit(const TrainData& data) {
       const StepContext context{++run.step, epoch, loss.item(), model, optimizer};
       for (const auto& callback : callbacks_) callback->before_step(context);
       optimizer.step();
-      if (run.schedule) run.schedule->step();
+      run.schedule->after_step();
       if (run.averaging) run.averaging->update();
       for (const auto& callback : callbacks_) callback->after_step(context);
 
@@ -321,6 +312,7 @@ TrainResult Trainer::fit(const TrainData& data) {
     record.samples_per_second = static_cast<double>(seen) / seconds_since(epoch_start);
     record.validation = evaluate(model, data.validation, run.norm, run.evaluation);
     record.averaged_validation = run.evaluate_averaged(data.validation);
+    run.schedule->after_epoch(record.validation.loss, record.validation.accuracy);
     record.lr = optimizer.lr(0);
     record.best = result.best_epoch == 0 || score_of(record.validation, classification) >
                                                 score_of(result.history[static_cast<std::size_t>(result.best_epoch - 1)].validation,

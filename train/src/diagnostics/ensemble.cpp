@@ -84,33 +84,54 @@ nn::ModelOptions model_options_from_metadata(const std::map<std::string, std::st
   return options;
 }
 
+struct Member {
+  std::string model_name;
+  nn::ModulePtr model;
+  std::optional<data::Normalization> norm;
+};
+
+// The checkpoint at path as a model ready to predict; every error a member can raise.
+Member load_member(const std::string& path) {
+  const nn::Checkpoint checkpoint = nn::load_checkpoint(path);
+  const auto name = checkpoint.metadata.find("model");
+  TG_CHECK(name != checkpoint.metadata.end(),
+           "--ensemble: '{}' has no \"model\" in its metadata; expected a checkpoint saved by tapegrad train", path);
+  Member member{name->second, make_seeded_model(name->second, model_options_from_metadata(checkpoint.metadata, path), 0),
+                normalization_from_metadata(checkpoint.metadata)};
+  member.model->load_state_dict(checkpoint.model_state);
+  return member;
+}
+
+void check_paths(const std::vector<std::string>& paths) {
+  TG_CHECK(!paths.empty(), "--ensemble: no checkpoint given; expected a comma-separated list of .safetensors files");
+  for (const std::string& path : paths)
+    TG_CHECK(std::filesystem::is_regular_file(path), "--ensemble: no checkpoint file '{}'", path);
+}
+
 }  // namespace
+
+void check_ensemble_members(const std::vector<std::string>& paths) {
+  check_paths(paths);
+  for (const std::string& path : paths) load_member(path);
+}
 
 EnsembleResult evaluate_ensemble(const std::vector<std::string>& paths, const data::Dataset& dataset,
                                  const std::optional<data::Normalization>& fallback,
                                  const EvaluationOptions& options) {
-  TG_CHECK(!paths.empty(), "--ensemble: no checkpoint given; expected a comma-separated list of .safetensors files");
+  check_paths(paths);
   TG_CHECK(dataset.size() > 0, "--ensemble: the evaluation set is empty");
-  for (const std::string& path : paths)
-    TG_CHECK(std::filesystem::is_regular_file(path), "--ensemble: no checkpoint file '{}'", path);
 
   const std::vector<std::int64_t> labels = dataset.labels.to_vector<std::int64_t>();
   EnsembleResult result;
   Predictions sum;
   for (const std::string& path : paths) {
-    const nn::Checkpoint checkpoint = nn::load_checkpoint(path);
-    const auto name = checkpoint.metadata.find("model");
-    TG_CHECK(name != checkpoint.metadata.end(),
-             "--ensemble: '{}' has no \"model\" in its metadata; expected a checkpoint saved by tapegrad train", path);
-    const nn::ModulePtr model = make_seeded_model(name->second, model_options_from_metadata(checkpoint.metadata, path), 0);
-    model->load_state_dict(checkpoint.model_state);
-    const std::optional<data::Normalization> norm = normalization_from_metadata(checkpoint.metadata);
-    const Predictions p = predict(*model, dataset, norm ? norm : fallback, options);
+    const Member member = load_member(path);
+    const Predictions p = predict(*member.model, dataset, member.norm ? member.norm : fallback, options);
     if (sum.probabilities.empty()) sum = {std::vector<double>(p.probabilities.size(), 0.0), p.classes};
     TG_CHECK(p.classes == sum.classes, "--ensemble: '{}' predicts {} classes, the first checkpoint {}", path, p.classes,
              sum.classes);
     for (std::size_t i = 0; i < p.probabilities.size(); ++i) sum.probabilities[i] += p.probabilities[i];
-    result.members.push_back({path, name->second, score(p, labels)});
+    result.members.push_back({path, member.model_name, score(p, labels)});
     result.mean_member_accuracy += result.members.back().evaluation.accuracy / static_cast<double>(paths.size());
   }
   for (double& value : sum.probabilities) value /= static_cast<double>(paths.size());

@@ -111,6 +111,8 @@ class MomentumAnnealing {
   void step();
   double value() const;
   std::int64_t t() const { return t_; }
+  StateDict state_dict() const;  // "t"
+  void load_state_dict(const StateDict& dict);  // sets the option to the value at the loaded t
 
  private:
   void apply();

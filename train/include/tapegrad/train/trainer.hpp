@@ -39,7 +39,7 @@ struct TrainOptions {
   std::uint64_t seed = 0;
   std::string optimizer = "adam";      // a registered name; ignored when Trainer::set_optimizer gave one
   optim::Options optimizer_options{};  // over the optimizer's defaults
-  std::string schedule = "cosine";     // "cosine" (per batch, over the whole run) or "none"
+  std::string schedule = "cosine";     // parse_schedule's grammar (schedule.hpp, docs/schedules.md)
   data::Augmentation augmentation{};   // images [N, C, H, W] only
   bool normalize = true;               // scale inputs per channel by the training set's mean and std
   std::int64_t evaluation_batch_size = 500;

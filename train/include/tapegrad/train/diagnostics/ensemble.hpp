@@ -28,6 +28,11 @@ struct EnsembleResult {
 // member normalizes with the normalization in its metadata, or fallback when it has none;
 // with options.flip_average each member predicts the mean over the image and its mirror.
 // A missing file, a checkpoint without a model name, or an empty list is a tg::Error.
+// The errors evaluate_ensemble would raise for paths, without the evaluation: each file
+// loads as a checkpoint of a known model whose parameters fit it. For checks before the
+// data loads.
+void check_ensemble_members(const std::vector<std::string>& paths);
+
 EnsembleResult evaluate_ensemble(const std::vector<std::string>& paths, const data::Dataset& dataset,
                                  const std::optional<data::Normalization>& fallback,
                                  const EvaluationOptions& options = {});
