@@ -180,9 +180,13 @@ TEST_CASE("search trials: dropout goes to the model, every other value to the op
   settings.optimizer_options.set("beta2", 0.99);
   settings.seed = 4;
   const TrialSpec spec{2, 3, {{"dropout", 0.25}, {"lr", 0.002}}, 3, 1000};
-  const tg::train::TrainConfig config = make_train_config(settings, spec);
-  CHECK(config.model == "mlp");
-  CHECK(config.model_options.dropout == 0.25);
+  const tg::train::TrainData data{{tg::zeros({4, 1, 28, 28}), tg::zeros({4}, tg::i64)}, {}, {}};
+  const TrainerTrialSetup setup = trainer_trial_setup(settings, data);
+  const auto [config, model_values] = split_trial_values(setup, spec);
+  CHECK(model_values == Configuration{{"dropout", 0.25}});
+  CHECK(config.run_name == "mlp");
+  CHECK(config.checkpoint_metadata.at("model") == "mlp");
+  CHECK(config.checkpoint_metadata.at("dropout") == "0.25");
   CHECK(config.optimizer == "adamw");
   CHECK(config.optimizer_options.number("lr") == 0.002);
   CHECK(config.optimizer_options.number("beta2") == 0.99);
@@ -190,5 +194,8 @@ TEST_CASE("search trials: dropout goes to the model, every other value to the op
   CHECK(config.epochs == 3);
   CHECK(config.seed == 4);
   CHECK(config.checkpoint_dir.empty());
+  // The model gets the trial's dropout: mlp = flatten, linear, relu, dropout, ...
+  const auto model = setup.make_model(model_values);
+  CHECK(model->to_string().find("Dropout(p=0.25)") != std::string::npos);
   CHECK(checkpoint_file_name(0.87344, 1, 7) == "val0.8734-stage1-trial07.safetensors");
 }

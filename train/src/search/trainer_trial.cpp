@@ -11,6 +11,20 @@
 
 namespace tg::train::search {
 
+TrialRun split_trial_values(const TrainerTrialSetup& setup, const TrialSpec& spec) {
+  TrialRun run{setup.options, {}};
+  run.options.epochs = spec.epochs;
+  for (const auto& [name, value] : spec.values) {
+    if (setup.model_values.count(name)) {
+      run.model_values.emplace(name, value);
+      run.options.checkpoint_metadata[name] = fmt::format("{}", value);
+    } else {
+      run.options.optimizer_options.set(name, value);
+    }
+  }
+  return run;
+}
+
 TrialFunction trainer_trial(TrainerTrialSetup setup) {
   TG_CHECK(static_cast<bool>(setup.make_model), "search: the trial's make_model is empty");
   TG_CHECK(setup.data.train.size() > 0 && setup.data.validation.size() > 0,
@@ -18,15 +32,7 @@ TrialFunction trainer_trial(TrainerTrialSetup setup) {
   auto shared = std::make_shared<const TrainerTrialSetup>(std::move(setup));
   return [shared](const TrialSpec& spec) -> TrialResult {
     const TrainerTrialSetup& s = *shared;
-    TrainOptions options = s.options;
-    options.epochs = spec.epochs;
-    Configuration model_values;
-    for (const auto& [name, value] : spec.values) {
-      if (s.model_values.count(name))
-        model_values.emplace(name, value);
-      else
-        options.optimizer_options.set(name, value);
-    }
+    auto [options, model_values] = split_trial_values(s, spec);
     // The Trainer names its best checkpoint itself; it writes into a folder of this
     // trial's own, and the file is then renamed to carry the validation score.
     const std::filesystem::path dir = s.checkpoint_dir;

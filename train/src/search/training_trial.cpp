@@ -114,49 +114,36 @@ TrialSettings trial_settings_from_json(const nlohmann::json& json) {
   return s;
 }
 
-TrainConfig make_train_config(const TrialSettings& settings, const TrialSpec& spec) {
-  TrainConfig config;
-  config.model = settings.model;
-  config.optimizer = settings.optimizer;
-  config.optimizer_options = settings.optimizer_options;
-  for (const auto& [name, value] : spec.values) {
-    if (name == kDropout)
-      config.model_options.dropout = value;
-    else
-      config.optimizer_options.set(name, value);
-  }
-  config.epochs = spec.epochs;
-  config.batch_size = settings.batch_size;
-  config.seed = settings.seed;
-  return config;
+TrainerTrialSetup trainer_trial_setup(const TrialSettings& settings, TrainData data) {
+  TrainerTrialSetup setup;
+  nn::ModelOptions model_options;
+  const Shape& shape = data.train.images.shape();
+  model_options.input_shape.assign(shape.begin() + 1, shape.end());
+  setup.make_model = [model = settings.model, model_options](const Configuration& values) {
+    nn::ModelOptions options = model_options;
+    if (const auto dropout = values.find(kDropout); dropout != values.end()) options.dropout = dropout->second;
+    return nn::make_model(model, options);
+  };
+  setup.model_values = {std::string(kDropout)};
+  setup.options.optimizer = settings.optimizer;
+  setup.options.optimizer_options = settings.optimizer_options;
+  setup.options.batch_size = settings.batch_size;
+  setup.options.seed = settings.seed;
+  setup.options.run_name = settings.model;
+  // What the ensemble reader needs to rebuild a trial's model (its dropout is the trial's).
+  setup.options.checkpoint_metadata = {{"model", settings.model},
+                                       {"optimizer", settings.optimizer},
+                                       {"dropout", "0"},
+                                       {"width", "1"}};
+  setup.data = std::move(data);
+  setup.checkpoint_dir = settings.checkpoint_dir;
+  return setup;
 }
 
-TrainingTrial::TrainingTrial(TrialSettings settings) : settings_(std::move(settings)) {
-  // No test set: a search never looks at it.
-  data_ = load_fashion_mnist_data(settings_.data_dir, settings_.validation_size, settings_.seed, "search",
-                                  /*with_test=*/false);
-}
-
-TrialResult TrainingTrial::operator()(const TrialSpec& spec) const {
-  TrainConfig config = make_train_config(settings_, spec);
-  // The trainer names its best checkpoint itself; it writes into a folder of this trial's
-  // own, and the file is then renamed to carry the validation score.
-  const std::filesystem::path dir = settings_.checkpoint_dir;
-  const std::filesystem::path scratch = dir / fmt::format(".stage{}-trial{:02}", spec.stage, spec.trial);
-  if (!settings_.checkpoint_dir.empty()) config.checkpoint_dir = scratch.string();
-
-  const TrainData data{first_samples(data_.train, spec.train_limit), data_.validation, data_.test};
-  const TrainResult trained = train_classifier(config, data);
-  const EpochRecord& best = trained.history.at(static_cast<std::size_t>(trained.best_epoch - 1));
-
-  TrialResult result{spec, best.validation.accuracy, best.validation.loss, trained.seconds, {}};
-  if (!trained.checkpoint.empty()) {
-    const std::filesystem::path named = dir / checkpoint_file_name(result.validation_accuracy, spec.stage, spec.trial);
-    std::filesystem::rename(trained.checkpoint, named);
-    std::filesystem::remove_all(scratch);
-    result.checkpoint = named.string();
-  }
-  return result;
-}
+TrainingTrial::TrainingTrial(const TrialSettings& settings)
+    // No test set: a search never looks at it.
+    : trial_(trainer_trial(trainer_trial_setup(
+          settings, load_fashion_mnist_data(settings.data_dir, settings.validation_size, settings.seed, "search",
+                                            /*with_test=*/false)))) {}
 
 }  // namespace tg::train::search

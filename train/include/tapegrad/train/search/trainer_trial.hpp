@@ -34,4 +34,13 @@ struct TrainerTrialSetup {
 
 TrialFunction trainer_trial(TrainerTrialSetup setup);
 
+// How a trial's values split: those named in setup.model_values (returned, for make_model)
+// and the rest, set as optimizer options on a copy of setup.options with the trial's epochs.
+// The checkpoints' metadata carry the model's values too ("dropout" -> "0.25").
+struct TrialRun {
+  TrainOptions options;
+  Configuration model_values;
+};
+TrialRun split_trial_values(const TrainerTrialSetup& setup, const TrialSpec& spec);
+
 }  // namespace tg::train::search

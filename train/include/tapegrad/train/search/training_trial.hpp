@@ -9,6 +9,7 @@
 
 #include <tapegrad/train/search/space.hpp>
 #include <tapegrad/train/trainer.hpp>
+#include <tapegrad/train/search/trainer_trial.hpp>
 #include <tapegrad/train/search/trial.hpp>
 
 namespace tg::train::search {
@@ -38,18 +39,18 @@ nlohmann::json to_json(const TrialSettings& settings);
 nlohmann::json search_identity(const TrialSettings& settings, const SearchSpace& space);
 TrialSettings trial_settings_from_json(const nlohmann::json& json);
 
-// The TrainConfig of one trial (no checkpoint folder: TrainingTrial handles the files).
-TrainConfig make_train_config(const TrialSettings& settings, const TrialSpec& spec);
+// The trainer_trial setup of a search over a registered model: "dropout" goes to the
+// model, every other value to the optimizer; the checkpoints' metadata rebuild the model.
+TrainerTrialSetup trainer_trial_setup(const TrialSettings& settings, TrainData data);
 
 class TrainingTrial {
  public:
   // Loads the data and splits it once; trials then only take their train_limit prefix.
-  explicit TrainingTrial(TrialSettings settings);
-  TrialResult operator()(const TrialSpec& spec) const;
+  explicit TrainingTrial(const TrialSettings& settings);
+  TrialResult operator()(const TrialSpec& spec) const { return trial_(spec); }
 
  private:
-  TrialSettings settings_;
-  TrainData data_;
+  TrialFunction trial_;
 };
 
 }  // namespace tg::train::search
