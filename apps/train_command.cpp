@@ -34,6 +34,8 @@
 #include <tapegrad/train/plugins.hpp>
 #include <tapegrad/train/progress_bar.hpp>
 #include <tapegrad/train/schedule.hpp>
+#include <tapegrad/train/result_json.hpp>
+#include <tapegrad/train/schedule.hpp>
 #include <tapegrad/train/trainer.hpp>
 
 namespace tg::apps {
@@ -144,40 +146,10 @@ TrainData load_data(const TrainArgs& a) {
 }
 
 nlohmann::json to_json(const TrainConfig& c, const TrainResult& r) {
-  nlohmann::json history = nlohmann::json::array();
-  for (const EpochRecord& e : r.history)
-    history.push_back({{"epoch", e.epoch},
-                       {"train_loss", e.train_loss},
-                       {"train_accuracy", e.train_accuracy},
-                       {"validation_loss", e.validation.loss},
-                       {"validation_accuracy", e.validation.accuracy},
-                       {"lr", e.lr},
-                       {"seconds", e.seconds},
-                       {"samples_per_second", e.samples_per_second}});
-  for (std::size_t i = 0; i < r.history.size(); ++i)
-    if (r.history[i].averaged_validation)
-      history[i]["averaged_validation_accuracy"] = r.history[i].averaged_validation->accuracy;
-  nlohmann::json out = {{"model", c.model},
-          {"width", c.model_options.width},
-          {"tta_flip", c.test_time_flip},
-          {"parameters", r.parameters},
-          {"optimizer", c.optimizer},
-          {"epochs", c.epochs},
-          {"batch_size", c.batch_size},
-          {"seed", c.seed},
-          {"seconds", r.seconds},
-          {"best_epoch", r.best_epoch},
-          {"best_validation_accuracy", r.best_validation_accuracy},
-          {"test_loss", r.test.loss},
-          {"test_accuracy", r.test.accuracy},
-          {"checkpoint", r.checkpoint},
-          {"checkpoints", r.checkpoints},
-          {"run_state", r.run_state},
-          {"history", history}};
-  if (r.averaged_test) {
-    out["averaged_test_accuracy"] = r.averaged_test->accuracy;
-    out["averaged_test_loss"] = r.averaged_test->loss;
-  }
+  nlohmann::json out = train::to_json(static_cast<const TrainOptions&>(c));
+  out.update(train::to_json(r));
+  out["model"] = c.model;
+  out["width"] = c.model_options.width;
   return out;
 }
 
@@ -245,18 +217,12 @@ void prepare_output_folders(const TrainArgs& args) {
     train::prepare_folder_of(fmt::format("train: --report '{}'", report), report);
 }
 
-nlohmann::json gradchecks_json(const StepGradcheck& gradcheck) {
-  nlohmann::json checks = nlohmann::json::array();
-  for (const auto& [step, r] : gradcheck.reports())
-    checks.push_back({{"step", step}, {"verdict", verdict_name(r.verdict)}, {"max_rel_error", r.max_rel_error}});
-  return checks;
-}
-
 int run_training(const TrainArgs& args, const TrainConfig& config, const TrainData& data,
                  const data::Normalization& norm, const std::optional<SanityResults>& sanity, std::FILE* text) {
-  fmt::print(text, "tapegrad train: {} on Fashion-MNIST ({} train / {} validation / {} test), {} epochs, {}, batch {}, {}\n",
+  fmt::print(text, "tapegrad train: {} on Fashion-MNIST ({} train / {} validation / {} test), {} epochs, {}, batch {}, "
+                   "{}, {}\n",
              config.model, data.train.size(), data.validation.size(), data.test.size(), config.epochs,
-             config.optimizer, config.batch_size, describe_num_threads());
+             config.optimizer, config.batch_size, describe(parse_schedule(config.schedule)), describe_num_threads());
   std::fflush(text);
 
   if (config.test_time_flip && config.augmentation.flip_probability == 0)
@@ -320,7 +286,7 @@ int run_training(const TrainArgs& args, const TrainConfig& config, const TrainDa
     }
   }
   if (sanity) json["sanity"] = to_json(*sanity);
-  if (gradcheck) json["gradchecks"] = gradchecks_json(*gradcheck);
+  if (gradcheck) json["gradchecks"] = train::to_json(gradcheck->reports());
   if (!write_errors.empty()) json["write_errors"] = write_errors;
   if (args.json) fmt::print("{}\n", json.dump(2));
   std::fflush(stdout);
