@@ -21,11 +21,14 @@ struct Series {
 
 // NaN and infinite points are left out and break the line there. A long series is
 // decimated to the lowest and highest point per pixel column (spikes survive), so
-// 10 000 points cost about as much as 1 000.
+// 10 000 points cost about as much as 1 000. When every x is a whole number the x ticks
+// are too. On a log y axis, values <= 0 and values far below all the others (see
+// docs/report.md) do not stretch the axis: they are marked on its bottom edge and the
+// legend says "reaches 0".
 struct LinePlot {
   std::string title{}, x_label{}, y_label{};
   bool log_x = false, log_y = false;  // non-positive values are left out on a log axis
-  std::vector<Series> series{};       // one colour each, with a legend
+  std::vector<Series> series{};       // a colour and a dash pattern each, with a legend
 };
 
 // Separate points that are not a sequence (independent trials of a search): one marker per
