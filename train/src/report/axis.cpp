@@ -110,18 +110,20 @@ bool spans_collide(const std::vector<LabelSpan>& spans) {
 
 std::vector<Tick> fitting_ticks(double lo, double hi, double pixels, double overhang, double font_size,
                                 int max_count) {
-  if (!(hi > lo)) return {{lo, tick_label(lo, std::max(std::abs(lo), 1.0))}};
-  std::vector<Tick> ticks;
-  for (int count = max_count; count >= 1; --count) {
-    ticks = linear_ticks(lo, hi, std::max(count, 2), false, false).ticks;
-    if (count == 1 && ticks.size() > 1) ticks = {ticks[ticks.size() / 2]};  // the last resort: one label
+  if (!(hi > lo)) return {{lo, short_label(lo)}};
+  for (int count = max_count; count >= 2; --count) {
+    const std::vector<Tick> ticks = linear_ticks(lo, hi, count, false, false).ticks;
     std::vector<LabelSpan> spans;
     for (const Tick& t : ticks)
       spans.push_back(
           label_span((t.value - lo) / (hi - lo) * pixels, t.label, -overhang, pixels + overhang, font_size));
-    if (!spans_collide(spans)) return ticks;
+    if (!ticks.empty() && !spans_collide(spans)) return ticks;
   }
-  return ticks;
+  // The last resort, one label: the middle nice tick, or the middle of the range when no
+  // nice step has a multiple inside it ([0.121, 0.136] and a step of 0.02).
+  const std::vector<Tick> ticks = linear_ticks(lo, hi, 2, false, false).ticks;
+  if (!ticks.empty()) return {ticks[ticks.size() / 2]};
+  return {{(lo + hi) / 2, short_label((lo + hi) / 2)}};
 }
 
 Axis::Axis(const DataRange& range, double pixel_from, double pixel_to, bool widen, Direction direction)

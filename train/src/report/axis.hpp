@@ -69,7 +69,7 @@ bool spans_collide(const std::vector<LabelSpan>& spans);
 
 // Ticks inside [lo, hi] (the range is not widened) on a horizontal axis of `pixels`: the
 // most, at most max_count, whose labels at font_size stay inside [-overhang, pixels +
-// overhang] and do not collide (label_span and spans_collide, with 0 at lo).
+// overhang] and do not collide (label_span and spans_collide, with 0 at lo); at least one.
 std::vector<Tick> fitting_ticks(double lo, double hi, double pixels, double overhang, double font_size,
                                 int max_count = 6);
 
