@@ -1,7 +1,6 @@
 // LinePlot: curves over x, one colour and dash pattern per series, on linear or log axes.
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <cmath>
 #include <utility>
 
@@ -35,13 +34,10 @@ std::string svg(const LinePlot& plot) {
   DataRange x_range{.log = plot.log_x}, y_range{.log = plot.log_y};
   for (const Series& s : plot.series)
     for (std::size_t i = 0; i < s.y.size(); ++i) {
-      if (!drawable(x_at(s, i), plot.log_x)) continue;
-      if (drawable(s.y[i], plot.log_y) && !clamped(x_at(s, i), s.y[i])) {
-        x_range.add(x_at(s, i));
-        y_range.add(s.y[i]);
-      } else if (clamped(x_at(s, i), s.y[i])) {
-        x_range.add(x_at(s, i));
-      }
+      const double x = x_at(s, i), y = s.y[i];
+      const bool is_clamped = clamped(x, y), shown = drawable(x, plot.log_x) && drawable(y, plot.log_y);
+      if (shown || is_clamped) x_range.add(x);  // a clamped point is still marked at its x
+      if (shown && !is_clamped) y_range.add(y);
     }
   x_range.integers = all_integers(plot.series, plot.log_x);
   const PlotBox box = standard_plot_box(300);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <utility>
+#include <vector>
 
 #include "report/axis.hpp"
 #include "report/colors.hpp"
