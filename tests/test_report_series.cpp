@@ -102,6 +102,12 @@ TEST_CASE("report series: a scatter plot draws separate markers, range lines and
   CHECK(x1 > 72);
   CHECK(x1 < 100);
   for (int k = -5; k <= -1; ++k) CHECK_MESSAGE(svg.find(decade_label(k)) != std::string::npos, k);
+  // A range of 600 decades is padded without overflow: its decades are still labelled.
+  const std::string wide =
+      report::svg(report::ScatterPlot{.title = "wide", .log_x = true, .series = {{"a", {1e-300, 1e300}, {1, 2}}}});
+  CHECK(count(wide, "<tspan") >= 5);
+  CHECK(wide.find("nan") == std::string::npos);
+  CHECK(wide.find("inf") == std::string::npos);
   CHECK_THROWS_WITH_AS(report::svg(report::ScatterPlot{.title = "s", .series = {{"a", {1, 2}, {1}}}}),
                        "ScatterPlot 's': series 'a' has 2 x values and 1 y values; they must match", tg::Error);
 }

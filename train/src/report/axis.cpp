@@ -57,9 +57,10 @@ void DataRange::add(double value) {
 DataRange padded(DataRange range, double fraction) {
   if (range.empty || !(range.max > range.min)) return range;
   if (range.log) {
-    const double factor = std::pow(range.max / range.min, fraction);
-    range.min /= factor;
-    range.max *= factor;
+    // In decades, and within the normal doubles: [1e-300, 1e300] padded by 4% would leave them.
+    const double lo = std::log10(range.min), hi = std::log10(range.max), pad = fraction * (hi - lo);
+    range.min = std::pow(10.0, std::max(lo - pad, -307.0));
+    range.max = std::pow(10.0, std::min(hi + pad, 308.0));
   } else {
     const double pad = (range.max - range.min) * fraction;
     range.min -= pad;
