@@ -1,5 +1,5 @@
 #pragma once
-// The initialization experiment of CS231n (MISSION.md section 8): push random inputs
+// The initialization experiment of CS231n lecture 6: push random inputs
 // through a deep stack of fully connected layers and look at each layer's activations.
 // Too small weights make them collapse to zero, too large ones saturate tanh and
 // sigmoid, Xavier keeps tanh healthy and He keeps ReLU healthy.

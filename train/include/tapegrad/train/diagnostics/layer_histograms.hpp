@@ -1,5 +1,5 @@
 #pragma once
-// Activation and gradient distributions per layer (MISSION.md section 3), on a fixed
+// Activation and gradient distributions per layer, on a fixed
 // batch: the outputs of every Linear, Conv2d and ReLU of a Sequential model, and the
 // loss gradient of every parameter.
 #include <string>
