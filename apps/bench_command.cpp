@@ -227,11 +227,7 @@ int run_bench(BenchArgs a) {
   fmt::print(out.text(), "tapegrad bench: {} optimizers ({}), seed {}, {}\n", optimizers.size(),
              fmt::join(optimizers, ", "), a.race.seed, describe_num_threads());
   report::Report report("tapegrad bench");
-  report.paragraph(fmt::format("Optimizers: {}. Seed {}. Learning rates marked (tuned) were picked from {} "
-                               "log-spaced values in [{:g}, {:g}], {} steps each, by the lowest final loss; on the saddle "
-                               "(unbounded below) every optimizer without --lr uses lr {:g}.",
-                               fmt::join(optimizers, ", "), a.race.seed, a.search.points, a.search.min,
-                               a.search.max, a.search.steps, a.search.unbounded_lr));
+  report.paragraph(bench_intro(optimizers, a.race.seed, functions ? &a.search : nullptr));
   if (functions) run_function_race(a, optimizers, out, report);
   if (a.fashion) run_fashion_race(a, data, optimizers, out, report);
   if (a.step_cost) run_step_cost(a, optimizers, out, report);

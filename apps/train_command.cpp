@@ -276,7 +276,12 @@ int run_training(const TrainArgs& args, const TrainConfig& config, const TrainDa
                ratio_table(ratios));
     json["update_ratios"] = to_json(ratios);
     try {
-      make_train_report({config, result, *monitor, sanity ? &*sanity : nullptr,
+      // The architecture's table from a fresh model of the same config, built after the run
+      // so that the run's random stream is untouched.
+      const ModelSummary summary =
+          summarize_model(*nn::make_model(config.model, config.model_options),
+                          first_examples(data.validation, kHistogramExamples, norm).images);
+      make_train_report({config, result, *monitor, summary, sanity ? &*sanity : nullptr,
                          gradcheck ? &gradcheck->reports() : nullptr, config.model + " on Fashion-MNIST"})
           .save(report_file);
       fmt::print(text, "report: {}\n", report_file);

@@ -144,12 +144,12 @@ TEST_CASE("update ratio of a hand-made sgd step: w = [3, 4], grad = [1, 0], lr =
   CHECK(w.to_vector<double>() == std::vector<double>{2.5, 4});
   CHECK(*update_ratio(before, w) == doctest::Approx(0.1));
   REQUIRE(recorder.parameters().size() == 1);
-  CHECK(recorder.parameters()[0].name == "w");
+  CHECK(recorder.parameters()[0].name == "Holder.w");  // parameter_label: the model's own parameter
   REQUIRE(recorder.parameters()[0].ratios.size() == 1);
   CHECK(recorder.parameters()[0].ratios[0] == doctest::Approx(0.1));
   // 0.1 is above 1e-2: one warning, naming the parameter and the ratio.
   REQUIRE(warnings.size() == 1);
-  CHECK(warnings[0].find("update/weight ratio of w is 1.00e-01 at step 1") != std::string::npos);
+  CHECK(warnings[0].find("update/weight ratio of Holder.w is 1.00e-01 at step 1") != std::string::npos);
   CHECK(warnings[0].find("too high") != std::string::npos);
   // Once per parameter.
   w.set_grad(tg::from_vector(std::vector<double>{1, 0}, {1, 2}));
@@ -203,7 +203,7 @@ TEST_CASE("layer histograms: one per Linear/ReLU output, one per parameter, coun
   CHECK(total(h.activations[2]) == 7 * 3);
   CHECK(h.activations[1].edges.front() >= 0);  // ReLU outputs
   REQUIRE(h.gradients.size() == 4);
-  CHECK(h.gradients[0].name == "0.weight");
+  CHECK(h.gradients[0].name == "0 Linear.weight");  // where, what type, which parameter
   CHECK(total(h.gradients[0]) == 30);
   CHECK(total(h.gradients[3]) == 3);
   // Nothing changed: mode, .grad(), the random stream.

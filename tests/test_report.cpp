@@ -18,17 +18,14 @@
 #include "report/marching_squares.hpp"
 #include "report/png.hpp"
 #include <tapegrad/train/report/report.hpp>
+#include "report_svg_text.hpp"
 #include "temp_dir.hpp"
 
 namespace report = tg::train::report;
+using report_test::count;
+using report_test::path_data;
 
 namespace {
-
-std::size_t count(const std::string& text, const std::string& part) {
-  std::size_t n = 0;
-  for (auto at = text.find(part); at != std::string::npos; at = text.find(part, at + part.size())) ++n;
-  return n;
-}
 
 // "" when every element opened in html is closed, in order (void elements and <x/> aside);
 // otherwise what is wrong.
@@ -105,16 +102,6 @@ std::string inflate(const std::string& packed, std::size_t expected_size) {
   REQUIRE(status == Z_OK);
   raw.resize(size);
   return raw;
-}
-
-// The d attributes of the <path> elements in svg, in order.
-std::vector<std::string> path_data(const std::string& svg) {
-  std::vector<std::string> paths;
-  for (auto at = svg.find("<path d=\""); at != std::string::npos; at = svg.find("<path d=\"", at + 1)) {
-    const auto begin = at + 9;
-    paths.push_back(svg.substr(begin, svg.find('"', begin) - begin));
-  }
-  return paths;
 }
 
 report::ContourPlot bowl() {
@@ -218,9 +205,10 @@ TEST_CASE("report: a log-y plot of 1e-3..1e2 labels the decades 10^-3 .. 10^2 an
   CHECK(svg.find(tg::train::report::detail::decade_label(-4)) == std::string::npos);
   CHECK(svg.find(tg::train::report::detail::decade_label(3)) == std::string::npos);
   CHECK(tg::train::report::detail::decade_label(-3) == "10<tspan dy=\"-0.5em\" font-size=\"75%\">\u22123</tspan>");
-  // 0 and -1 break the line in two pieces: M...L... and M...L...
+  // 0 and -1 break the line in two pieces: M...L... and M...L... (the first path; the
+  // marks of the clamped points follow it).
   const auto paths = path_data(svg);
-  REQUIRE(paths.size() == 1);
+  REQUIRE(!paths.empty());
   CHECK(count(paths[0], "M") == 2);
 }
 
@@ -228,9 +216,10 @@ TEST_CASE("report: NaN and Inf points break a line, an isolated point is a dot")
   const double nan = std::nan(""), inf = INFINITY;
   const auto paths =
       path_data(report::svg(report::LinePlot{.title = "loss", .series = {{"sgd", {}, {1, 2, nan, 3, 4, inf, 5}}}}));
-  REQUIRE(paths.size() == 1);
+  REQUIRE(paths.size() == 3);  // the line, the lone point's marker, the legend's marker
   CHECK(count(paths[0], "M") == 3);
   CHECK(count(paths[0], "h0") == 1);  // the 5 alone
+  CHECK(count(paths[1], "M") == 1);   // and its marker
 }
 
 TEST_CASE("report: a 10 000-point series keeps at most 2 points per pixel column, spikes included") {
@@ -276,8 +265,10 @@ TEST_CASE("report: a histogram plot draws one panel per histogram with its name,
   CHECK(svg.find(">layer 1</text>") != std::string::npos);
   CHECK(svg.find(">layer 2</text>") != std::string::npos);
   CHECK(svg.find(">max 3</text>") != std::string::npos);
-  CHECK(svg.find(">\u22121</text>") != std::string::npos);
-  CHECK(svg.find(">2</text>") != std::string::npos);
+  // Ticks on [-1, 2] every 0.5 (the panel is 315 px wide), ends included.
+  CHECK(svg.find(">\u22121.0</text>") != std::string::npos);
+  CHECK(svg.find(">0.5</text>") != std::string::npos);
+  CHECK(svg.find(">2.0</text>") != std::string::npos);
   CHECK(svg.find(">no values</text>") != std::string::npos);
   CHECK_THROWS_WITH_AS(
       report::svg(report::HistogramPlot{.title = "h", .histograms = {{"bad", {0, 1}, {1, 2}}}}),

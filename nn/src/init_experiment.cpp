@@ -70,7 +70,7 @@ ModulePtr make_activation(Activation activation) {
 
 }  // namespace
 
-std::vector<ActivationStats> run_init_experiment(const InitExperiment& e) {
+std::vector<Tensor> init_experiment_activations(const InitExperiment& e) {
   TG_CHECK(e.layers > 0 && e.units > 0 && e.inputs > 0,
            "run_init_experiment: layers, units and inputs must be positive, got {}, {}, {}", e.layers, e.units,
            e.inputs);
@@ -78,13 +78,19 @@ std::vector<ActivationStats> run_init_experiment(const InitExperiment& e) {
   Generator gen(e.seed);
   Tensor h = randn({e.inputs, e.units}, f32, &gen);
   const ModulePtr activation = make_activation(e.activation);
-  std::vector<ActivationStats> out;
+  std::vector<Tensor> out;
   for (int layer = 0; layer < e.layers; ++layer) {
     Linear linear(e.units, e.units, false, &gen);
     initialize(linear.weight(), e.init, gen);
     h = activation->forward(linear(h));
-    out.push_back(activation_stats(h, e.activation));
+    out.push_back(h);
   }
+  return out;
+}
+
+std::vector<ActivationStats> run_init_experiment(const InitExperiment& e) {
+  std::vector<ActivationStats> out;
+  for (const Tensor& h : init_experiment_activations(e)) out.push_back(activation_stats(h, e.activation));
   return out;
 }
 

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
+#include <utility>
 
 #include <tapegrad/error.hpp>
 #include <tapegrad/nn/conv.hpp>
@@ -13,11 +15,19 @@ namespace tg::train {
 
 namespace {
 
-const nn::Module* first_weight_layer(const nn::Module& module) {
-  if (dynamic_cast<const nn::Linear*>(&module) || dynamic_cast<const nn::Conv2d*>(&module)) return &module;
-  for (const auto& child : module.named_children())
-    if (const nn::Module* found = first_weight_layer(*child.second)) return found;
-  return nullptr;
+// The layer and its path ("1", "features.0"; "" for the model itself).
+std::pair<const nn::Module*, std::string> first_weight_layer(const nn::Module& module, const std::string& path) {
+  if (dynamic_cast<const nn::Linear*>(&module) || dynamic_cast<const nn::Conv2d*>(&module)) return {&module, path};
+  for (const auto& [name, child] : module.named_children()) {
+    auto found = first_weight_layer(*child, path.empty() ? name : path + "." + name);
+    if (found.first) return found;
+  }
+  return {nullptr, {}};
+}
+
+// "1 Linear(784, 256)": where the layer is and what it is.
+std::string layer_name(const nn::Module& layer, const std::string& path) {
+  return path.empty() ? layer.name() : path + " " + layer.name();
 }
 
 // Row i of a [rows, width * height] matrix of values, as rows images.
@@ -36,7 +46,7 @@ std::vector<report::Image> images_of_rows(const std::vector<double>& values, std
 
 report::ImageGrid first_layer_weights(const nn::Module& model, std::int64_t max_images) {
   TG_CHECK(max_images >= 1, "first-layer weights: max_images must be at least 1, got {}", max_images);
-  const nn::Module* layer = first_weight_layer(model);
+  const auto [layer, path] = first_weight_layer(model, "");
   TG_CHECK(layer != nullptr, "first-layer weights: {} has no Linear or Conv2d layer", model.name());
   if (const auto* linear = dynamic_cast<const nn::Linear*>(layer)) {
     const std::int64_t in = linear->in_features();
@@ -47,7 +57,7 @@ report::ImageGrid first_layer_weights(const nn::Module& model, std::int64_t max_
     std::vector<double> values = first_rows.to_vector<double>();
     values.resize(static_cast<std::size_t>(rows * in));
     return {fmt::format("first-layer weights: {} of the {} rows of {} as {}x{} images", rows,
-                        linear->out_features(), linear->name(), side, side),
+                        linear->out_features(), layer_name(*linear, path), side, side),
             images_of_rows(values, rows, side, side), 8};
   }
   const auto& conv = dynamic_cast<const nn::Conv2d&>(*layer);
@@ -55,7 +65,8 @@ report::ImageGrid first_layer_weights(const nn::Module& model, std::int64_t max_
   const std::int64_t filters = std::min(max_images, w.size(0) * w.size(1));
   std::vector<double> values = w.detach().to_vector<double>();
   values.resize(static_cast<std::size_t>(filters * w.size(2) * w.size(3)));
-  return {fmt::format("first-layer weights: {} filters of {}, {}x{}", filters, conv.name(), w.size(2), w.size(3)),
+  return {fmt::format("first-layer weights: {} filters of {}, {}x{}", filters, layer_name(conv, path), w.size(2),
+                      w.size(3)),
           images_of_rows(values, filters, w.size(3), w.size(2)), 8};
 }
 

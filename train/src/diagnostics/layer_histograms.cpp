@@ -6,6 +6,9 @@
 #include <tapegrad/error.hpp>
 #include <tapegrad/nn/containers.hpp>
 #include <tapegrad/ops/losses.hpp>
+#include <tapegrad/train/diagnostics/parameter_label.hpp>
+
+#include "diagnostics/mode_restore.hpp"
 
 namespace tg::train {
 
@@ -16,26 +19,13 @@ bool is_histogrammed(const nn::Module& layer) {
   return type == "Linear" || type == "Conv2d" || type == "ReLU";
 }
 
-// Restores train/eval mode on exit.
-class ModeRestore {
- public:
-  explicit ModeRestore(nn::Module& model) : model_(model), training_(model.is_training()) {}
-  ~ModeRestore() { model_.train(training_); }
-  ModeRestore(const ModeRestore&) = delete;
-  ModeRestore& operator=(const ModeRestore&) = delete;
-
- private:
-  nn::Module& model_;
-  bool training_;
-};
-
 }  // namespace
 
 LayerHistograms capture_layer_histograms(nn::Module& model, const Tensor& images, const Tensor& labels,
                                          std::string label, int bins) {
   TG_CHECK(dynamic_cast<nn::Sequential*>(&model) != nullptr,
            "layer histograms: the model must be a Sequential to be run layer by layer, got {}", model.name());
-  const ModeRestore restore(model);
+  const detail::ModeRestore restore(model);
   model.eval();
   GradModeGuard grad_mode(true);
 
@@ -54,7 +44,8 @@ LayerHistograms capture_layer_histograms(nn::Module& model, const Tensor& images
   const std::vector<Tensor> grads = grad(std::span<const Tensor>(&loss, 1), params, {}, {}, /*allow_unused=*/true);
   for (std::size_t i = 0; i < named.size(); ++i) {
     const Tensor g = grads[i].defined() ? grads[i] : zeros_like(params[i]);
-    result.gradients.push_back(report::make_histogram(named[i].first, g.to_vector<double>(), bins));
+    result.gradients.push_back(
+        report::make_histogram(parameter_label(model, named[i].first), g.to_vector<double>(), bins));
   }
   return result;
 }

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 
 namespace tg::train {
@@ -35,20 +36,14 @@ report::LinePlot accuracy_per_epoch(const TrainResult& result) {
   return plot;
 }
 
-report::LinePlot update_ratios(const std::vector<ParameterRatios>& parameters) {
+report::LinePlot update_ratios(const std::vector<ParameterRatios>& parameters, std::size_t steps) {
   report::LinePlot plot{.title = "update / weight norm ratio per parameter (healthy near 1e-3)",
                         .x_label = "iteration",
                         .y_label = "||w_after - w_before|| / ||w_before||",
                         .log_y = true};
-  double first = 0, last = 0;
-  for (const ParameterRatios& p : parameters) {
-    plot.series.push_back({p.name, p.steps, p.ratios});
-    if (!p.steps.empty()) {
-      first = first == 0 ? p.steps.front() : std::min(first, p.steps.front());
-      last = std::max(last, p.steps.back());
-    }
-  }
-  plot.series.push_back({"1e-3 reference", {first, last}, {1e-3, 1e-3}});
+  for (const ParameterRatios& p : parameters) plot.series.push_back({p.name, p.steps, p.ratios});
+  // Across every step of the run, so that a run with one sample still shows a line.
+  plot.series.push_back({"1e-3 reference", {1, static_cast<double>(std::max<std::size_t>(steps, 2))}, {1e-3, 1e-3}});
   return plot;
 }
 
@@ -101,6 +96,8 @@ report::Report make_train_report(const TrainReportInput& in) {
                                  ? fmt::format("; averaged parameters: test accuracy {:.4f}",
                                                in.result.averaged_test->accuracy)
                                  : ""));
+  page.heading("model");
+  page.add(model_summary_table(in.model_summary));
   if (in.sanity) {
     page.heading("sanity checks");
     for (const std::string& line : in.sanity->lines()) page.paragraph(line);
@@ -113,7 +110,7 @@ report::Report make_train_report(const TrainReportInput& in) {
   page.add(accuracy_per_epoch(in.result));
   page.add(epoch_table(in.result));
   page.heading("update ratios");
-  page.add(update_ratios(m.update_ratios()));
+  page.add(update_ratios(m.update_ratios(), m.losses().size()));
   page.heading("activations and gradients per layer");
   for (const auto* h : {&m.initial_histograms(), &m.latest_histograms()}) {
     if (!*h) continue;

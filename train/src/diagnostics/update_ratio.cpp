@@ -6,6 +6,7 @@
 
 #include <tapegrad/autograd.hpp>
 #include <tapegrad/error.hpp>
+#include <tapegrad/train/diagnostics/parameter_label.hpp>
 
 namespace tg::train {
 
@@ -62,7 +63,8 @@ void UpdateRatioRecorder::after_step(const StepContext& context) {
   if (before_.empty()) return;
   const auto named = context.model.named_parameters();
   if (parameters_.empty())
-    for (const auto& entry : named) parameters_.push_back({entry.first, {}, {}, false});
+    for (const auto& entry : named)
+      parameters_.push_back({parameter_label(context.model, entry.first), {}, {}, false});
   const double lr = context.optimizer.lr(0);
   if (!first_lr_) first_lr_ = lr;
   const bool annealed = lr < 0.1 * *first_lr_;

@@ -1,6 +1,7 @@
 #include <tapegrad/train/race/bench_report.hpp>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace tg::train {
 
@@ -23,6 +24,18 @@ std::vector<double> running_mean(const std::vector<double>& values, std::size_t 
     means.push_back(sum / static_cast<double>(std::min(i + 1, window)));
   }
   return means;
+}
+
+std::string bench_intro(const std::vector<std::string>& optimizers, std::uint64_t seed,
+                        const LrSearch* function_lrs) {
+  std::string text = fmt::format("Optimizers: {}. Seed {}.", fmt::join(optimizers, ", "), seed);
+  if (function_lrs)
+    text += fmt::format(" On the test functions, learning rates marked (tuned) were picked from {} log-spaced values "
+                        "in [{:g}, {:g}], {} steps each, by the lowest final loss; on the saddle (unbounded below) "
+                        "every optimizer without --lr uses lr {:g}.",
+                        function_lrs->points, function_lrs->min, function_lrs->max, function_lrs->steps,
+                        function_lrs->unbounded_lr);
+  return text;
 }
 
 report::Series trajectory_in_plot(const TestFunction& f, const RaceRun& run) {

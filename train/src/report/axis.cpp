@@ -1,5 +1,7 @@
 #include "report/axis.hpp"
 
+#include "report/svg_canvas.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -29,6 +31,14 @@ std::string minus_sign(std::string text) {
   return out;
 }
 
+struct LinearTicks {
+  double lo = 0, hi = 1;  // the ends, widened to the outer ticks when asked
+  std::vector<Tick> ticks{};
+};
+
+// About count ticks of a nice step over [lo, hi] (hi > lo); a step of at least 1 for integers.
+LinearTicks linear_ticks(double lo, double hi, int count, bool integers, bool widen);
+
 }  // namespace
 
 bool drawable(double value, bool log) { return std::isfinite(value) && (!log || value > 0); }
@@ -42,6 +52,21 @@ void DataRange::add(double value) {
     min = std::min(min, value);
     max = std::max(max, value);
   }
+}
+
+DataRange padded(DataRange range, double fraction) {
+  if (range.empty || !(range.max > range.min)) return range;
+  if (range.log) {
+    // In decades, and within the normal doubles: [1e-300, 1e300] padded by 4% would leave them.
+    const double lo = std::log10(range.min), hi = std::log10(range.max), pad = fraction * (hi - lo);
+    range.min = std::pow(10.0, std::max(lo - pad, -307.0));
+    range.max = std::pow(10.0, std::min(hi + pad, 308.0));
+  } else {
+    const double pad = (range.max - range.min) * fraction;
+    range.min -= pad;
+    range.max += pad;
+  }
+  return range;
 }
 
 double nice_step(double span, int count) {
@@ -72,7 +97,37 @@ std::string decade_label(int exponent) {
   return fmt::format("10<tspan dy=\"-0.5em\" font-size=\"75%\">{}</tspan>", minus_sign(std::to_string(exponent)));
 }
 
-Axis::Axis(const DataRange& range, double pixel_from, double pixel_to, bool widen)
+LabelSpan label_span(double x, const std::string& label, double low, double high, double font_size) {
+  const double width = label_width(label, font_size);
+  const double left = std::clamp(x - width / 2, low, std::max(low, high - width));
+  return {left, left + width};
+}
+
+bool spans_collide(const std::vector<LabelSpan>& spans) {
+  for (std::size_t i = 1; i < spans.size(); ++i)
+    if (spans[i].left - spans[i - 1].right < min_label_gap) return true;
+  return false;
+}
+
+std::vector<Tick> fitting_ticks(double lo, double hi, double pixels, double overhang, double font_size,
+                                int max_count) {
+  if (!(hi > lo)) return {{lo, short_label(lo)}};
+  for (int count = max_count; count >= 2; --count) {
+    const std::vector<Tick> ticks = linear_ticks(lo, hi, count, false, false).ticks;
+    std::vector<LabelSpan> spans;
+    for (const Tick& t : ticks)
+      spans.push_back(
+          label_span((t.value - lo) / (hi - lo) * pixels, t.label, -overhang, pixels + overhang, font_size));
+    if (!ticks.empty() && !spans_collide(spans)) return ticks;
+  }
+  // The last resort, one label: the middle nice tick, or the middle of the range when no
+  // nice step has a multiple inside it ([0.121, 0.136] and a step of 0.02).
+  const std::vector<Tick> ticks = linear_ticks(lo, hi, 2, false, false).ticks;
+  if (!ticks.empty()) return {ticks[ticks.size() / 2]};
+  return {{(lo + hi) / 2, short_label((lo + hi) / 2)}};
+}
+
+Axis::Axis(const DataRange& range, double pixel_from, double pixel_to, bool widen, Direction direction)
     : log_(range.log), pixel_from_(pixel_from), pixel_to_(pixel_to) {
   if (log_) {
     double lo = range.empty ? 0 : std::log10(range.min), hi = range.empty ? 1 : std::log10(range.max);
@@ -99,24 +154,43 @@ Axis::Axis(const DataRange& range, double pixel_from, double pixel_to, bool wide
   }
   double lo = range.empty ? 0 : range.min, hi = range.empty ? 1 : range.max;
   if (hi - lo <= std::abs(hi) * 1e-12) {
-    const double pad = lo != 0 ? std::abs(lo) * 0.1 : 1.0;
+    const double pad = range.integers ? 1.0 : lo != 0 ? std::abs(lo) * 0.1 : 1.0;
     lo -= pad;
     hi += pad;
   }
-  const double step = nice_step(hi - lo, linear_tick_count);
+  // The most ticks (up to linear_tick_count) whose labels fit side by side.
+  for (int count = linear_tick_count; count >= 2; --count) {
+    LinearTicks candidate = linear_ticks(lo, hi, count, range.integers, widen);
+    from_ = candidate.lo;
+    to_ = candidate.hi;
+    ticks_ = std::move(candidate.ticks);
+    if (direction == Direction::vertical) break;
+    std::vector<LabelSpan> spans;
+    for (const Tick& t : ticks_) spans.push_back(label_span(pixel(t.value), t.label, -1e300, 1e300));
+    if (!spans_collide(spans)) break;
+  }
+}
+
+namespace {
+
+LinearTicks linear_ticks(double lo, double hi, int count, bool integers, bool widen) {
+  double step = nice_step(hi - lo, count);
+  if (integers) step = std::max(step, 1.0);
   if (widen) {
     lo = std::floor(lo / step + 1e-9) * step;
     hi = std::ceil(hi / step - 1e-9) * step;
   }
-  from_ = lo;
-  to_ = hi;
+  LinearTicks result{lo, hi, {}};
   // Ticks as k * step, never by repeated addition, so 0.1 + 0.2 does not print as 0.30000000000000004.
   // The count is bounded: far from 0 (1e16 + [0, 2]) k + 1 == k in doubles.
   const double first = std::ceil(lo / step - 1e-9);
-  const double count = std::floor(hi / step + 1e-9) - first;
-  for (int i = 0; count >= 0 && i <= std::min(count, 2.0 * linear_tick_count); ++i)
-    ticks_.push_back({(first + i) * step, tick_label((first + i) * step, step)});
+  const double n = std::floor(hi / step + 1e-9) - first;
+  for (int i = 0; n >= 0 && i <= std::min(n, 2.0 * linear_tick_count); ++i)
+    result.ticks.push_back({(first + i) * step, tick_label((first + i) * step, step)});
+  return result;
 }
+
+}  // namespace
 
 double Axis::pixel(double value) const {
   const double v = log_ ? std::log10(value) : value;

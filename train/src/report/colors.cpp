@@ -12,7 +12,7 @@ namespace {
 
 constexpr std::array<const char*, 7> okabe_ito = {"#0072B2", "#D55E00", "#009E73", "#CC79A7",
                                                   "#E69F00", "#56B4E9", "#000000"};
-constexpr std::array<const char*, 3> dashes = {"", "6 3", "2 2"};
+constexpr std::array<const char*, 4> dashes = {"", "7 4", "1.5 3", "8 3 1.5 3"};
 
 // viridis sampled at t = 0, 0.1, ..., 1 (matplotlib _cm_listed.py); linear in between.
 constexpr std::array<std::array<int, 3>, 11> viridis = {{{68, 1, 84},
@@ -32,7 +32,7 @@ constexpr std::array<std::array<int, 3>, 11> viridis = {{{68, 1, 84},
 std::string series_color(std::size_t i) { return okabe_ito[i % okabe_ito.size()]; }
 
 std::string series_dash(std::size_t i) {
-  const char* dash = dashes[(i / okabe_ito.size()) % dashes.size()];
+  const char* dash = dashes[i % dashes.size()];
   return *dash ? fmt::format("stroke-dasharray=\"{}\"", dash) : std::string{};
 }
 

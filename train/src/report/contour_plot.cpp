@@ -133,7 +133,7 @@ std::string svg(const ContourPlot& plot) {
   validate(plot);
   const PlotBox box = standard_plot_box(400);
   const Axis x_axis(DataRange{.log = false, .min = plot.x_min, .max = plot.x_max, .empty = false}, box.left,
-                    box.right(), false);
+                    box.right(), false, Direction::horizontal);
   const Axis y_axis(DataRange{.log = false, .min = plot.y_min, .max = plot.y_max, .empty = false}, box.bottom(),
                     box.top, false);
   const Grid grid = sample(plot);

@@ -58,10 +58,10 @@ std::string svg(const ImageGrid& grid) {
   // A wide grid keeps small tiles rather than a canvas wider than the page.
   const double width = std::max(plot_width, 2 * margin + static_cast<double>(columns) * (tile + tile_gap));
   SvgCanvas canvas(width, grid.title);
-  canvas.title(grid.title);
+  const double title_bottom = canvas.title(grid.title, true);
   const std::size_t n = grid.images.size();
   const double grid_width = static_cast<double>(std::min(columns, std::max<std::size_t>(n, 1))) * (tile + tile_gap) - tile_gap;
-  const double left = (width - grid_width) / 2, top = 40;
+  const double left = (width - grid_width) / 2, top = title_bottom + 18;
   for (std::size_t k = 0; k < n; ++k) {
     const Image& image = grid.images[k];
     // Keep the aspect ratio inside the square tile.
@@ -79,7 +79,9 @@ std::string svg(const ImageGrid& grid) {
   const std::string note = n == 0 ? "no images"
                                   : fmt::format("{} image{}, each scaled to its own [min, max]: black is the minimum, white the maximum",
                                                 n, n == 1 ? "" : "s");
-  canvas.text({left, bottom + 10}, note, R"(fill="#555")");
+  // A grid narrower than its note centres the note instead, so it is not cut at the right.
+  const double note_left = std::max(margin, std::min(left, (width - label_width(note)) / 2));
+  canvas.text({note_left, bottom + 10}, note, R"(fill="#555")");
   bottom += 18;
   return std::move(canvas).finish(bottom);
 }

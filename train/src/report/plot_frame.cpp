@@ -47,6 +47,11 @@ void draw_axes(SvgCanvas& canvas, const PlotBox& box, const Axis& x, const Axis&
   }
 }
 
+std::string marker_style(const std::string& color, bool hollow) {
+  return hollow ? fmt::format(R"(fill="none" stroke="{}" stroke-width="2")", color)
+                : fmt::format(R"(fill="{}" stroke="white" stroke-width="0.8")", color);
+}
+
 double draw_legend(SvgCanvas& canvas, const std::vector<LegendEntry>& entries, double top) {
   if (entries.empty()) return top;
   const double left = 72, right = canvas.width() - 16;
@@ -58,8 +63,13 @@ double draw_legend(SvgCanvas& canvas, const std::vector<LegendEntry>& entries, d
       x = left;
       y += legend_row_height;
     }
-    canvas.line({x, y}, {x + legend_swatch, y},
-                fmt::format(R"(stroke="{}" stroke-width="2.5" {})", entry.color, entry.dash));
+    if (entry.line)
+      canvas.line({x, y}, {x + legend_swatch, y},
+                  fmt::format(R"(stroke="{}" stroke-width="2.5" {})", entry.color, entry.dash));
+    if (entry.marker != Marker::none) {
+      const Point middle{x + legend_swatch / 2, entry.marker == Marker::down_triangle ? y + 4 : y};
+      canvas.path(marker_path(entry.marker, middle, 8), marker_style(entry.color, entry.hollow));
+    }
     canvas.text({x + legend_swatch + 6, y + 4}, label_markup(entry.name, legend_max_name_chars), "");
     x += width;
   }

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "report/axis.hpp"
+#include "report/markers.hpp"
 #include "report/svg_canvas.hpp"
 
 namespace tg::train::report::detail {
@@ -26,10 +27,16 @@ double legend_top(const PlotBox& box);
 void draw_axes(SvgCanvas& canvas, const PlotBox& box, const Axis& x, const Axis& y, const std::string& x_label,
                const std::string& y_label);
 
+// The style attributes of a marker in color: filled with a white rim, or hollow.
+std::string marker_style(const std::string& color, bool hollow);
+
 struct LegendEntry {
   std::string name{};
   std::string color{};
   std::string dash{};  // an attribute string from series_dash, or ""
+  bool line = true;    // the swatch is a line (with dash)
+  Marker marker = Marker::none;  // drawn over the swatch's middle
+  bool hollow = false;           // the marker outlined in color, not filled
 };
 // Entries left to right from `top`, wrapping at the canvas width; returns the y below the legend.
 double draw_legend(SvgCanvas& canvas, const std::vector<LegendEntry>& entries, double top);

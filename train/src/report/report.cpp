@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <string_view>
 #include <system_error>
 
 namespace tg::train::report {
@@ -62,9 +63,24 @@ void Report::heading(const std::string& text) { body_ += "<h2>" + escape_html(te
 void Report::paragraph(const std::string& text) { body_ += "<p>" + escape_html(text) + "</p>\n"; }
 
 void Report::add(const LinePlot& plot) { add_figure(svg(plot)); }
+void Report::add(const ScatterPlot& plot) { add_figure(svg(plot)); }
 void Report::add(const ContourPlot& plot) { add_figure(svg(plot)); }
 void Report::add(const HistogramPlot& plot) { add_figure(svg(plot)); }
 void Report::add(const ImageGrid& grid) { add_figure(svg(grid)); }
+
+void Report::add_svg(const std::string& svg_element) {
+  const std::size_t first = svg_element.find_first_not_of(" \t\r\n");
+  const std::size_t last = svg_element.find_last_not_of(" \t\r\n");
+  const std::string_view element =
+      first == std::string::npos ? std::string_view{} : std::string_view(svg_element).substr(first, last - first + 1);
+  TG_CHECK(element.starts_with("<svg") && element.ends_with("</svg>") &&
+               element.find("<svg", 4) == std::string_view::npos,
+           "Report::add_svg: expected one <svg ...>...</svg> element, got {} characters starting with '{}'",
+           svg_element.size(), std::string(element.substr(0, 20)));
+  add_figure(std::string(element) + "\n");
+}
+
+void Report::add_html(const std::string& fragment) { body_ += fragment + "\n"; }
 
 void Report::add_figure(const std::string& svg_element) {
   body_ += "<figure>\n" + svg_element + "</figure>\n";

@@ -15,4 +15,8 @@ inline double x_at(const Series& series, std::size_t i) {
   return series.x.empty() ? static_cast<double>(i) : series.x[i];
 }
 
+// Whether every drawable x of every series is a whole number (epochs, steps): then the
+// x axis ticks fall on whole numbers only.
+bool all_integers(const std::vector<Series>& series, bool log_x);
+
 }  // namespace tg::train::report::detail

@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <algorithm>
 #include <cstdint>
+#include <vector>
 
 #include <tapegrad/train/report/report.hpp>
 
@@ -49,8 +51,29 @@ void SvgCanvas::text(Point at, std::string_view markup, std::string_view attribu
 
 void SvgCanvas::raw(std::string_view element) { out_ += element; }
 
-void SvgCanvas::title(const std::string& title) {
-  text({width_ / 2, 22}, label_markup(title), R"(text-anchor="middle" font-size="15" font-weight="bold")");
+double SvgCanvas::title(const std::string& title, bool wrap) {
+  constexpr double font_size = 15, line_height = 19, first_baseline = 22;
+  constexpr auto attributes = R"(text-anchor="middle" font-size="15" font-weight="bold")";
+  if (!wrap) {
+    text({width_ / 2, first_baseline}, label_markup(title), attributes);
+    return first_baseline;
+  }
+  // label_width bounds digits; words of bold text average about 0.85 of it.
+  const double room = width_ - 24;
+  std::vector<std::string> lines{""};
+  std::size_t at = 0;
+  while (at < title.size()) {
+    const std::size_t space = title.find(' ', at);
+    const std::string word = title.substr(at, space == std::string::npos ? std::string::npos : space - at);
+    const std::string joined = lines.back().empty() ? word : lines.back() + " " + word;
+    if (!lines.back().empty() && 0.85 * label_width(joined, font_size) > room) lines.push_back(word);
+    else lines.back() = joined;
+    at = space == std::string::npos ? title.size() : space + 1;
+  }
+  double y = first_baseline;
+  for (std::size_t i = 0; i < lines.size(); ++i, y += line_height)
+    text({width_ / 2, y}, escape_html(lines[i]), attributes);
+  return y - line_height;
 }
 
 std::string SvgCanvas::finish(double height) && {
@@ -78,6 +101,29 @@ std::string label_markup(const std::string& text, std::size_t max_chars) {
   return escape_html(text.substr(0, cut)) + "\u2026";
 }
 
-double label_width(const std::string& text) { return 6.6 * static_cast<double>(text.size()); }
+double label_width(const std::string& text, double font_size) {
+  double ems = 0;
+  for (std::size_t i = 0; i < text.size();) {
+    const char c = text[i];
+    if (c == '<' || c == '&') {  // a tag counts nothing, an entity one character
+      const std::size_t end = text.find(c == '<' ? '>' : ';', i);
+      if (end != std::string::npos) {
+        ems += c == '&' ? 0.64 : 0;
+        i = end + 1;
+        continue;
+      }
+    }
+    const auto byte = static_cast<unsigned char>(c);
+    std::size_t length = byte < 0x80 ? 1 : byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : 2;
+    length = std::min(length, text.size() - i);
+    const std::string_view glyph(text.data() + i, length);
+    if (glyph.size() == 1 && std::string_view(" .,:;!|'ijl").find(c) != std::string_view::npos) ems += 0.32;
+    else if (glyph == "\u2212" || glyph == "\u2014" || std::string_view("mwMW@%").find(c) != std::string_view::npos)
+      ems += 0.9;
+    else ems += 0.64;
+    i += length;
+  }
+  return ems * font_size;
+}
 
 }  // namespace tg::train::report::detail

@@ -27,8 +27,10 @@ class SvgCanvas {
   void text(Point at, std::string_view markup, std::string_view attributes);
   void raw(std::string_view element);  // e.g. <g ...> ... </g> or <defs>
 
-  // The plot title, centred at the top.
-  void title(const std::string& title);
+  // The plot title, centred at the top, on one line (cut to 80 characters). wrap: broken at
+  // spaces into as many lines as it takes to fit the width, nothing cut. Returns the y of
+  // the last line's baseline.
+  double title(const std::string& title, bool wrap = false);
 
   double width() const { return width_; }
   // Closes the element; the height may have grown while drawing (e.g. a legend that wrapped).
@@ -46,7 +48,10 @@ std::string with_unique_id(std::string svg, std::string_view placeholder);
 
 // The text of a plot, series name or label, escaped and cut to max_chars (with an ellipsis).
 std::string label_markup(const std::string& text, std::size_t max_chars = 80);
-// A rough width of a label in pixels at font-size 12 (the page uses a sans-serif font).
-double label_width(const std::string& text);
+// The width of text in pixels at font_size, a little more than DejaVu Sans (the usual
+// sans-serif) needs: narrow punctuation 0.32 em, wide letters and the minus sign 0.9 em,
+// everything else 0.64 em (digits are 0.636 em). Markup (<tspan ...>) counts nothing and
+// an entity (&amp;) one character.
+double label_width(const std::string& text, double font_size = 12);
 
 }  // namespace tg::train::report::detail

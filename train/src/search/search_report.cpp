@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
 
 #include <tapegrad/train/search/table.hpp>
 
@@ -10,21 +9,36 @@ namespace tg::train::search {
 
 namespace {
 
-// A stage's trials as points (value of range, validation accuracy), sorted by value so
-// that the plot's line reads left to right.
+// A stage's trials as points (value of range, validation accuracy): independent draws,
+// so a scatter, never a line.
 report::Series stage_points(const StageSummary& stage, const Range& range) {
-  std::vector<std::pair<double, double>> points;
+  report::Series series{fmt::format("stage {} ({} trials)", stage.stage, stage.ranked.size()), {}, {}};
   for (const TrialResult& r : stage.ranked) {
     const auto it = r.spec.values.find(range.name);
-    if (it != r.spec.values.end()) points.emplace_back(it->second, r.validation_accuracy);
-  }
-  std::sort(points.begin(), points.end());
-  report::Series series{fmt::format("stage {}", stage.stage), {}, {}};
-  for (const auto& [x, y] : points) {
-    series.x.push_back(x);
-    series.y.push_back(y);
+    if (it == r.spec.values.end()) continue;
+    series.x.push_back(it->second);
+    series.y.push_back(r.validation_accuracy);
   }
   return series;
+}
+
+report::ScatterPlot range_plot(const SearchSummary& summary, const Range& range) {
+  report::ScatterPlot plot{.title = fmt::format("validation accuracy against {}", range.name),
+                           .x_label = range.scale == Scale::log ? range.name + " (log scale)" : range.name,
+                           .y_label = "validation accuracy",
+                           .log_x = range.scale == Scale::log,
+                           .x_lines = {range.low, range.high},
+                           .x_lines_name = fmt::format("searched range [{:.3g}, {:.3g}]", range.low, range.high)};
+  for (const StageSummary& stage : summary.stages) plot.series.push_back(stage_points(stage, range));
+  if (!summary.ranked.empty()) {
+    const TrialResult& best = summary.ranked.front();
+    const auto it = best.spec.values.find(range.name);
+    if (it != best.spec.values.end())
+      plot.highlighted = {fmt::format("best (stage {} trial {})", best.spec.stage, best.spec.trial),
+                          {it->second},
+                          {best.validation_accuracy}};
+  }
+  return plot;
 }
 
 report::Table ranking(const std::vector<TrialResult>& ranked, const SearchSpace& space) {
@@ -57,12 +71,7 @@ report::Report search_report(const SearchSummary& summary, const SearchSpace& sp
                                best.spec.trial, best.validation_accuracy, format_values(best.spec.values)));
   }
   for (const BorderWarning& w : summary.warnings) page.paragraph("Warning: " + w.message);
-  for (const Range& range : space.ranges) {
-    report::LinePlot plot{fmt::format("validation accuracy against {}", range.name), range.name,
-                          "validation accuracy", range.scale == Scale::log, false, {}};
-    for (const StageSummary& stage : summary.stages) plot.series.push_back(stage_points(stage, range));
-    page.add(plot);
-  }
+  for (const Range& range : space.ranges) page.add(range_plot(summary, range));
   page.add(ranking(summary.ranked, space));
   return page;
 }

@@ -1,5 +1,5 @@
 #pragma once
-// The initialization experiment of CS231n (MISSION.md section 8): push random inputs
+// The initialization experiment of CS231n lecture 6: push random inputs
 // through a deep stack of fully connected layers and look at each layer's activations.
 // Too small weights make them collapse to zero, too large ones saturate tanh and
 // sigmoid, Xavier keeps tanh healthy and He keeps ReLU healthy.
@@ -40,6 +40,8 @@ struct InitExperiment {
   std::int64_t inputs = 1000;  // rows of the N(0, 1) input
   std::uint64_t seed = 0;
 };
+// Each layer's output (inputs x units), first layer first: what the histograms show.
+std::vector<Tensor> init_experiment_activations(const InitExperiment& experiment);
 // The statistics of each layer's output, first layer first.
 std::vector<ActivationStats> run_init_experiment(const InitExperiment& experiment);
 

@@ -1,5 +1,5 @@
 #pragma once
-// The first layer's weights as images (MISSION.md section 3): smooth, varied templates
+// The first layer's weights as images: smooth, varied templates
 // mean a healthy network; noise means too little training or too little regularization.
 #include <cstdint>
 

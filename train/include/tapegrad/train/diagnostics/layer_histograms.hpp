@@ -1,5 +1,5 @@
 #pragma once
-// Activation and gradient distributions per layer (MISSION.md section 3), on a fixed
+// Activation and gradient distributions per layer, on a fixed
 // batch: the outputs of every Linear, Conv2d and ReLU of a Sequential model, and the
 // loss gradient of every parameter.
 #include <string>
@@ -14,7 +14,8 @@ namespace tg::train {
 struct LayerHistograms {
   std::string label;                             // when it was taken, e.g. "init", "epoch 3"
   std::vector<report::Histogram> activations{};  // one per Linear / Conv2d / ReLU, in order
-  std::vector<report::Histogram> gradients{};    // one per parameter, in named_parameters order
+  std::vector<report::Histogram> gradients{};    // one per parameter, in named_parameters order,
+                                                 // named by parameter_label ("1 BatchNorm2d.weight")
 };
 
 // Each histogram is named by the child's name and type ("1 Linear").

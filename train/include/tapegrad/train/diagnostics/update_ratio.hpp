@@ -26,7 +26,7 @@ struct RatioBand {
 RatioHealth classify_update_ratio(double ratio, const RatioBand& band = {});
 
 struct ParameterRatios {
-  std::string name;
+  std::string name;  // parameter_label: "1 BatchNorm2d.weight"
   std::vector<double> steps, ratios;  // one entry per sample (doubles: ready to plot)
   bool flagged = false;               // a warning was given
 };
