@@ -1,4 +1,4 @@
-// `tapegrad bench`: the optimizer race (MISSION.md section 10) on 2-D test functions,
+// `tapegrad bench`: the optimizer race (CS231n lecture 7) on 2-D test functions,
 // on Fashion-MNIST, and the cost of one optimizer step, with tables, JSON and a report.
 #include <fmt/format.h>
 #include <fmt/ranges.h>

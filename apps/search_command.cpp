@@ -1,4 +1,4 @@
-// `tapegrad search`: random hyperparameter search, coarse to fine (MISSION.md section 5).
+// `tapegrad search`: random hyperparameter search, coarse to fine (CS231n lecture 6).
 #include <unistd.h>
 
 #include <fmt/format.h>

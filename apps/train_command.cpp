@@ -1,4 +1,4 @@
-// `tapegrad train`: trains a classifier on Fashion-MNIST (MISSION.md, the main job).
+// `tapegrad train`: trains a classifier on Fashion-MNIST.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 

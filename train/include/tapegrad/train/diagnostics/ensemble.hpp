@@ -1,5 +1,5 @@
 #pragma once
-// Model ensembles (MISSION.md section 6): the average of the softmax predictions of
+// Model ensembles (CS231n lecture 7): the average of the softmax predictions of
 // several checkpoints, usually a little better than the mean member.
 #include <optional>
 #include <string>

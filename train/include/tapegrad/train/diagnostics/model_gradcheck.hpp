@@ -1,7 +1,7 @@
 #pragma once
 // A gradient check of a whole model's training loss with respect to its parameters
 // (`tapegrad train --gradcheck-every N`): at step N of training, a characteristic point
-// rather than the initialization (MISSION.md section 1).
+// rather than the initialization (CS231n, gradient checks).
 #include <cstdint>
 #include <functional>
 #include <string>

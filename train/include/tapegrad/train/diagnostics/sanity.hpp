@@ -1,5 +1,5 @@
 #pragma once
-// The sanity checks before learning (CS231n, MISSION.md section 2), each with its
+// The sanity checks before learning (CS231n lecture 6), each with its
 // numbers and a pass/fail:
 //   1. the loss at initialization is the loss at chance: -ln(1/C) for softmax, and
 //      C - 1 for the multiclass SVM when the scores are tiny;

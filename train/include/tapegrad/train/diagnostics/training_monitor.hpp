@@ -1,5 +1,5 @@
 #pragma once
-// Babysitting the learning process (MISSION.md section 3): the hooks behind the
+// Babysitting the learning process (CS231n lecture 6): the hooks behind the
 // report of `tapegrad train`. They record the loss of every step, the update-to-weight
 // ratio of every parameter every few steps, the activation and gradient histograms per
 // layer on a fixed batch (at initialization and after the latest epoch), and the

@@ -1,5 +1,5 @@
 #pragma once
-// The update-to-weight ratio of CS231n (MISSION.md section 3): for each parameter,
+// The update-to-weight ratio of CS231n (lecture 6, babysitting the learning process): for each parameter,
 //   ratio = ||lr * update|| / ||w|| = ||w_after - w_before|| / ||w_before||,
 // healthy near 1e-3; much lower and the learning rate is probably too low, much higher
 // and it is probably too high.

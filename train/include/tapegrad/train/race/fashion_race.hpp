@@ -1,5 +1,5 @@
 #pragma once
-// The optimizer race on Fashion-MNIST (MISSION.md section 10): the seed's network
+// The optimizer race on Fashion-MNIST (CS231n lecture 7): the lecture's network
 // (nn::make_model("mlp5x100"): five hidden layers of 100 ReLU units, He init) trained
 // by each optimizer for the same number of iterations from the same initialization on
 // the same batches, recording the minibatch loss per iteration. The seed's finding:

@@ -1,5 +1,5 @@
 #pragma once
-// The 2-D test functions of the optimizer race (MISSION.md section 10), written as
+// The 2-D test functions of the optimizer race (CS231n lecture 7), written as
 // tapegrad computations on one f64 parameter tensor p = (x, y), so that any registered
 // optimizer (built-in or plug-in) runs on them through optim::create and backward.
 //

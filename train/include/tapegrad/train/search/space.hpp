@@ -1,5 +1,5 @@
 #pragma once
-// The search space of `tapegrad search` (MISSION.md section 5): named ranges sampled
+// The search space of `tapegrad search` (CS231n lecture 6, random search): named ranges sampled
 // at random, learning rate and regularization on a log scale (10^uniform(log10 low,
 // log10 high)), dropout on a linear one; narrowing around the best trials for the next,
 // finer stage; and the warning when the best value lies at a border of its range.
