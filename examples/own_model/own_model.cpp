@@ -105,10 +105,10 @@ int main(int argc, char** argv) try {
               static_cast<long long>(result.best_epoch), static_cast<long long>(result.history.size()));
 
   // 3. The report, plus a plot of our own: the validation loss per epoch.
-  const train::ModelSummary summary =
+  const train::ModelSummary model_summary =
       train::summarize_model(trainer.model(), train::first_examples(data.validation, 8, norm).images);
   train::report::Report page = train::make_train_report(
-      {options, result, *monitor, summary, &sanity, &gradcheck->reports(), "residual CNN (examples/own_model)"});
+      {options, result, *monitor, model_summary, &sanity, &gradcheck->reports(), "residual CNN (examples/own_model)"});
   train::report::Series validation{"validation loss", {}, {}};
   for (const train::EpochRecord& e : result.history) {
     validation.x.push_back(static_cast<double>(e.epoch));
