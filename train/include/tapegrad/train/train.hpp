@@ -6,8 +6,11 @@
 #include <tapegrad/train/diagnostics/ensemble.hpp>
 #include <tapegrad/train/diagnostics/first_layer.hpp>
 #include <tapegrad/train/diagnostics/fixed_batch.hpp>
+#include <tapegrad/train/diagnostics/init_experiment_report.hpp>
 #include <tapegrad/train/diagnostics/layer_histograms.hpp>
 #include <tapegrad/train/diagnostics/model_gradcheck.hpp>
+#include <tapegrad/train/diagnostics/model_summary.hpp>
+#include <tapegrad/train/diagnostics/parameter_label.hpp>
 #include <tapegrad/train/diagnostics/sanity.hpp>
 #include <tapegrad/train/diagnostics/train_report.hpp>
 #include <tapegrad/train/diagnostics/training_monitor.hpp>
@@ -17,6 +20,7 @@
 #include <tapegrad/train/fashion_data.hpp>
 #include <tapegrad/train/normalization_metadata.hpp>
 #include <tapegrad/train/number_range.hpp>
+#include <tapegrad/train/op_sweep_report.hpp>
 #include <tapegrad/train/output_folder.hpp>
 #include <tapegrad/train/plugins.hpp>
 #include <tapegrad/train/progress_bar.hpp>
@@ -28,6 +32,8 @@
 #include <tapegrad/train/race/step_cost.hpp>
 #include <tapegrad/train/race/test_functions.hpp>
 #include <tapegrad/train/report/report.hpp>
+#include <tapegrad/train/result_json.hpp>
+#include <tapegrad/train/schedule.hpp>
 #include <tapegrad/train/search/results.hpp>
 #include <tapegrad/train/search/runner.hpp>
 #include <tapegrad/train/search/search_report.hpp>
