@@ -139,6 +139,17 @@ TEST_CASE("Trainer: EarlyStopping ends a run that stops improving, and the loss 
   CHECK(stopping->stopped_after() == 3);
   CHECK_ERROR(EarlyStopping(0), "patience must be at least 1 epoch, got 0");
 
+  // A constant feature cannot be normalized; flips are for images.
+  const tg::data::Dataset constant{tg::ones({8, 2}), tg::randn({8, 1})};
+  CHECK_ERROR(Trainer(std::make_shared<tg::nn::Linear>(2, 1), options).fit({constant, constant, {}}),
+              "channel 0 has zero variance (every value is 1); it cannot be scaled to unit variance (a constant input "
+              "cannot be normalized: train with TrainOptions::normalize = false");
+  TrainOptions flips = options;
+  flips.test_time_flip = true;
+  CHECK_ERROR(Trainer(std::make_shared<tg::nn::Linear>(3, 1), flips).fit({rows, rows, {}}),
+              "train: test-time flip averaging is for class labels of images [N, C, H, W]; the data is [64, 3] with f32 "
+              "labels");
+
   Trainer elementwise(std::make_shared<tg::nn::Linear>(3, 1), options);
   elementwise.set_loss([](const tg::Tensor& out, const tg::Tensor& y) { return out - y; });
   CHECK_ERROR(elementwise.fit({rows, rows, {}}), "the loss function returned 64 values [64, 1], expected one");

@@ -236,9 +236,19 @@ TrainResult Trainer::fit(const TrainData& data) {
   }
   optim::Optimizer& optimizer = *optimizer_;
 
+  TG_CHECK(!options_.test_time_flip || (classification && data.train.images.dim() == 4),
+           "train: test-time flip averaging is for class labels of images [N, C, H, W]; the data is {} with {} "
+           "labels", data.train.images.shape().str(), dtype_name(data.train.labels.dtype()));
   Run run{model, optimizer, options_, callbacks_};
   run.classification = classification;
-  if (options_.normalize) run.norm = data::compute_normalization(data.train);
+  if (options_.normalize) {
+    try {
+      run.norm = data::compute_normalization(data.train);
+    } catch (const Error& error) {
+      fail("train: {} (a constant input cannot be normalized: train with TrainOptions::normalize = false, or drop "
+           "it)", error.what());
+    }
+  }
   run.evaluation = {.batch_size = options_.evaluation_batch_size,
                     .flip_average = options_.test_time_flip,
                     .regression_loss = classification ? LossFunction{} : loss_function};
