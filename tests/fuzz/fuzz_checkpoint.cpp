@@ -1,4 +1,4 @@
-// libFuzzer target: a checkpoint file loaded into a module, as `tapegrad train --resume`
+// libFuzzer target: a checkpoint file loaded into a module, as `tapegrad train --init-from`
 // and `--ensemble` do: load_checkpoint, then Module::load_state_dict, strict and not.
 #include <tapegrad/nn/checkpoint.hpp>
 #include <tapegrad/tapegrad.hpp>

@@ -1,6 +1,7 @@
 // Writes the seed corpus of each fuzz target with the project's own writers, so the
 // seeds follow the formats as tapegrad writes them (no binary files in the repository).
 // Usage: tapegrad_fuzz_seeds <dir>; makes <dir>/<target>/ for each target.
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -12,6 +13,8 @@
 
 #include "fuzz_support.hpp"
 #include <tapegrad/train/search/results.hpp>
+
+#include "run_state.hpp"
 
 namespace fs = std::filesystem;
 
@@ -72,6 +75,29 @@ void search_results_seeds(const std::string& dir) {
   ResultsFile(dir + "header_only.jsonl", tg::fuzz::results_header(), /*fresh=*/true);
 }
 
+void run_state_seeds(const std::string& dir) {
+  tg::train::detail::RunState state;
+  state.epoch = 2;
+  state.step = 40;
+  state.generator = {7, 1234};
+  state.model = {{"0.weight", tg::ones({2, 3})}, {"0.bias", tg::zeros({2})}};
+  state.optimizer = {{"steps", tg::zeros({}, tg::f64)}};
+  state.best = state.model;
+  state.best_epoch = 1;
+  state.checkpoints = {"run-epoch01-val0.5000.safetensors"};
+  state.best_checkpoint = "run-best.safetensors";
+  for (std::int64_t e = 1; e <= 2; ++e) {
+    tg::train::EpochRecord r;
+    r.epoch = e;
+    r.train_loss = 1.0 / static_cast<double>(e);
+    r.validation = {0.5, e == 1 ? 0.5 : std::nan("")};  // NaN: a regression run's accuracy
+    r.averaged_validation = r.validation;
+    r.best = e == 1;
+    state.history.push_back(r);
+  }
+  tg::train::detail::save_run_state(dir + "run.safetensors", state);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -85,6 +111,7 @@ int main(int argc, char** argv) {
     checkpoint_seeds(folder(root, "fuzz_checkpoint"));
     idx_seeds(folder(root, "fuzz_idx"), folder(root, "fuzz_idx_gzip"));
     search_results_seeds(folder(root, "fuzz_search_results"));
+    run_state_seeds(folder(root, "fuzz_run_state"));
   } catch (const std::exception& e) {
     std::fprintf(stderr, "tapegrad_fuzz_seeds: %s\n", e.what());
     return 1;
