@@ -21,6 +21,21 @@ TEST_CASE("report pages: the bench page explains the lr tuning only when it race
   CHECK(functions.find("saddle") != std::string::npos);
 }
 
+TEST_CASE("report pages: on the saddle, an optimizer that jumps to -1e18 does not stretch the f axis") {
+  const auto saddle = tg::train::find_test_function("saddle");
+  // L-BFGS leaves the plot in one step for f = -3.6e18; sgd stays near the start.
+  const tg::train::RaceRun lbfgs{.optimizer = "lbfgs", .trajectory = {{-1, 0.001}, {1e9, 1.9e9}},
+                                 .loss = {saddle.value(-1, 0.001), saddle.value(1e9, 1.9e9)}};
+  const tg::train::RaceRun sgd{.optimizer = "sgd", .trajectory = {{-1, 0.001}, {-0.98, 0.0011}, {-0.96, 0.0012}},
+                               .loss = {saddle.value(-1, 0.001), saddle.value(-0.98, 0.0011), saddle.value(-0.96, 0.0012)}};
+  tg::train::report::Report page("bench");
+  tg::train::add_function_race(page, saddle, {lbfgs, sgd}, tg::train::report::Table{});
+  const std::string html = page.html();
+  CHECK(html.find("e18") == std::string::npos);
+  CHECK(html.find("e17") == std::string::npos);
+  CHECK(html.find("saddle: f against iteration") != std::string::npos);
+}
+
 TEST_CASE("report pages: the search page draws each range's trials as a scatter, best ringed, borders as lines") {
   using namespace tg::train::search;
   const SearchSpace space{{{"lr", 1e-5, 1e-1, Scale::log}, {"dropout", 0, 0.7, Scale::linear}}};

@@ -48,6 +48,14 @@ report::Series trajectory_in_plot(const TestFunction& f, const RaceRun& run) {
   return series;
 }
 
+namespace {
+// How many of the path's points lie in the plot: all, or all but the last (the one it leaves by).
+std::size_t points_inside(const TestFunction& f, const report::Series& path) {
+  const bool left = !path.x.empty() && !inside(f.plot, {path.x.back(), path.y.back()});
+  return path.x.size() - (left ? 1 : 0);
+}
+}  // namespace
+
 void add_function_race(report::Report& report, const TestFunction& f, const std::vector<RaceRun>& runs,
                        const report::Table& table) {
   report.heading(fmt::format("{}: {}", f.name, f.formula));
@@ -67,8 +75,10 @@ void add_function_race(report::Report& report, const TestFunction& f, const std:
     report::Series curve{.name = run.optimizer};
     if (f.minimum)
       for (double value : run.loss) curve.y.push_back(value - *f.minimum);
-    else  // unbounded below: the curve ends where the path leaves the plot, before it runs off to -1e12
-      curve.y.assign(run.loss.begin(), run.loss.begin() + static_cast<std::ptrdiff_t>(path.x.size()));
+    else  // unbounded below: the curve ends at the path's last point inside the plot; the point
+          // it leaves by may already be at -1e18 (L-BFGS's first step), which would flatten the rest
+      curve.y.assign(run.loss.begin(),
+                     run.loss.begin() + static_cast<std::ptrdiff_t>(points_inside(f, path)));
     contour.trajectories.push_back(std::move(path));
     loss.series.push_back(std::move(curve));
   }
