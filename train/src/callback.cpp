@@ -6,17 +6,6 @@
 
 namespace tg::train {
 
-void append_hook(StepHook& slot, StepHook hook) {
-  if (!slot) {
-    slot = std::move(hook);
-    return;
-  }
-  slot = [first = std::move(slot), second = std::move(hook)](const StepContext& context) {
-    first(context);
-    second(context);
-  };
-}
-
 void FunctionCallbacks::before_step(const StepContext& context) {
   if (functions_.before_step) functions_.before_step(context);
 }

@@ -13,6 +13,8 @@
 #include <tapegrad/ops/shape_ops.hpp>
 #include <tapegrad/ops/softmax.hpp>
 
+#include "diagnostics/mode_restore.hpp"
+
 namespace tg::train {
 
 Tensor class_log_probabilities(nn::Module& model, const Tensor& images, bool flip_average) {
@@ -61,16 +63,12 @@ Evaluation evaluate_regression(nn::Module& model, const data::DataLoader& loader
 Evaluation evaluate(nn::Module& model, const data::Dataset& dataset, const std::optional<data::Normalization>& norm,
                     const EvaluationOptions& options) {
   TG_CHECK(dataset.size() > 0, "evaluate: the dataset is empty");
-  const bool was_training = model.is_training();
+  const detail::ModeRestore restore(model);
   model.eval();
   NoGradGuard no_grad;
   const data::DataLoader loader(dataset,
                                 {.batch_size = options.batch_size, .shuffle = false, .normalization = norm});
-  if (!has_class_labels(dataset)) {
-    const Evaluation result = evaluate_regression(model, loader, options);
-    model.train(was_training);
-    return result;
-  }
+  if (!has_class_labels(dataset)) return evaluate_regression(model, loader, options);
   double loss_sum = 0;
   std::int64_t correct = 0;
   for (const data::Batch& batch : loader) {
@@ -78,7 +76,6 @@ Evaluation evaluate(nn::Module& model, const data::Dataset& dataset, const std::
     loss_sum += nll_loss(log_probabilities, batch.labels, Reduction::sum).item();
     correct += correct_predictions(log_probabilities, batch.labels);
   }
-  model.train(was_training);
   const double n = static_cast<double>(dataset.size());
   return {loss_sum / n, static_cast<double>(correct) / n};
 }

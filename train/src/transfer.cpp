@@ -21,6 +21,13 @@ constexpr std::string_view kModelPrefix = "model.";
 
 bool starts_with(const std::string& name, const std::string& prefix) { return name.rfind(prefix, 0) == 0; }
 
+// The model's parameters and buffers by name: handles, not the copies state_dict makes.
+std::vector<nn::NamedTensor> named_tensors(const nn::Module& model) {
+  std::vector<nn::NamedTensor> all = model.named_parameters();
+  for (auto& entry : model.named_buffers()) all.push_back(std::move(entry));
+  return all;
+}
+
 std::vector<std::string> parameter_names(const nn::Module& model) {
   std::vector<std::string> names;
   for (const auto& [name, p] : model.named_parameters()) names.push_back(name);
@@ -48,7 +55,7 @@ std::map<std::string, Tensor> model_tensors_in(const std::string& checkpoint_pat
 std::vector<std::string> tensors_not_set_by(const nn::Module& model, const std::map<std::string, Tensor>& state,
                                             const std::string& checkpoint_path) {
   std::vector<std::string> not_set;
-  const auto own = model.state_dict();
+  const auto own = named_tensors(model);
   for (const auto& [name, tensor] : own) {
     const auto it = state.find(name);
     if (it == state.end() || it->second.shape() != tensor.shape()) not_set.push_back(name);
@@ -64,7 +71,7 @@ std::vector<std::string> load_matching_tensors(nn::Module& model, const std::str
   std::vector<std::string> not_set = tensors_not_set_by(model, state, checkpoint_path);
   // The file's tensors the model has with the same shape; the others are left out.
   std::map<std::string, Tensor> matching;
-  for (const auto& [name, tensor] : model.state_dict()) {
+  for (const auto& [name, tensor] : named_tensors(model)) {
     const auto it = state.find(name);
     if (it != state.end() && it->second.shape() == tensor.shape()) matching.emplace(name, it->second.to(tensor.dtype()));
   }

@@ -103,8 +103,6 @@ class Callback {
 };
 
 using StepHook = std::function<void(const StepContext&)>;
-// Makes slot call what it called before, then hook.
-void append_hook(StepHook& slot, StepHook hook);
 
 // Callbacks as plain functions, for code that needs one or two of them.
 struct TrainCallbacks {
