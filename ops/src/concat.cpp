@@ -3,7 +3,7 @@
 #include <memory>
 #include <span>
 
-#include "op_util.hpp"
+#include "op_pattern.hpp"
 #include "tapegrad/ops/op_table.hpp"
 #include "tapegrad/ops/shape_ops.hpp"
 #include "tapegrad/ops/views.hpp"
@@ -13,34 +13,31 @@ namespace tg {
 
 namespace {
 
-// ops::record for a list of inputs.
-template <class NodeT, class... Args>
-std::shared_ptr<NodeT> record_list(const Tensor& out, std::span<const Tensor> inputs, Args&&... args) {
-  if (!any_requires_grad(inputs)) return nullptr;
-  auto node = std::allocate_shared<NodeT>(pool::Allocator<NodeT>{}, std::forward<Args>(args)...);
-  connect_inputs(*node, inputs);
-  set_history(out, node);
-  return node;
-}
-
-class ConcatNode final : public Node {
- public:
-  ConcatNode(int axis, std::vector<std::int64_t> sizes) : axis_(axis), sizes_(std::move(sizes)) {}
-  const char* name() const override { return "concat"; }
-  TensorList apply(TensorList&& grads) override {
-    TensorList out;
-    out.resize(sizes_.size());
+// Takes the inputs already checked (same dtype, shapes equal except along axis).
+struct Concat {
+  static constexpr const char* name = "concat";
+  int axis;
+  Shape shape;
+  std::vector<std::int64_t> sizes;
+  Tensor forward(std::span<const Tensor> tensors) const {
+    Tensor out = empty(shape, tensors[0].dtype());
     std::int64_t start = 0;
-    for (std::size_t i = 0; i < sizes_.size(); ++i) {
-      if (edges()[i].valid()) out[i] = slice(grads[0], axis_, start, start + sizes_[i]);
-      start += sizes_[i];
+    for (const Tensor& t : tensors) {
+      copy_elements(make_view(out, t.shape(), out.strides(), start * out.strides()[axis]), t);
+      start += t.shape()[axis];
     }
     return out;
   }
-
- private:
-  int axis_;
-  std::vector<std::int64_t> sizes_;
+  TensorList backward(const ops::OpContext& ctx, const Tensor& g) const {
+    TensorList out;
+    out.resize(sizes.size());
+    std::int64_t start = 0;
+    for (std::size_t i = 0; i < sizes.size(); ++i) {
+      if (ctx.needs_input_grad(i)) out[i] = slice(g, axis, start, start + sizes[i]);
+      start += sizes[i];
+    }
+    return out;
+  }
 };
 
 // The first tensor of a non-empty list of one dtype.
@@ -70,14 +67,7 @@ Tensor concat(const std::vector<Tensor>& tensors, std::int64_t axis_in) {
   }
   shape[axis] = 0;
   for (std::int64_t n : sizes) shape[axis] += n;
-  Tensor out = empty(shape, first.dtype());
-  std::int64_t start = 0;
-  for (const Tensor& t : tensors) {
-    copy_elements(make_view(out, t.shape(), out.strides(), start * out.strides()[axis]), t);
-    start += t.shape()[axis];
-  }
-  record_list<ConcatNode>(out, tensors, axis, std::move(sizes));
-  return out;
+  return ops::apply(Concat{axis, shape, std::move(sizes)}, std::span<const Tensor>(tensors));
 }
 
 Tensor stack(const std::vector<Tensor>& tensors, std::int64_t axis_in) {

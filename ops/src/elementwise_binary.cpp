@@ -4,7 +4,7 @@
 
 #include "backend/dnnl_backend.hpp"
 #include "elementwise_kernels.hpp"
-#include "op_util.hpp"
+#include "op_pattern.hpp"
 #include "tapegrad/ops/elementwise.hpp"
 #include "tapegrad/ops/op_table.hpp"
 #include "tapegrad/ops/reduce.hpp"
@@ -14,29 +14,8 @@ namespace tg {
 
 namespace {
 
+// Which oneDNN binary algorithm an op runs on (pow has none: it always takes the loop).
 enum class BinaryKind { add, sub, mul, div, pow };
-
-const char* binary_name(BinaryKind k) {
-  switch (k) {
-    case BinaryKind::add: return "add";
-    case BinaryKind::sub: return "sub";
-    case BinaryKind::mul: return "mul";
-    case BinaryKind::div: return "div";
-    case BinaryKind::pow: return "pow";
-  }
-  return "?";
-}
-
-template <class T>
-void reference_binary(BinaryKind kind, const Tensor& a, const Tensor& b, const Tensor& out) {
-  switch (kind) {
-    case BinaryKind::add: return ops::binary_loop<T>(a, b, out, [](T x, T y) { return x + y; });
-    case BinaryKind::sub: return ops::binary_loop<T>(a, b, out, [](T x, T y) { return x - y; });
-    case BinaryKind::mul: return ops::binary_loop<T>(a, b, out, [](T x, T y) { return x * y; });
-    case BinaryKind::div: return ops::binary_loop<T>(a, b, out, [](T x, T y) { return x / y; });
-    case BinaryKind::pow: return ops::binary_loop<T>(a, b, out, [](T x, T y) { return std::pow(x, y); });
-  }
-}
 
 // oneDNN's binary primitive broadcasts only its second source; a broadcast first
 // source is fine for commutative ops (swap) and otherwise goes to the loop.
@@ -56,86 +35,100 @@ bool run_on_dnnl(BinaryKind kind, const Tensor& a, const Tensor& b, const Tensor
   return false;
 }
 
-Tensor binary_forward(BinaryKind kind, const Tensor& a, const Tensor& b) {
-  const char* name = binary_name(kind);
-  ops::check_floating(name, a);
-  ops::check_same_dtype(name, a, b);
-  Tensor out = empty(broadcast_shapes(a.shape(), b.shape(), name), a.dtype());
-  if (a.dtype() == f32 && run_on_dnnl(kind, a, b, out)) return out;
-  dispatch_floating(a.dtype(), [&](auto t) { reference_binary<decltype(t)>(kind, a, b, out); });
-  return out;
-}
+// A binary op is a struct with name, kind, f<T>(x, y) (the forward for one element pair),
+// num_saved (2 when its gradients need the inputs, saved as slots 0 = a and 1 = b) and
+// grad_a / grad_b: the gradient before sum_to reduces it to the input's shape.
+// Binary<Op> checks, runs the kernel, and reduces the gradients.
 
-class BinaryNode final : public Node {
- public:
-  BinaryNode(BinaryKind kind, const Tensor& a, const Tensor& b)
-      : kind_(kind), a_shape_(a.shape()), b_shape_(b.shape()) {}
-  const char* name() const override { return binary_name(kind_); }
-
-  TensorList apply(TensorList&& grads) override {
-    const Tensor& g = grads[0];
-    TensorList out;
-    out.resize(2);
-    const bool need_a = edges()[0].valid(), need_b = edges()[1].valid();
-    switch (kind_) {
-      case BinaryKind::add:
-        if (need_a) out[0] = sum_to(g, a_shape_);
-        if (need_b) out[1] = sum_to(g, b_shape_);
-        break;
-      case BinaryKind::sub:
-        if (need_a) out[0] = sum_to(g, a_shape_);
-        if (need_b) out[1] = sum_to(-g, b_shape_);
-        break;
-      case BinaryKind::mul:
-        if (need_a) out[0] = sum_to(g * b_.unpack(*this), a_shape_);
-        if (need_b) out[1] = sum_to(g * a_.unpack(*this), b_shape_);
-        break;
-      case BinaryKind::div: {
-        const Tensor b = b_.unpack(*this);
-        if (need_a) out[0] = sum_to(g / b, a_shape_);
-        if (need_b) out[1] = sum_to(-(g * a_.unpack(*this)) / (b * b), b_shape_);
-        break;
-      }
-      case BinaryKind::pow: {  // d(a^b)/da = b a^(b-1), d(a^b)/db = a^b ln a
-        const Tensor a = a_.unpack(*this), b = b_.unpack(*this);
-        if (need_a) out[0] = sum_to(g * b * pow(a, b - 1.0), a_shape_);
-        if (need_b) out[1] = sum_to(g * pow(a, b) * log(a), b_shape_);
-        break;
-      }
-    }
-    return out;
+struct Add {
+  static constexpr const char* name = "add";
+  static constexpr BinaryKind kind = BinaryKind::add;
+  static constexpr std::size_t num_saved = 0;
+  template <class T> static T f(T x, T y) { return x + y; }
+  static Tensor grad_a(const Tensor& g, const ops::OpContext&) { return g; }
+  static Tensor grad_b(const Tensor& g, const ops::OpContext&) { return g; }
+};
+struct Sub {
+  static constexpr const char* name = "sub";
+  static constexpr BinaryKind kind = BinaryKind::sub;
+  static constexpr std::size_t num_saved = 0;
+  template <class T> static T f(T x, T y) { return x - y; }
+  static Tensor grad_a(const Tensor& g, const ops::OpContext&) { return g; }
+  static Tensor grad_b(const Tensor& g, const ops::OpContext&) { return -g; }
+};
+struct Mul {
+  static constexpr const char* name = "mul";
+  static constexpr BinaryKind kind = BinaryKind::mul;
+  static constexpr std::size_t num_saved = 2;
+  template <class T> static T f(T x, T y) { return x * y; }
+  static Tensor grad_a(const Tensor& g, const ops::OpContext& ctx) { return g * ctx.saved(1); }
+  static Tensor grad_b(const Tensor& g, const ops::OpContext& ctx) { return g * ctx.saved(0); }
+};
+struct Div {
+  static constexpr const char* name = "div";
+  static constexpr BinaryKind kind = BinaryKind::div;
+  static constexpr std::size_t num_saved = 2;
+  template <class T> static T f(T x, T y) { return x / y; }
+  static Tensor grad_a(const Tensor& g, const ops::OpContext& ctx) { return g / ctx.saved(1); }
+  static Tensor grad_b(const Tensor& g, const ops::OpContext& ctx) {
+    const Tensor b = ctx.saved(1);
+    return -(g * ctx.saved(0)) / (b * b);
   }
-  void release_saved() override {
-    a_.release();
-    b_.release();
+};
+// d(a^b)/da = b a^(b-1), d(a^b)/db = a^b ln a.
+struct Pow {
+  static constexpr const char* name = "pow";
+  static constexpr BinaryKind kind = BinaryKind::pow;
+  static constexpr std::size_t num_saved = 2;
+  template <class T> static T f(T x, T y) { return std::pow(x, y); }
+  static Tensor grad_a(const Tensor& g, const ops::OpContext& ctx) {
+    const Tensor b = ctx.saved(1);
+    return g * b * pow(ctx.saved(0), b - 1.0);
   }
-  SavedTensor a_, b_;
-
- private:
-  BinaryKind kind_;
-  Shape a_shape_, b_shape_;
+  static Tensor grad_b(const Tensor& g, const ops::OpContext& ctx) {
+    const Tensor a = ctx.saved(0);
+    return g * pow(a, ctx.saved(1)) * log(a);
+  }
 };
 
-Tensor binary_op(BinaryKind kind, const Tensor& a, const Tensor& b) {
-  Tensor out = binary_forward(kind, a, b);
-  if (auto node = ops::record<BinaryNode>(out, {&a, &b}, kind, a, b)) {
-    const bool saves = kind == BinaryKind::mul || kind == BinaryKind::div || kind == BinaryKind::pow;
-    if (saves) {
-      node->a_ = SavedTensor(a, false);
-      node->b_ = SavedTensor(b, false);
-    }
+template <class Op>
+struct Binary {
+  static constexpr const char* name = Op::name;
+  static constexpr std::size_t num_saved = Op::num_saved;
+  Shape a_shape, b_shape;
+
+  Tensor forward(const Tensor& a, const Tensor& b) {
+    ops::check_floating(name, a);
+    ops::check_same_dtype(name, a, b);
+    a_shape = a.shape();
+    b_shape = b.shape();
+    Tensor out = empty(broadcast_shapes(a.shape(), b.shape(), name), a.dtype());
+    if (a.dtype() == f32 && run_on_dnnl(Op::kind, a, b, out)) return out;
+    dispatch_floating(a.dtype(), [&](auto t) {
+      using T = decltype(t);
+      ops::binary_loop<T>(a, b, out, [](T x, T y) { return Op::f(x, y); });
+    });
+    return out;
   }
-  ops::check_forward(binary_name(kind), out);
-  return out;
-}
+  void save(ops::OpContext& ctx, const Tensor& a, const Tensor& b, const Tensor&) const
+    requires(num_saved == 2)
+  {
+    ctx.save(0, a);
+    ctx.save(1, b);
+  }
+  TensorList backward(const ops::OpContext& ctx, const Tensor& g) const {
+    return ops::grads(ctx.needs_input_grad(0) ? sum_to(Op::grad_a(g, ctx), a_shape) : Tensor{},
+                      ctx.needs_input_grad(1) ? sum_to(Op::grad_b(g, ctx), b_shape) : Tensor{});
+  }
+};
 
 }  // namespace
 
-Tensor add(const Tensor& a, const Tensor& b) { return binary_op(BinaryKind::add, a, b); }
-Tensor sub(const Tensor& a, const Tensor& b) { return binary_op(BinaryKind::sub, a, b); }
-Tensor mul(const Tensor& a, const Tensor& b) { return binary_op(BinaryKind::mul, a, b); }
-Tensor div(const Tensor& a, const Tensor& b) { return binary_op(BinaryKind::div, a, b); }
-Tensor pow(const Tensor& a, const Tensor& b) { return binary_op(BinaryKind::pow, a, b); }
+Tensor add(const Tensor& a, const Tensor& b) { return ops::apply(Binary<Add>{}, a, b); }
+Tensor sub(const Tensor& a, const Tensor& b) { return ops::apply(Binary<Sub>{}, a, b); }
+Tensor mul(const Tensor& a, const Tensor& b) { return ops::apply(Binary<Mul>{}, a, b); }
+Tensor div(const Tensor& a, const Tensor& b) { return ops::apply(Binary<Div>{}, a, b); }
+Tensor pow(const Tensor& a, const Tensor& b) { return ops::apply(Binary<Pow>{}, a, b); }
 Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }
 Tensor operator-(const Tensor& a, const Tensor& b) { return sub(a, b); }
 Tensor operator*(const Tensor& a, const Tensor& b) { return mul(a, b); }

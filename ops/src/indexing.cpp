@@ -6,7 +6,7 @@
 // shape; the indexed tensor is seen with that shape and stride 0 along the axis, and
 // the element an index i addresses is at that position plus i * stride(axis).
 // index_select's 1-D indices are broadcast to the loop shape the same way.
-#include "op_util.hpp"
+#include "op_pattern.hpp"
 #include "tapegrad/ops/indexing.hpp"
 #include "tapegrad/ops/op_table.hpp"
 #include "tapegrad/tensor_iteration.hpp"
@@ -83,47 +83,77 @@ Tensor scatter_add_kernel(const Tensor& base, int axis, const Tensor& index, con
   return out;
 }
 
-// Gradient of index_select/gather (kind select) or index_add/scatter_add (kind add).
-class IndexNode final : public Node {
- public:
-  enum class Kind { index_select, index_add, gather, scatter_add };
-  IndexNode(Kind kind, int axis, const Shape& input_shape) : kind_(kind), axis_(axis), input_shape_(input_shape) {}
-  const char* name() const override {
-    static constexpr const char* names[] = {"index_select", "index_add", "gather", "scatter_add"};
-    return names[static_cast<int>(kind_)];
-  }
-  TensorList apply(TensorList&& grads) override {
-    const Tensor& g = grads[0];
-    const Tensor index = index_.unpack(*this);
-    TensorList out;
-    switch (kind_) {
-      case Kind::index_select:
-        out.push_back(index_add(zeros(input_shape_, g.dtype()), axis_, index, g));
-        break;
-      case Kind::gather:
-        out.push_back(scatter_add(zeros(input_shape_, g.dtype()), axis_, index, g));
-        break;
-      case Kind::index_add:  // inputs: base, source
-        out.push_back(edges()[0].valid() ? g : Tensor{});
-        out.push_back(edges()[1].valid() ? index_select(g, axis_, index) : Tensor{});
-        break;
-      case Kind::scatter_add:
-        out.push_back(edges()[0].valid() ? g : Tensor{});
-        out.push_back(edges()[1].valid() ? gather(g, axis_, index) : Tensor{});
-        break;
-    }
-    return out;
-  }
-  void release_saved() override { index_.release(); }
-  SavedTensor index_;
+// The four ops save their integer index (not a differentiable input: the op holds it
+// until save moves it into its slot, where backward's unpack checks its version).
+// index_select and gather read x at the index; their gradients add g into zeros at the
+// same index (index_add, scatter_add), whose gradients read it back.
 
- private:
-  Kind kind_;
-  int axis_;
-  Shape input_shape_;
+struct IndexSelect {
+  static constexpr const char* name = "index_select";
+  static constexpr std::size_t num_saved = 1;
+  int axis;
+  Tensor indices;
+  Shape shape, input_shape;  // shape: the output's
+  Tensor forward(const Tensor& x) {
+    input_shape = x.shape();
+    return gather_kernel(x, axis, spread_indices(indices, shape, axis), shape);
+  }
+  void save(ops::OpContext& ctx, const Tensor&, const Tensor&) { ctx.save(0, std::exchange(indices, {})); }
+  TensorList backward(const ops::OpContext& ctx, const Tensor& g) const {
+    return ops::grads(index_add(zeros(input_shape, g.dtype()), axis, ctx.saved(0), g));
+  }
 };
 
-using Kind = IndexNode::Kind;
+struct Gather {
+  static constexpr const char* name = "gather";
+  static constexpr std::size_t num_saved = 1;
+  int axis;
+  Tensor index;
+  Shape input_shape;
+  Tensor forward(const Tensor& x) {
+    input_shape = x.shape();
+    return gather_kernel(x, axis, index, index.shape());
+  }
+  void save(ops::OpContext& ctx, const Tensor&, const Tensor&) { ctx.save(0, std::exchange(index, {})); }
+  TensorList backward(const ops::OpContext& ctx, const Tensor& g) const {
+    return ops::grads(scatter_add(zeros(input_shape, g.dtype()), axis, ctx.saved(0), g));
+  }
+};
+
+// Inputs: base, source.
+struct IndexAdd {
+  static constexpr const char* name = "index_add";
+  static constexpr std::size_t num_saved = 1;
+  int axis;
+  Tensor indices;
+  Shape source_shape;
+  Tensor forward(const Tensor& base, const Tensor& source) const {
+    return scatter_add_kernel(base, axis, spread_indices(indices, source_shape, axis), source);
+  }
+  void save(ops::OpContext& ctx, const Tensor&, const Tensor&, const Tensor&) {
+    ctx.save(0, std::exchange(indices, {}));
+  }
+  TensorList backward(const ops::OpContext& ctx, const Tensor& g) const {
+    return ops::grads(ctx.needs_input_grad(0) ? g : Tensor{},
+            ctx.needs_input_grad(1) ? index_select(g, axis, ctx.saved(0)) : Tensor{});
+  }
+};
+
+struct ScatterAdd {
+  static constexpr const char* name = "scatter_add";
+  static constexpr std::size_t num_saved = 1;
+  int axis;
+  Tensor index;
+  Tensor forward(const Tensor& base, const Tensor& source) const {
+    return scatter_add_kernel(base, axis, index, source);
+  }
+  void save(ops::OpContext& ctx, const Tensor&, const Tensor&, const Tensor&) {
+    ctx.save(0, std::exchange(index, {}));
+  }
+  TensorList backward(const ops::OpContext& ctx, const Tensor& g) const {
+    return ops::grads(ctx.needs_input_grad(0) ? g : Tensor{}, ctx.needs_input_grad(1) ? gather(g, axis, ctx.saved(0)) : Tensor{});
+  }
+};
 
 // Checks shared by gather and scatter_add: index of dtype i64 and x's rank, no dim
 // larger than x's except along axis.
@@ -151,10 +181,7 @@ Tensor index_select(const Tensor& x, std::int64_t axis_in, const Tensor& indices
   check_indices_1d("index_select", indices, axis, x.shape());
   Shape shape = x.shape();
   shape[axis] = indices.numel();
-  Tensor out = gather_kernel(x, axis, spread_indices(indices, shape, axis), shape);
-  if (auto node = ops::record<IndexNode>(out, {&x}, Kind::index_select, axis, x.shape()))
-    node->index_ = SavedTensor(indices, false);
-  return out;
+  return ops::apply(IndexSelect{axis, indices, shape, {}}, x);
 }
 
 Tensor index_add(const Tensor& base, std::int64_t axis_in, const Tensor& indices, const Tensor& source) {
@@ -166,20 +193,13 @@ Tensor index_add(const Tensor& base, std::int64_t axis_in, const Tensor& indices
   TG_CHECK(source.shape() == expected,
            "index_add: source has shape {}, expected {} (base {} with {} indices along axis {})", source.shape().str(),
            expected.str(), base.shape().str(), indices.numel(), axis);
-  Tensor out = scatter_add_kernel(base, axis, spread_indices(indices, expected, axis), source);
-  if (auto node = ops::record<IndexNode>(out, {&base, &source}, Kind::index_add, axis, base.shape()))
-    node->index_ = SavedTensor(indices, false);
-  ops::check_forward("index_add", out);
-  return out;
+  return ops::apply(IndexAdd{axis, indices, expected}, base, source);
 }
 
 Tensor gather(const Tensor& x, std::int64_t axis_in, const Tensor& index) {
   const int axis = normalize_axis(axis_in, x.dim(), "gather");
   check_gather_index("gather", x, axis, index);
-  Tensor out = gather_kernel(x, axis, index, index.shape());
-  if (auto node = ops::record<IndexNode>(out, {&x}, Kind::gather, axis, x.shape()))
-    node->index_ = SavedTensor(index, false);
-  return out;
+  return ops::apply(Gather{axis, index, {}}, x);
 }
 
 Tensor scatter_add(const Tensor& base, std::int64_t axis_in, const Tensor& index, const Tensor& source) {
@@ -188,11 +208,7 @@ Tensor scatter_add(const Tensor& base, std::int64_t axis_in, const Tensor& index
   check_gather_index("scatter_add", base, axis, index);
   TG_CHECK(source.shape() == index.shape(), "scatter_add: source has shape {}, expected the index's shape {}",
            source.shape().str(), index.shape().str());
-  Tensor out = scatter_add_kernel(base, axis, index, source);
-  if (auto node = ops::record<IndexNode>(out, {&base, &source}, Kind::scatter_add, axis, base.shape()))
-    node->index_ = SavedTensor(index, false);
-  ops::check_forward("scatter_add", out);
-  return out;
+  return ops::apply(ScatterAdd{axis, index}, base, source);
 }
 
 // --- op table entries (index inputs are i64: gradcheck passes them through)

@@ -10,10 +10,11 @@
 #include <cmath>
 #include <functional>
 #include <span>
+#include <utility>
 
 #include <fmt/format.h>
 
-#include "op_util.hpp"
+#include "op_pattern.hpp"
 #include "tapegrad/ops/elementwise.hpp"
 #include "tapegrad/ops/losses.hpp"
 #include "tapegrad/ops/op_table.hpp"
@@ -84,91 +85,77 @@ Tensor row_scales_op(const Tensor& g, Reduction reduction, std::int64_t n) {
   return g;
 }
 
-// Base class of the two piecewise-linear losses: backward is W * g_i (see the top).
-class RowWeightedNode : public Node {
- public:
-  RowWeightedNode(Reduction reduction, std::int64_t n) : reduction_(reduction), n_(n) {}
-  TensorList apply(TensorList&& grads) override {
-    TensorList out;
-    if (!is_grad_enabled()) {
-      out.push_back(weights(row_scales(grads[0], reduction_, n_)));
-    } else {
-      Tensor w;
-      {
-        NoGradGuard no_grad;
-        w = weights(std::vector<double>(static_cast<std::size_t>(n_), 1.0));
-      }
-      out.push_back(w * row_scales_op(grads[0], reduction_, n_));
-    }
-    return out;
-  }
-
- protected:
-  // W with row i scaled by scale[i], as a fresh [N, C] tensor.
-  virtual Tensor weights(const std::vector<double>& scale) = 0;
-
- private:
-  Reduction reduction_;
-  std::int64_t n_;
-};
+// Backward of the two piecewise-linear losses (see the top): W * g_i, where
+// weights(scale) makes W with row i scaled by scale[i], as a fresh [N, C] tensor.
+// Fused: one loop writes W * g_i. Composed: W (not recorded) times the op g_i.
+template <class Weights>
+Tensor row_weighted_backward(const Tensor& g, Reduction reduction, std::int64_t n, const Weights& weights) {
+  return ops::fused_or_composed(
+      {&g}, [&] { return weights(row_scales(g, reduction, n)); },
+      [&] {
+        Tensor w;
+        {
+          NoGradGuard no_grad;
+          w = weights(std::vector<double>(static_cast<std::size_t>(n), 1.0));
+        }
+        return w * row_scales_op(g, reduction, n);
+      });
+}
 
 // --- nll_loss
 
-class NllNode final : public RowWeightedNode {
- public:
-  NllNode(Reduction reduction, Shape shape, DType dtype, const Tensor& labels, double smoothing)
-      : RowWeightedNode(reduction, shape[0]), shape_(shape), dtype_(dtype), labels_(labels, false),
-        smoothing_(smoothing) {}
-  const char* name() const override { return "nll_loss"; }
-  void release_saved() override { labels_.release(); }
+// Input: log_probs [N, C] (checked by the caller); labels and smoothing are parameters.
+struct NllLoss {
+  static constexpr std::size_t num_saved = 1;  // the labels
+  const char* name;                            // nll_loss, or cross_entropy that calls it
+  Tensor labels;                               // moved into slot 0 by save
+  Reduction reduction;
+  double smoothing;
+  Shape shape{};  // of log_probs, set by forward
+  DType dtype = f32;
 
- private:
-  Tensor weights(const std::vector<double>& scale) override {
-    const Tensor labels = labels_.unpack(*this);
-    Tensor w = empty(shape_, dtype_);
-    const std::int64_t n = shape_[0], c = shape_[1];
-    const double spread = smoothing_ / static_cast<double>(c), hit = 1 - smoothing_;
-    dispatch_floating(dtype_, [&](auto t) {
+  Tensor forward(const Tensor& log_probs) {
+    shape = log_probs.shape();
+    dtype = log_probs.dtype();
+    const std::int64_t n = log_probs.size(0), c = log_probs.size(1);
+    const std::int64_t s0 = log_probs.strides()[0], s1 = log_probs.strides()[1];
+    const double spread = smoothing / static_cast<double>(c), hit = 1 - smoothing;
+    return dispatch_floating(log_probs.dtype(), [&](auto t) {
       using T = decltype(t);
-      T* out = w.data<T>();
+      const T* lp = log_probs.data<T>();
+      std::vector<double> rows(static_cast<std::size_t>(n));
       for (std::int64_t i = 0; i < n; ++i) {
-        const double si = scale[static_cast<std::size_t>(i)];
-        T* row = out + i * c;
-        const T v = static_cast<T>(-spread * si);
-        for (std::int64_t j = 0; j < c; ++j) row[j] = v;
-        row[label_at(labels, i)] = static_cast<T>(-(spread + hit) * si);
+        const T* row = lp + i * s0;
+        double all = 0;
+        if (smoothing != 0)
+          for (std::int64_t j = 0; j < c; ++j) all += row[j * s1];
+        rows[static_cast<std::size_t>(i)] = -(hit * row[label_at(labels, i) * s1] + spread * all);
       }
+      return reduce_rows<T>(rows, reduction, log_probs.dtype());
     });
-    return w;
   }
-
-  Shape shape_;
-  DType dtype_;
-  SavedTensor labels_;
-  double smoothing_;
+  void save(ops::OpContext& ctx, const Tensor&, const Tensor&) { ctx.save(0, std::exchange(labels, {})); }
+  TensorList backward(const ops::OpContext& ctx, const Tensor& g) const {
+    const Tensor saved_labels = ctx.saved(0);
+    return ops::grads(row_weighted_backward(g, reduction, shape[0], [&](const std::vector<double>& scale) {
+      Tensor w = empty(shape, dtype);
+      const std::int64_t n = shape[0], c = shape[1];
+      const double spread = smoothing / static_cast<double>(c), hit = 1 - smoothing;
+      dispatch_floating(dtype, [&](auto t) {
+        using T = decltype(t);
+        T* out = w.data<T>();
+        for (std::int64_t i = 0; i < n; ++i) {
+          const double si = scale[static_cast<std::size_t>(i)];
+          T* row = out + i * c;
+          const T v = static_cast<T>(-spread * si);
+          for (std::int64_t j = 0; j < c; ++j) row[j] = v;
+          row[label_at(saved_labels, i)] = static_cast<T>(-(spread + hit) * si);
+        }
+      });
+      return w;
+    }));
+  }
 };
-
-Tensor nll_op(const char* op, const Tensor& log_probs, const Tensor& labels, Reduction reduction, double smoothing) {
-  const std::int64_t n = log_probs.size(0), c = log_probs.size(1);
-  const std::int64_t s0 = log_probs.strides()[0], s1 = log_probs.strides()[1];
-  const double spread = smoothing / static_cast<double>(c), hit = 1 - smoothing;
-  Tensor out = dispatch_floating(log_probs.dtype(), [&](auto t) {
-    using T = decltype(t);
-    const T* lp = log_probs.data<T>();
-    std::vector<double> rows(static_cast<std::size_t>(n));
-    for (std::int64_t i = 0; i < n; ++i) {
-      const T* row = lp + i * s0;
-      double all = 0;
-      if (smoothing != 0)
-        for (std::int64_t j = 0; j < c; ++j) all += row[j * s1];
-      rows[static_cast<std::size_t>(i)] = -(hit * row[label_at(labels, i) * s1] + spread * all);
-    }
-    return reduce_rows<T>(rows, reduction, log_probs.dtype());
-  });
-  ops::record<NllNode>(out, {&log_probs}, reduction, log_probs.shape(), log_probs.dtype(), labels, smoothing);
-  ops::check_forward(op, out);
-  return out;
-}
 
 // --- svm_hinge_loss
 
@@ -192,34 +179,45 @@ double hinge_row(const T* s, std::int64_t step, std::int64_t c, std::int64_t y, 
   return loss;
 }
 
-class HingeNode final : public RowWeightedNode {
- public:
-  HingeNode(Reduction reduction, const Tensor& scores, const Tensor& labels, double margin)
-      : RowWeightedNode(reduction, scores.size(0)), scores_(scores, false), labels_(labels, false), margin_(margin) {}
-  const char* name() const override { return "svm_hinge_loss"; }
-  void release_saved() override {
-    scores_.release();
-    labels_.release();
-  }
+// Input: scores [N, C] (checked by the caller).
+struct HingeLoss {
+  static constexpr const char* name = "svm_hinge_loss";
+  static constexpr std::size_t num_saved = 2;  // scores, labels
+  Tensor labels;                               // moved into slot 1 by save
+  double margin;
+  Reduction reduction;
 
- private:
-  Tensor weights(const std::vector<double>& scale) override {
-    const Tensor scores = scores_.unpack(*this), labels = labels_.unpack(*this);
-    Tensor w = empty(scores.shape(), scores.dtype());
+  Tensor forward(const Tensor& scores) const {
     const std::int64_t n = scores.size(0), c = scores.size(1);
-    dispatch_floating(scores.dtype(), [&](auto t) {
+    return dispatch_floating(scores.dtype(), [&](auto t) {
       using T = decltype(t);
-      const T* s = scores.data<T>();
-      T* out = w.data<T>();
+      std::vector<double> rows(static_cast<std::size_t>(n));
       for (std::int64_t i = 0; i < n; ++i)
-        hinge_row<T>(s + i * scores.strides()[0], scores.strides()[1], c, label_at(labels, i), margin_, out + i * c,
-                     scale[static_cast<std::size_t>(i)]);
+        rows[static_cast<std::size_t>(i)] = hinge_row<T>(scores.data<T>() + i * scores.strides()[0],
+                                                         scores.strides()[1], c, label_at(labels, i), margin, nullptr, 0);
+      return reduce_rows<T>(rows, reduction, scores.dtype());
     });
-    return w;
   }
-
-  SavedTensor scores_, labels_;
-  double margin_;
+  void save(ops::OpContext& ctx, const Tensor& scores, const Tensor&) {
+    ctx.save(0, scores);
+    ctx.save(1, std::exchange(labels, {}));
+  }
+  TensorList backward(const ops::OpContext& ctx, const Tensor& g) const {
+    const Tensor scores = ctx.saved(0), saved_labels = ctx.saved(1);
+    return ops::grads(row_weighted_backward(g, reduction, scores.size(0), [&](const std::vector<double>& scale) {
+      Tensor w = empty(scores.shape(), scores.dtype());
+      const std::int64_t n = scores.size(0), c = scores.size(1);
+      dispatch_floating(scores.dtype(), [&](auto t) {
+        using T = decltype(t);
+        const T* s = scores.data<T>();
+        T* out = w.data<T>();
+        for (std::int64_t i = 0; i < n; ++i)
+          hinge_row<T>(s + i * scores.strides()[0], scores.strides()[1], c, label_at(saved_labels, i), margin,
+                       out + i * c, scale[static_cast<std::size_t>(i)]);
+      });
+      return w;
+    }));
+  }
 };
 
 // --- l2_penalty
@@ -246,52 +244,53 @@ double sum_of_squares(const Tensor& p) {
   return total;
 }
 
-// d/dp sum(p^2) = 2 p.
-class L2PenaltyNode final : public Node {
- public:
-  const char* name() const override { return "l2_penalty"; }
-  TensorList apply(TensorList&& grads) override {
-    const Tensor twice = grads[0] * 2.0;
+// sum of p^2 over a list of parameters (checked by the caller); d/dp = 2 p. Saves one
+// tensor per parameter, so they live in a vector rather than fixed slots.
+struct L2Penalty {
+  static constexpr const char* name = "l2_penalty";
+  static constexpr std::size_t num_saved = 0;
+  std::vector<SavedTensor> params;
+
+  Tensor forward(std::span<const Tensor> ps) const {
+    const DType dtype = ps[0].dtype();
+    double total = 0;
+    for (const Tensor& p : ps) total += dispatch_floating(dtype, [&](auto t) { return sum_of_squares<decltype(t)>(p); });
+    return full(Shape{}, total, dtype);
+  }
+  void save(ops::OpContext&, std::span<const Tensor> ps, const Tensor&) {
+    params.reserve(ps.size());
+    for (const Tensor& p : ps) params.emplace_back(p, false);
+  }
+  TensorList backward(const ops::OpContext& ctx, const Tensor& g) const {
+    const Tensor twice = g * 2.0;
     TensorList out;
-    out.resize(params_.size());
-    for (std::size_t i = 0; i < params_.size(); ++i)
-      if (edges()[i].valid()) out[i] = params_[i].unpack(*this) * twice;
+    out.resize(params.size());
+    for (std::size_t i = 0; i < params.size(); ++i)
+      if (ctx.needs_input_grad(i)) out[i] = ctx.unpack(params[i]) * twice;
     return out;
   }
-  void release_saved() override {
-    for (auto& p : params_) p.release();
+  void release() {
+    for (auto& p : params) p.release();
   }
-  std::vector<SavedTensor> params_;
 };
 
 }  // namespace
 
 Tensor nll_loss(const Tensor& log_probs, const Tensor& labels, Reduction reduction) {
   check_classification("nll_loss", "log_probs", log_probs, labels, reduction);
-  return nll_op("nll_loss", log_probs, labels, reduction, 0);
+  return ops::apply(NllLoss{"nll_loss", labels, reduction, 0}, log_probs);
 }
 
 Tensor cross_entropy(const Tensor& logits, const Tensor& labels, Reduction reduction, double label_smoothing) {
   check_classification("cross_entropy", "logits", logits, labels, reduction);
   TG_CHECK(label_smoothing >= 0 && label_smoothing <= 1, "cross_entropy: label_smoothing must be in [0, 1], got {}",
            label_smoothing);
-  return nll_op("cross_entropy", log_softmax(logits, 1), labels, reduction, label_smoothing);
+  return ops::apply(NllLoss{"cross_entropy", labels, reduction, label_smoothing}, log_softmax(logits, 1));
 }
 
 Tensor svm_hinge_loss(const Tensor& scores, const Tensor& labels, double margin, Reduction reduction) {
   check_classification("svm_hinge_loss", "scores", scores, labels, reduction);
-  const std::int64_t n = scores.size(0), c = scores.size(1);
-  Tensor out = dispatch_floating(scores.dtype(), [&](auto t) {
-    using T = decltype(t);
-    std::vector<double> rows(static_cast<std::size_t>(n));
-    for (std::int64_t i = 0; i < n; ++i)
-      rows[static_cast<std::size_t>(i)] = hinge_row<T>(scores.data<T>() + i * scores.strides()[0], scores.strides()[1],
-                                                       c, label_at(labels, i), margin, nullptr, 0);
-    return reduce_rows<T>(rows, reduction, scores.dtype());
-  });
-  ops::record<HingeNode>(out, {&scores}, reduction, scores, labels, margin);
-  ops::check_forward("svm_hinge_loss", out);
-  return out;
+  return ops::apply(HingeLoss{labels, margin, reduction}, scores);
 }
 
 Tensor mse_loss(const Tensor& pred, const Tensor& target, Reduction reduction) {
@@ -319,19 +318,7 @@ Tensor l2_penalty(const std::vector<Tensor>& params) {
     TG_CHECK(params[i].dtype() == dtype, "l2_penalty: parameter {} is {} {} but parameter 0 is {} {}: all must share one dtype",
              i, dtype_name(params[i].dtype()), params[i].shape().str(), dtype_name(dtype), params[0].shape().str());
   }
-  double total = 0;
-  for (const Tensor& p : params)
-    total += dispatch_floating(dtype, [&](auto t) { return sum_of_squares<decltype(t)>(p); });
-  Tensor out = full(Shape{}, total, dtype);
-  const std::span<const Tensor> inputs(params);
-  if (any_requires_grad(inputs)) {
-    auto node = std::allocate_shared<L2PenaltyNode>(pool::Allocator<L2PenaltyNode>{});
-    connect_inputs(*node, inputs);
-    for (const Tensor& p : params) node->params_.emplace_back(p, false);
-    set_history(out, node);
-  }
-  ops::check_forward("l2_penalty", out);
-  return out;
+  return ops::apply(L2Penalty{}, std::span<const Tensor>(params));
 }
 
 // --- op table entries

@@ -4,7 +4,7 @@
 #include <cmath>
 
 #include "elementwise_kernels.hpp"
-#include "op_util.hpp"
+#include "op_pattern.hpp"
 #include "tapegrad/ops/elementwise.hpp"
 #include "tapegrad/ops/op_table.hpp"
 #include "tapegrad/ops/random_ops.hpp"
@@ -38,19 +38,15 @@ Tensor draw_mask(const Shape& shape, double keep_probability, double kept, DType
 }
 
 // y = x * mask, the mask holding 0 or 1 / (1 - p).
-class DropoutNode final : public Node {
- public:
-  explicit DropoutNode(Tensor mask) : mask_(std::move(mask)) {}
-  const char* name() const override { return "dropout"; }
-  TensorList apply(TensorList&& grads) override {
-    TensorList out;
-    out.push_back(grads[0] * mask_);
-    return out;
+struct Dropout {
+  static constexpr const char* name = "dropout";
+  Tensor mask;  // made by dropout, never modified: needs no version check
+  Tensor forward(const Tensor& x) const {
+    NoGradGuard no_grad;
+    return x * mask;
   }
-  void release_saved() override { mask_ = Tensor{}; }
-
- private:
-  Tensor mask_;  // made here, never modified: needs no version check
+  TensorList backward(const ops::OpContext&, const Tensor& g) const { return ops::grads(g * mask); }
+  void release() { mask = Tensor{}; }
 };
 
 }  // namespace
@@ -64,15 +60,7 @@ Tensor dropout(const Tensor& x, double p, bool training, Generator* gen) {
   check_probability("dropout", p);
   ops::check_floating("dropout", x);
   if (!training || p == 0) return x;
-  const Tensor mask = draw_mask(x.shape(), 1 - p, p == 1 ? 0.0 : 1 / (1 - p), x.dtype(), gen);
-  Tensor out;
-  {
-    NoGradGuard no_grad;
-    out = x * mask;
-  }
-  ops::record<DropoutNode>(out, {&x}, mask);
-  ops::check_forward("dropout", out);
-  return out;
+  return ops::apply(Dropout{draw_mask(x.shape(), 1 - p, p == 1 ? 0.0 : 1 / (1 - p), x.dtype(), gen)}, x);
 }
 
 Tensor uniform_(const Tensor& t, double low, double high, Generator* gen) {

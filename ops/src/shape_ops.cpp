@@ -3,7 +3,7 @@
 // crops the gradient), so both gradients are differentiable ops again.
 #include <string>
 
-#include "op_util.hpp"
+#include "op_pattern.hpp"
 #include "tapegrad/ops/op_table.hpp"
 #include "tapegrad/ops/shape_ops.hpp"
 #include "tapegrad/ops/views.hpp"
@@ -19,34 +19,14 @@ std::string list_str(const std::vector<std::int64_t>& v) {
   return s + "]";
 }
 
-class PermuteNode final : public Node {
- public:
-  explicit PermuteNode(std::vector<std::int64_t> inverse) : inverse_(std::move(inverse)) {}
-  const char* name() const override { return "permute"; }
-  TensorList apply(TensorList&& grads) override {
-    TensorList out;
-    out.push_back(permute(grads[0], inverse_));
-    return out;
-  }
-
- private:
-  std::vector<std::int64_t> inverse_;
-};
-
-class PadNode final : public Node {
- public:
-  explicit PadNode(std::vector<std::int64_t> pads) : pads_(std::move(pads)) {}
-  const char* name() const override { return "pad"; }
-  TensorList apply(TensorList&& grads) override {
-    std::vector<std::int64_t> crop(pads_.size());
-    for (std::size_t i = 0; i < pads_.size(); ++i) crop[i] = -pads_[i];
-    TensorList out;
-    out.push_back(pad(grads[0], crop, 0.0));
-    return out;
-  }
-
- private:
-  std::vector<std::int64_t> pads_;
+// Takes the permuted shape and strides (permute checks the dims); inverse is the
+// inverse permutation.
+struct Permute {
+  static constexpr const char* name = "permute";
+  Shape shape, strides;
+  std::vector<std::int64_t> inverse;
+  Tensor forward(const Tensor& x) const { return make_view(x, shape, strides, x.offset()); }
+  TensorList backward(const ops::OpContext&, const Tensor& g) const { return ops::grads(permute(g, inverse)); }
 };
 
 // t restricted to the box [start, start + extent) (a view).
@@ -70,14 +50,12 @@ Tensor permute(const Tensor& x, const std::vector<std::int64_t>& dims) {
   TG_CHECK(valid, "permute: {} is not a permutation of the {} dims of a tensor of shape {} (expected each of 0..{} once)",
            list_str(dims), rank, x.shape().str(), rank - 1);
   Shape shape, strides;
-  for (std::size_t i = 0; i < dims.size(); ++i) {
-    const int d = static_cast<int>(dims[i] < 0 ? dims[i] + rank : dims[i]);
+  for (std::int64_t dim : dims) {
+    const int d = static_cast<int>(dim < 0 ? dim + rank : dim);
     shape.push_back(x.shape()[d]);
     strides.push_back(x.strides()[d]);
   }
-  Tensor out = make_view(x, shape, strides, x.offset());
-  ops::record<PermuteNode>(out, {&x}, std::move(inverse));
-  return out;
+  return ops::apply(Permute{shape, strides, std::move(inverse)}, x);
 }
 
 Tensor view(const Tensor& x, const std::vector<std::int64_t>& shape) {
@@ -88,7 +66,28 @@ Tensor view(const Tensor& x, const std::vector<std::int64_t>& shape) {
 
 Tensor broadcast_to(const Tensor& x, const Shape& shape) { return expand(x, shape); }
 
+namespace {
+
+// Constant padding (negative pads crop); its gradient crops by the negated pads.
+struct Pad {
+  static constexpr const char* name = "pad";
+  std::vector<std::int64_t> pads;
+  double value;
+  Tensor forward(const Tensor& x) const;
+  TensorList backward(const ops::OpContext&, const Tensor& g) const {
+    std::vector<std::int64_t> crop(pads.size());
+    for (std::size_t i = 0; i < pads.size(); ++i) crop[i] = -pads[i];
+    return ops::grads(pad(g, crop, 0.0));
+  }
+};
+
+}  // namespace
+
 Tensor pad(const Tensor& x, const std::vector<std::int64_t>& pads, double value) {
+  return ops::apply(Pad{pads, value}, x);
+}
+
+Tensor Pad::forward(const Tensor& x) const {
   TG_CHECK(pads.size() % 2 == 0, "pad: {} has {} entries; expected (left, right) pairs, last dim first",
            list_str(pads), pads.size());
   TG_CHECK(static_cast<int>(pads.size() / 2) <= x.dim(),
@@ -111,8 +110,6 @@ Tensor pad(const Tensor& x, const std::vector<std::int64_t>& pads, double value)
   }
   Tensor out = full(out_shape, value, x.dtype());
   copy_elements(box(out, dst_start, extent), box(x, src_start, extent));
-  ops::record<PadNode>(out, {&x}, pads);
-  ops::check_forward("pad", out);
   return out;
 }
 

@@ -1,6 +1,6 @@
 // View ops: outputs share the input's storage; backward maps the gradient back to the
 // input's shape (reshape back, transpose back, scatter into zeros, sum over expansion).
-#include "op_util.hpp"
+#include "op_pattern.hpp"
 #include "tapegrad/ops/elementwise.hpp"
 #include "tapegrad/ops/op_table.hpp"
 #include "tapegrad/ops/reduce.hpp"
@@ -10,96 +10,84 @@ namespace tg {
 
 namespace {
 
-class ReshapeNode final : public Node {
- public:
-  explicit ReshapeNode(Shape input_shape) : input_shape_(input_shape) {}
-  const char* name() const override { return "reshape"; }
-  TensorList apply(TensorList&& grads) override {
-    TensorList out;
-    out.push_back(reshape(grads[0], input_shape_.to_vector()));
-    return out;
-  }
+// Each op's forward makes the view (the output shares the input's storage); backward
+// maps the gradient back to the input's shape.
 
- private:
-  Shape input_shape_;
+struct Reshape {
+  static constexpr const char* name = "reshape";
+  Shape shape, input_shape;
+  Tensor forward(const Tensor& x) {
+    input_shape = x.shape();
+    if (x.is_contiguous()) return make_view(x, shape, contiguous_strides(shape), x.offset());
+    NoGradGuard no_grad;
+    Tensor c = x.contiguous();
+    return make_view(c, shape, contiguous_strides(shape), c.offset());
+  }
+  TensorList backward(const ops::OpContext&, const Tensor& g) const { return ops::grads(reshape(g, input_shape.to_vector())); }
 };
 
-class TransposeNode final : public Node {
- public:
-  TransposeNode(int d0, int d1) : d0_(d0), d1_(d1) {}
-  const char* name() const override { return "transpose"; }
-  TensorList apply(TensorList&& grads) override {
-    TensorList out;
-    out.push_back(transpose(grads[0], d0_, d1_));
-    return out;
+struct Transpose {
+  static constexpr const char* name = "transpose";
+  int d0, d1;
+  Tensor forward(const Tensor& x) const {
+    Shape shape = x.shape(), strides = x.strides();
+    std::swap(shape[d0], shape[d1]);
+    std::swap(strides[d0], strides[d1]);
+    return make_view(x, shape, strides, x.offset());
   }
-
- private:
-  int d0_, d1_;
+  TensorList backward(const ops::OpContext&, const Tensor& g) const { return ops::grads(transpose(g, d0, d1)); }
 };
 
 Tensor slice_backward(const Tensor& g, const Shape& input_shape, int axis, std::int64_t start,
                       std::int64_t step);
 
-class SliceNode final : public Node {
- public:
-  SliceNode(Shape input_shape, int axis, std::int64_t start, std::int64_t step)
-      : input_shape_(input_shape), axis_(axis), start_(start), step_(step) {}
-  const char* name() const override { return "slice"; }
-  TensorList apply(TensorList&& grads) override {
-    TensorList out;
-    out.push_back(slice_backward(grads[0], input_shape_, axis_, start_, step_));
-    return out;
+// Takes start, stop already checked and clamped.
+struct Slice {
+  static constexpr const char* name = "slice";
+  int axis;
+  std::int64_t start, stop, step;
+  Shape input_shape;
+  Tensor forward(const Tensor& x) {
+    input_shape = x.shape();
+    Shape shape = x.shape(), strides = x.strides();
+    shape[axis] = (stop - start + step - 1) / step;
+    strides[axis] *= step;
+    return make_view(x, shape, strides, x.offset() + start * x.strides()[axis]);
   }
-
- private:
-  Shape input_shape_;
-  int axis_;
-  std::int64_t start_, step_;
+  TensorList backward(const ops::OpContext&, const Tensor& g) const {
+    return ops::grads(slice_backward(g, input_shape, axis, start, step));
+  }
 };
 
 // The gradient of slice: g scattered into zeros of the input's shape. Its own
 // gradient is the slice of the incoming gradient.
-class SliceBackwardNode final : public Node {
- public:
-  SliceBackwardNode(int axis, std::int64_t start, std::int64_t stop, std::int64_t step)
-      : axis_(axis), start_(start), stop_(stop), step_(step) {}
-  const char* name() const override { return "slice_backward"; }
-  TensorList apply(TensorList&& grads) override {
-    TensorList out;
-    out.push_back(slice(grads[0], axis_, start_, stop_, step_));
+struct SliceBackward {
+  static constexpr const char* name = "slice_backward";
+  Shape input_shape;
+  int axis;
+  std::int64_t start, stop, step;
+  Tensor forward(const Tensor& g) const {
+    Tensor out = zeros(input_shape, g.dtype());
+    NoGradGuard no_grad;
+    slice(out, axis, start, stop, step).copy_(g);
     return out;
   }
-
- private:
-  int axis_;
-  std::int64_t start_, stop_, step_;
+  TensorList backward(const ops::OpContext&, const Tensor& g) const { return ops::grads(slice(g, axis, start, stop, step)); }
 };
 
 Tensor slice_backward(const Tensor& g, const Shape& input_shape, int axis, std::int64_t start,
                       std::int64_t step) {
-  Tensor out = zeros(input_shape, g.dtype());
-  const std::int64_t stop = start + step * g.shape()[axis];
-  {
-    NoGradGuard no_grad;
-    slice(out, axis, start, stop, step).copy_(g);
-  }
-  ops::record<SliceBackwardNode>(out, {&g}, axis, start, stop, step);
-  return out;
+  return ops::apply(SliceBackward{input_shape, axis, start, start + step * g.shape()[axis], step}, g);
 }
 
-class ExpandNode final : public Node {
- public:
-  explicit ExpandNode(Shape input_shape) : input_shape_(input_shape) {}
-  const char* name() const override { return "expand"; }
-  TensorList apply(TensorList&& grads) override {
-    TensorList out;
-    out.push_back(sum_to(grads[0], input_shape_));
-    return out;
+struct Expand {
+  static constexpr const char* name = "expand";
+  Shape shape, strides, input_shape;  // strides: computed by expand's checks
+  Tensor forward(const Tensor& x) {
+    input_shape = x.shape();
+    return make_view(x, shape, strides, x.offset());
   }
-
- private:
-  Shape input_shape_;
+  TensorList backward(const ops::OpContext&, const Tensor& g) const { return ops::grads(sum_to(g, input_shape)); }
 };
 
 Shape infer_shape(const Tensor& x, const std::vector<std::int64_t>& requested) {
@@ -135,26 +123,12 @@ Shape infer_shape(const Tensor& x, const std::vector<std::int64_t>& requested) {
 Tensor reshape(const Tensor& x, const std::vector<std::int64_t>& requested) {
   const Shape shape = infer_shape(x, requested);
   if (shape == x.shape()) return x;
-  Tensor out;
-  if (x.is_contiguous()) {
-    out = make_view(x, shape, contiguous_strides(shape), x.offset());
-  } else {
-    NoGradGuard no_grad;
-    Tensor c = x.contiguous();
-    out = make_view(c, shape, contiguous_strides(shape), c.offset());
-  }
-  ops::record<ReshapeNode>(out, {&x}, x.shape());
-  return out;
+  return ops::apply(Reshape{shape, {}}, x);
 }
 
 Tensor transpose(const Tensor& x, std::int64_t dim0, std::int64_t dim1) {
   const int d0 = normalize_axis(dim0, x.dim(), "transpose"), d1 = normalize_axis(dim1, x.dim(), "transpose");
-  Shape shape = x.shape(), strides = x.strides();
-  std::swap(shape[d0], shape[d1]);
-  std::swap(strides[d0], strides[d1]);
-  Tensor out = make_view(x, shape, strides, x.offset());
-  ops::record<TransposeNode>(out, {&x}, d0, d1);
-  return out;
+  return ops::apply(Transpose{d0, d1}, x);
 }
 
 Tensor slice(const Tensor& x, std::int64_t axis_in, std::int64_t start, std::int64_t stop, std::int64_t step) {
@@ -164,12 +138,7 @@ Tensor slice(const Tensor& x, std::int64_t axis_in, std::int64_t start, std::int
   TG_CHECK(start >= 0 && start <= n, "slice: start {} is out of range for axis {} of size {} (shape {})",
            start, axis, n, x.shape().str());
   stop = std::clamp<std::int64_t>(stop, start, n);
-  Shape shape = x.shape(), strides = x.strides();
-  shape[axis] = (stop - start + step - 1) / step;
-  strides[axis] *= step;
-  Tensor out = make_view(x, shape, strides, x.offset() + start * x.strides()[axis]);
-  ops::record<SliceNode>(out, {&x}, x.shape(), axis, start, step);
-  return out;
+  return ops::apply(Slice{axis, start, stop, step, {}}, x);
 }
 
 Tensor expand(const Tensor& x, const Shape& shape) {
@@ -189,9 +158,7 @@ Tensor expand(const Tensor& x, const Shape& shape) {
              j, x.shape()[j], shape[d]);
     strides[d] = x.shape()[j] == shape[d] ? x.strides()[j] : 0;
   }
-  Tensor out = make_view(x, shape, strides, x.offset());
-  ops::record<ExpandNode>(out, {&x}, x.shape());
-  return out;
+  return ops::apply(Expand{shape, strides, {}}, x);
 }
 
 Tensor unsqueeze(const Tensor& x, std::int64_t axis) {

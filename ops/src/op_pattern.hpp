@@ -1,0 +1,193 @@
+#pragma once
+// How to write a differentiable op: the one pattern every op file follows.
+//
+// An op is a struct. Its data members are its parameters (an axis, a shape, options) and
+// whatever forward learns that backward needs apart from tensors (input shapes). It
+// declares:
+//
+//   name                      `static constexpr const char* name = "mul";` (or a plain
+//                             `const char*` member when one struct serves several names)
+//   num_saved                 optional, default 0: how many tensors backward needs
+//                             (slots 0 .. num_saved-1)
+//   forward(inputs...)        the checks (tg::Error naming the op, what was given and what
+//                             was expected) and the kernels; returns the output. May set
+//                             members (a shape, a mask) that backward reads.
+//   save(ctx, inputs..., out) optional: ctx.save(slot, t) / ctx.save_output(slot, out)
+//                             for each tensor backward needs. Runs only when the op is
+//                             recorded, after its edges exist, so ctx.needs_input_grad(i)
+//                             tells which gradients backward will be asked for and the op
+//                             can save only what those need.
+//   backward(ctx, g)          the gradient of each input (a TensorList, one entry per
+//                             input, undefined = no gradient; ops::grads(ga, gb) makes it) from the gradient g of the
+//                             output, written WITH TAPEGRAD OPS so that create_graph
+//                             differentiates it again. ctx.saved(slot) unpacks a saved
+//                             tensor (refusing when an in-place op changed it since);
+//                             ctx.needs_input_grad(i) is false for inputs that need none.
+//   release()                 optional: drops tensor members once backward has run.
+//
+// and, in the same file, its op-table entries (`const OpRegistration reg_mul(...)`, see
+// tapegrad/ops/op_table.hpp), which the test suite and `tapegrad gradcheck` sweep.
+//
+// The public function then is one line: `Tensor mul(a, b) { return ops::apply(Mul{}, a, b); }`.
+// ops::apply runs forward, records an OpNode<Op> holding the op by value when an input
+// needs a gradient (pool-allocated, as every node: no std::function, no allocation beyond
+// the node itself), connects the inputs, calls save, and in anomaly mode checks the
+// output for NaN/Inf naming the op. An op over a list of inputs (concat) takes a
+// std::span<const Tensor> instead of separate tensors. An op has one output.
+//
+// The struct is a C++ counterpart of torch.autograd.Function: forward, save_for_backward
+// (ctx.save), ctx.needs_input_grad, backward. It stays private to ops/src for now.
+//
+// A backward rule that has a fused kernel (faster, not differentiable) and a
+// differentiable composition of ops chooses between them with fused_or_composed below,
+// the one rule for that choice.
+#include <array>
+#include <cassert>
+#include <concepts>
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <utility>
+
+#include "op_util.hpp"
+
+namespace tg::ops {
+
+// The context an op sees at save and backward time (the counterpart of ctx in
+// torch.autograd.Function). A view of its node: copying it costs two words.
+class OpContext {
+ public:
+  OpContext(const Node& node, std::span<SavedTensor> saved) : node_(node), saved_(saved) {}
+
+  // Whether backward must return a gradient for input i (it requires grad).
+  bool needs_input_grad(std::size_t i) const { return node_.edges()[i].valid(); }
+  // Saves an input (or any tensor that is not this op's output) for backward.
+  void save(std::size_t slot, const Tensor& t) {
+    assert(slot < saved_.size() && "save: slot >= the op's num_saved");
+    saved_[slot] = SavedTensor(t, /*is_output=*/false);
+  }
+  // Saves the op's own output (kept without its history, restored on unpack).
+  void save_output(std::size_t slot, const Tensor& out) {
+    assert(slot < saved_.size() && "save_output: slot >= the op's num_saved");
+    saved_[slot] = SavedTensor(out, /*is_output=*/true);
+  }
+  // A saved tensor, version-checked; undefined when the slot was not saved.
+  Tensor saved(std::size_t slot) const { return saved_[slot].defined() ? saved_[slot].unpack(node_) : Tensor{}; }
+  // The same for a SavedTensor the op holds itself (an op over a list of inputs that
+  // saves one per input keeps them in a vector member and drops them in release()).
+  Tensor unpack(const SavedTensor& s) const { return s.unpack(node_); }
+
+ private:
+  const Node& node_;
+  std::span<SavedTensor> saved_;
+};
+
+// The gradients backward returns, one per input in order: `return ops::grads(ga, gb);`.
+template <class... G>
+  requires(std::convertible_to<G, Tensor> && ...)
+TensorList grads(G&&... g) {
+  TensorList out;
+  (out.push_back(std::forward<G>(g)), ...);
+  return out;
+}
+
+template <class Op>
+constexpr std::size_t num_saved() {
+  if constexpr (requires { Op::num_saved; }) {
+    return Op::num_saved;
+  } else {
+    return 0;
+  }
+}
+
+// The node recorded for one application of Op: the op by value and its saved tensors.
+template <class Op>
+class OpNode final : public Node {
+ public:
+  explicit OpNode(Op&& op) : op_(std::move(op)) {}
+  const char* name() const override { return op_.name; }
+  TensorList apply(TensorList&& grads) override { return op_.backward(context(), grads[0]); }
+  void release_saved() override {
+    for (auto& s : saved_) s.release();
+    if constexpr (requires(Op& op) { op.release(); }) op_.release();
+  }
+  OpContext context() { return OpContext(*this, saved_); }
+  Op& op() { return op_; }
+
+ private:
+  Op op_;
+  std::array<SavedTensor, num_saved<Op>()> saved_;
+};
+
+namespace detail {
+
+// Calls Op::save when the op declares one (detected by name, so a save whose signature
+// does not match is a compile error, never a silently skipped save). A generic op whose
+// instances differ in what they save constrains its save (`requires(num_saved > 0)`).
+template <class Op, class... In>
+void save_for_backward(OpNode<Op>& node, const In&... inputs_and_output) {
+  if constexpr (requires { &Op::save; }) {
+    OpContext ctx = node.context();
+    node.op().save(ctx, inputs_and_output...);
+  }
+}
+
+template <class Op>
+std::shared_ptr<OpNode<Op>> make_node(Op&& op) {
+  return std::allocate_shared<OpNode<Op>>(pool::Allocator<OpNode<Op>>{}, std::move(op));
+}
+
+}  // namespace detail
+
+// Runs op on tensor inputs (undefined ones, such as an absent bias, are allowed) and
+// records it when one of them needs a gradient.
+template <class Op, class... In>
+  requires(std::same_as<In, Tensor> && ...)
+Tensor apply(Op op, const In&... inputs) {
+  const char* name = op.name;
+  Tensor out = op.forward(inputs...);
+  if (any_requires_grad({&inputs...})) {
+    auto node = detail::make_node(std::move(op));
+    connect_inputs(*node, {&inputs...});
+    set_history(out, node);
+    detail::save_for_backward(*node, inputs..., out);
+  }
+  check_forward(name, out);
+  return out;
+}
+
+// The same for an op over a list of inputs (concat, stack): one edge per element.
+template <class Op>
+Tensor apply(Op op, std::span<const Tensor> inputs) {
+  const char* name = op.name;
+  Tensor out = op.forward(inputs);
+  if (any_requires_grad(inputs)) {
+    auto node = detail::make_node(std::move(op));
+    connect_inputs(*node, inputs);
+    set_history(out, node);
+    detail::save_for_backward(*node, inputs, out);
+  }
+  check_forward(name, out);
+  return out;
+}
+
+// The one rule for backward rules with two forms: a fused kernel (one pass, often one
+// oneDNN call, but not itself differentiable) and a composition of tapegrad ops
+// (differentiable, so create_graph can take a second derivative through it).
+//
+// The composition is needed exactly when the gradient being computed will be recorded:
+// grad mode is on during backward only under create_graph, and even then nothing is
+// recorded unless a tensor the gradient depends on (the incoming gradient, a saved
+// input or output) requires grad. In every other case (every ordinary backward) the
+// fused kernel runs. Both forms compute the same function; they may round differently.
+//
+//   return fused_or_composed({&g, &y}, [&] { return kernel(g, y); },
+//                            [&] { return y * (g - sum(g * y, {d}, true)); });
+//
+// depends_on lists the tensors the gradient depends on (undefined ones are skipped).
+template <class Fused, class Composed>
+auto fused_or_composed(std::initializer_list<const Tensor*> depends_on, Fused&& fused, Composed&& composed) {
+  return any_requires_grad(depends_on) ? composed() : fused();
+}
+
+}  // namespace tg::ops
