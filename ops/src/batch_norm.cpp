@@ -7,7 +7,7 @@
 // tapegrad ops from x, so second derivatives flow through the batch statistics.
 #include "backend/dnnl_pool_norm.hpp"
 #include "batch_norm_reference.hpp"
-#include "op_util.hpp"
+#include "op_pattern.hpp"
 #include "pool_index.hpp"
 #include "tapegrad/ops/elementwise.hpp"
 #include "tapegrad/ops/normalization.hpp"
@@ -58,9 +58,8 @@ class BatchNormNode final : public Node {
     const Tensor& g = grads[0];
     const Tensor x = x_.unpack(*this);
     const Tensor w = weight_.defined() ? weight_.unpack(*this) : Tensor{};
-    const bool recording =
-        is_grad_enabled() && (g.requires_grad() || x.requires_grad() || (w.defined() && w.requires_grad()));
-    return recording ? differentiable_backward(g, x, w) : kernel_backward(g, x, w);
+    return ops::fused_or_composed({&g, &x, &w}, [&] { return kernel_backward(g, x, w); },
+                                  [&] { return differentiable_backward(g, x, w); });
   }
 
   void release_saved() override {

@@ -11,7 +11,7 @@
 
 #include "backend/dnnl_conv.hpp"
 #include "conv_geometry.hpp"
-#include "op_util.hpp"
+#include "op_pattern.hpp"
 #include "tapegrad/ops/conv.hpp"
 #include "tapegrad/ops/views.hpp"
 
@@ -242,25 +242,34 @@ class Conv2dNode final : public Node {
   TensorList apply(TensorList&& grads) override {
     const Tensor& dy = grads[0];
     const bool want_x = edges()[0].valid(), want_w = edges()[1].valid(), want_b = edges()[2].valid();
-    TensorList out;
-    out.resize(3);
-    if (dy.dtype() == f32 && want_w && !is_grad_enabled()) {
-      // No graph to record: one oneDNN call reorders dy once for both gradients and
-      // fuses the bias gradient into the weight gradient's primitive.
-      backend::ConvGradients g{want_x ? empty(geometry_.input_shape(), f32) : Tensor{},
-                               empty(geometry_.weight_shape(), f32),
-                               want_b ? empty({geometry_.out_channels}, f32) : Tensor{}};
-      backend::conv2d_backward_f32(geometry_, dy, input_.unpack(*this),
-                                   want_x ? weight_.unpack(*this) : Tensor{}, g);
-      out[0] = g.input;
-      out[1] = g.weight;
-      out[2] = g.bias;
+    // Saved only when an edge needs it (see conv2d): x for dw, w for dx.
+    const Tensor x = want_w ? input_.unpack(*this) : Tensor{}, w = want_x ? weight_.unpack(*this) : Tensor{};
+    const auto composed = [&] {
+      TensorList out;
+      out.resize(3);
+      if (want_x) out[0] = conv2d_backward_input(dy, w, geometry_.input_shape(), options_);
+      if (want_w) out[1] = conv2d_backward_weight(dy, x, geometry_.weight_shape(), options_);
+      if (want_b) out[2] = conv2d_backward_bias(dy);
       return out;
-    }
-    if (want_x) out[0] = conv2d_backward_input(dy, weight_.unpack(*this), geometry_.input_shape(), options_);
-    if (want_w) out[1] = conv2d_backward_weight(dy, input_.unpack(*this), geometry_.weight_shape(), options_);
-    if (want_b) out[2] = conv2d_backward_bias(dy);
-    return out;
+    };
+    // The fused kernel exists for f32 when dw is wanted: one oneDNN call reorders dy
+    // once for both gradients and fuses the bias gradient into the weight gradient's
+    // primitive.
+    if (dy.dtype() != f32 || !want_w) return composed();
+    return ops::fused_or_composed(
+        {&dy, &x, &w},
+        [&] {
+          backend::ConvGradients g{want_x ? empty(geometry_.input_shape(), f32) : Tensor{},
+                                   empty(geometry_.weight_shape(), f32),
+                                   want_b ? empty({geometry_.out_channels}, f32) : Tensor{}};
+          backend::conv2d_backward_f32(geometry_, dy, x, w, g);
+          TensorList out;
+          out.push_back(std::move(g.input));
+          out.push_back(std::move(g.weight));
+          out.push_back(std::move(g.bias));
+          return out;
+        },
+        composed);
   }
   void release_saved() override {
     input_.release();

@@ -2,7 +2,7 @@
 // oneDNN matmul with the bias fused into it; f64 on a reference loop. Backward, with
 // tapegrad ops (so differentiable again): dx = dy W, dW = dy^T x, db = sum_rows dy.
 #include "backend/dnnl_conv.hpp"
-#include "op_util.hpp"
+#include "op_pattern.hpp"
 #include "tapegrad/ops/linear.hpp"
 #include "tapegrad/ops/matmul.hpp"
 #include "tapegrad/ops/op_table.hpp"
@@ -58,8 +58,8 @@ class LinearNode final : public Node {
     out.resize(3);
     if (edges()[0].valid()) out[0] = matmul(dy, weight_.unpack(*this));
     if (edges()[1].valid()) out[1] = matmul(transpose(dy, 0, 1), input_.unpack(*this));
-    // With create_graph the bias gradient must be an op (sum); without, a loop does.
-    if (edges()[2].valid()) out[2] = is_grad_enabled() ? sum(dy, {0}) : column_sums(dy);
+    if (edges()[2].valid())
+      out[2] = ops::fused_or_composed({&dy}, [&] { return column_sums(dy); }, [&] { return sum(dy, {0}); });
     return out;
   }
   void release_saved() override {

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "backend/dnnl_softmax.hpp"
-#include "op_util.hpp"
+#include "op_pattern.hpp"
 #include "tapegrad/ops/elementwise.hpp"
 #include "tapegrad/ops/op_table.hpp"
 #include "tapegrad/ops/reduce.hpp"
@@ -191,13 +191,12 @@ class SoftmaxNode final : public Node {
     const Tensor y = output_.unpack(*this);
     const Tensor& g = grads[0];
     TensorList out;
-    if (!is_grad_enabled()) {
-      out.push_back(softmax_backward_kernel(g, y, axis_, log_));
-    } else if (log_) {
-      out.push_back(g - exp(y) * sum(g, {axis_}, /*keepdim=*/true));
-    } else {
-      out.push_back(y * (g - sum(g * y, {axis_}, /*keepdim=*/true)));
-    }
+    out.push_back(ops::fused_or_composed(
+        {&g, &y}, [&] { return softmax_backward_kernel(g, y, axis_, log_); },
+        [&] {
+          return log_ ? g - exp(y) * sum(g, {axis_}, /*keepdim=*/true)
+                      : y * (g - sum(g * y, {axis_}, /*keepdim=*/true));
+        }));
     return out;
   }
   void release_saved() override { output_.release(); }
