@@ -8,12 +8,13 @@
 //   backward(g, x, y, Params)  the input gradient, with tapegrad ops
 //   dnnl_params(Params)  optional: oneDNN's (alpha, beta)
 //   nan_gives_nan(Params)  optional, default true: f(NaN) is NaN, restored after oneDNN
-// unary_op<Op>(x, params) checks, dispatches, records and checks for anomalies.
+// unary_op<Op>(x, params) runs it as the op Unary<Op> (see op_pattern.hpp): checks,
+// dispatch, recording and the anomaly check.
 #include <utility>
 
 #include "backend/dnnl_backend.hpp"
 #include "elementwise_kernels.hpp"
-#include "op_util.hpp"
+#include "op_pattern.hpp"
 
 namespace tg::ops {
 
@@ -47,28 +48,6 @@ bool nan_gives_nan(Params p) {
 }
 
 template <class Op>
-class UnaryNode final : public Node {
- public:
-  UnaryNode(Params p, const char* name) : params_(p), name_(name) {}
-  const char* name() const override { return name_; }
-  TensorList apply(TensorList&& grads) override {
-    TensorList out;
-    out.push_back(Op::backward(grads[0], input_.defined() ? input_.unpack(*this) : Tensor{},
-                               output_.defined() ? output_.unpack(*this) : Tensor{}, params_));
-    return out;
-  }
-  void release_saved() override {
-    input_.release();
-    output_.release();
-  }
-  SavedTensor input_, output_;
-
- private:
-  Params params_;
-  const char* name_;
-};
-
-template <class Op>
 Tensor unary_forward(const Tensor& x, Params p) {
   Tensor out = empty(x.shape(), x.dtype());
   if (x.dtype() == f32 && x.numel() >= Op::dnnl_min_elements) {
@@ -84,16 +63,29 @@ Tensor unary_forward(const Tensor& x, Params p) {
   return out;
 }
 
+// The op (see op_pattern.hpp) that runs a unary struct: slot 0 holds the input, slot 1
+// the output, each saved only when Op says backward needs it.
+template <class Op>
+struct Unary {
+  static constexpr std::size_t num_saved = 2;
+  const char* name;
+  Params params;
+  Tensor forward(const Tensor& x) const {
+    check_floating(name, x);
+    return unary_forward<Op>(x, params);
+  }
+  void save(OpContext& ctx, const Tensor& x, const Tensor& out) const {
+    if constexpr (Op::saves_input) ctx.save(0, x);
+    if constexpr (Op::saves_output) ctx.save_output(1, out);
+  }
+  TensorList backward(const OpContext& ctx, const Tensor& g) const {
+    return grads(Op::backward(g, ctx.saved(0), ctx.saved(1), params));
+  }
+};
+
 template <class Op>
 Tensor unary_op(const Tensor& x, Params p = {}, const char* name = Op::name) {
-  check_floating(name, x);
-  Tensor out = unary_forward<Op>(x, p);
-  if (auto node = record<UnaryNode<Op>>(out, {&x}, p, name)) {
-    if constexpr (Op::saves_input) node->input_ = SavedTensor(x, false);
-    if constexpr (Op::saves_output) node->output_ = SavedTensor(out, true);
-  }
-  check_forward(name, out);
-  return out;
+  return apply(Unary<Op>{name, p}, x);
 }
 
 }  // namespace tg::ops
