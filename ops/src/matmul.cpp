@@ -2,7 +2,7 @@
 // primitive, f64 on a reference loop. Backward: dA = dC B^T, dB = A^T dC, summed over
 // broadcast batch dims.
 #include "backend/dnnl_backend.hpp"
-#include "op_util.hpp"
+#include "op_pattern.hpp"
 #include "tapegrad/ops/matmul.hpp"
 #include "tapegrad/ops/op_table.hpp"
 #include "tapegrad/ops/reduce.hpp"
@@ -57,26 +57,41 @@ void reference_matmul(const Tensor& a, const Tensor& b, const Tensor& out) {
   }
 }
 
-class MatmulNode final : public Node {
- public:
-  MatmulNode(const Tensor& a, const Tensor& b) : a_(a, false), b_(b, false), a_shape_(a.shape()), b_shape_(b.shape()) {}
-  const char* name() const override { return "matmul"; }
-  TensorList apply(TensorList&& grads) override {
-    const Tensor& g = grads[0];
-    TensorList out;
-    out.resize(2);
-    if (edges()[0].valid()) out[0] = sum_to(matmul(g, transpose(b_.unpack(*this), -1, -2)), a_shape_);
-    if (edges()[1].valid()) out[1] = sum_to(matmul(transpose(a_.unpack(*this), -1, -2), g), b_shape_);
+// a [..., M, K] x b [..., K, N] with at least 2 dims each (matmul handles vectors and
+// checks the shapes); batch is the broadcast of their batch dims.
+struct Matmul {
+  static constexpr const char* name = "matmul";
+  static constexpr std::size_t num_saved = 2;  // a, b
+  Shape batch;
+  Shape a_shape{}, b_shape{};
+
+  Tensor forward(const Tensor& a, const Tensor& b) {
+    a_shape = a.shape();
+    b_shape = b.shape();
+    const std::int64_t M = a.size(-2), K = a.size(-1), N = b.size(-1);
+    Tensor ea, eb;
+    {
+      NoGradGuard no_grad;  // the expanded views are only for the kernel
+      ea = expand(a, with_matrix(batch, M, K));
+      eb = expand(b, with_matrix(batch, K, N));
+    }
+    Tensor out = empty(with_matrix(batch, M, N), a.dtype());
+    if (a.dtype() == f32) {
+      backend::matmul_f32(ea, eb, out);
+    } else {
+      reference_matmul<double>(ea, eb, out);
+    }
     return out;
   }
-  void release_saved() override {
-    a_.release();
-    b_.release();
+  void save(ops::OpContext& ctx, const Tensor& a, const Tensor& b, const Tensor&) const {
+    ctx.save(0, a);
+    ctx.save(1, b);
   }
-
- private:
-  SavedTensor a_, b_;
-  Shape a_shape_, b_shape_;
+  TensorList backward(const ops::OpContext& ctx, const Tensor& g) const {
+    return ops::grads(
+        ctx.needs_input_grad(0) ? sum_to(matmul(g, transpose(ctx.saved(1), -1, -2)), a_shape) : Tensor{},
+        ctx.needs_input_grad(1) ? sum_to(matmul(transpose(ctx.saved(0), -1, -2), g), b_shape) : Tensor{});
+  }
 };
 
 }  // namespace
@@ -88,24 +103,8 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
            a.shape().str(), b.shape().str());
   if (a.dim() == 1) return squeeze(matmul(unsqueeze(a, 0), b), -2);
   if (b.dim() == 1) return squeeze(matmul(a, unsqueeze(b, -1)), -1);
-  const std::int64_t M = a.size(-2), K = a.size(-1), N = b.size(-1);
-  TG_CHECK(b.size(-2) == K, "matmul: inner dimensions differ: {} x {}", a.shape().str(), b.shape().str());
-  const Shape batch = broadcast_shapes(batch_of(a), batch_of(b), "matmul (batch dims)");
-  Tensor ea, eb;
-  {
-    NoGradGuard no_grad;  // the expanded views are only for the kernel
-    ea = expand(a, with_matrix(batch, M, K));
-    eb = expand(b, with_matrix(batch, K, N));
-  }
-  Tensor out = empty(with_matrix(batch, M, N), a.dtype());
-  if (a.dtype() == f32) {
-    backend::matmul_f32(ea, eb, out);
-  } else {
-    reference_matmul<double>(ea, eb, out);
-  }
-  ops::record<MatmulNode>(out, {&a, &b}, a, b);
-  ops::check_forward("matmul", out);
-  return out;
+  TG_CHECK(b.size(-2) == a.size(-1), "matmul: inner dimensions differ: {} x {}", a.shape().str(), b.shape().str());
+  return ops::apply(Matmul{broadcast_shapes(batch_of(a), batch_of(b), "matmul (batch dims)")}, a, b);
 }
 
 namespace {
