@@ -2,7 +2,7 @@
 #include <algorithm>
 
 #include "backend/dnnl_backend.hpp"
-#include "op_util.hpp"
+#include "op_pattern.hpp"
 #include "reduced_axes.hpp"
 #include "tapegrad/ops/elementwise.hpp"
 #include "tapegrad/ops/op_table.hpp"
@@ -45,42 +45,41 @@ Tensor sum_kernel(const Tensor& x, const Shape& keep) {
   return out;
 }
 
-class SumNode final : public Node {
- public:
-  SumNode(Shape input_shape, Shape keep, double scale)
-      : input_shape_(input_shape), keep_(keep), scale_(scale) {}
-  const char* name() const override { return scale_ == 1 ? "sum" : "mean"; }
-  TensorList apply(TensorList&& grads) override {
-    Tensor g = expand(reshape(grads[0], keep_.to_vector()), input_shape_);
-    TensorList out;
-    out.push_back(scale_ == 1 ? g : g * scale_);
+// sum (scale 1) or mean (scale 1 / count) over the reduced axes. Its gradient is g
+// broadcast back to the input's shape, times scale.
+struct Reduce {
+  const char* name;  // sum or mean
+  std::vector<bool> reduced;
+  bool keepdim, mean;
+  Shape input_shape{}, keep{};
+  double scale = 1;
+
+  Tensor forward(const Tensor& x) {
+    input_shape = x.shape();
+    keep = keepdim_shape(x.shape(), reduced);
+    Tensor out = sum_kernel(x, keep);
+    std::int64_t count = 1;
+    for (int d = 0; d < x.dim(); ++d)
+      if (reduced[static_cast<std::size_t>(d)]) count *= x.shape()[d];
+    scale = mean ? 1.0 / static_cast<double>(std::max<std::int64_t>(count, 1)) : 1.0;
+    if (mean) {
+      TG_CHECK(count > 0, "mean: reducing over {} elements (shape {}): the mean of nothing is undefined",
+               count, x.shape().str());
+      NoGradGuard no_grad;
+      out = out * scale;
+    }
+    if (!keepdim) out = make_view(out, dropped_shape(x.shape(), reduced), contiguous_strides(dropped_shape(x.shape(), reduced)), 0);
     return out;
   }
-
- private:
-  Shape input_shape_, keep_;
-  double scale_;
+  TensorList backward(const ops::OpContext&, const Tensor& g) const {
+    Tensor spread = expand(reshape(g, keep.to_vector()), input_shape);
+    return ops::grads(scale == 1 ? spread : spread * scale);
+  }
 };
 
 Tensor reduce(const char* op, const Tensor& x, const std::vector<std::int64_t>& axes, bool keepdim, bool mean) {
-  ops::check_floating(op, x);
-  const std::vector<bool> reduced = reduced_axes(op, axes, x.dim());
-  const Shape keep = keepdim_shape(x.shape(), reduced);
-  Tensor out = sum_kernel(x, keep);
-  std::int64_t count = 1;
-  for (int d = 0; d < x.dim(); ++d)
-    if (reduced[static_cast<std::size_t>(d)]) count *= x.shape()[d];
-  const double scale = mean ? 1.0 / static_cast<double>(std::max<std::int64_t>(count, 1)) : 1.0;
-  if (mean) {
-    TG_CHECK(count > 0, "mean: reducing over {} elements (shape {}): the mean of nothing is undefined",
-             count, x.shape().str());
-    NoGradGuard no_grad;
-    out = out * scale;
-  }
-  if (!keepdim) out = make_view(out, dropped_shape(x.shape(), reduced), contiguous_strides(dropped_shape(x.shape(), reduced)), 0);
-  ops::record<SumNode>(out, {&x}, x.shape(), keep, scale);
-  ops::check_forward(op, out);
-  return out;
+  ops::check_floating(op, x);  // before the axes are checked
+  return ops::apply(Reduce{op, reduced_axes(op, axes, x.dim()), keepdim, mean}, x);
 }
 
 }  // namespace
