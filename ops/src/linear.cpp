@@ -49,40 +49,37 @@ Tensor column_sums(const Tensor& dy) {
   return db;
 }
 
-class LinearNode final : public Node {
- public:
-  const char* name() const override { return "linear"; }
-  TensorList apply(TensorList&& grads) override {
-    const Tensor& dy = grads[0];  // [M, out]
+// x [M, in], weight [out, in], bias [out] or undefined (checked by linear) -> [M, out].
+// Saves w for dx and x for dW, each only when that gradient is wanted.
+struct Linear2d {
+  static constexpr const char* name = "linear";
+  static constexpr std::size_t num_saved = 2;  // input, weight
+  Tensor forward(const Tensor& x, const Tensor& weight, const Tensor& bias) const {
+    Tensor y = empty({x.size(0), weight.size(0)}, x.dtype());
+    if (x.dtype() == f32) {
+      backend::linear_f32(x, weight, bias, y);
+    } else {
+      reference_linear<double>(x, weight, bias, y);
+    }
+    return y;
+  }
+  void save(ops::OpContext& ctx, const Tensor& x, const Tensor& weight, const Tensor&, const Tensor&) const {
+    if (ctx.needs_input_grad(0)) ctx.save(1, weight);
+    if (ctx.needs_input_grad(1)) ctx.save(0, x);
+  }
+  TensorList backward(const ops::OpContext& ctx, const Tensor& dy) const {  // dy [M, out]
     TensorList out;
     out.resize(3);
-    if (edges()[0].valid()) out[0] = matmul(dy, weight_.unpack(*this));
-    if (edges()[1].valid()) out[1] = matmul(transpose(dy, 0, 1), input_.unpack(*this));
-    if (edges()[2].valid())
+    if (ctx.needs_input_grad(0)) out[0] = matmul(dy, ctx.saved(1));
+    if (ctx.needs_input_grad(1)) out[1] = matmul(transpose(dy, 0, 1), ctx.saved(0));
+    if (ctx.needs_input_grad(2))
       out[2] = ops::fused_or_composed({&dy}, [&] { return column_sums(dy); }, [&] { return sum(dy, {0}); });
     return out;
   }
-  void release_saved() override {
-    input_.release();
-    weight_.release();
-  }
-  SavedTensor input_, weight_;
 };
 
-// x [M, in] -> [M, out].
 Tensor linear_2d(const Tensor& x, const Tensor& weight, const Tensor& bias) {
-  Tensor y = empty({x.size(0), weight.size(0)}, x.dtype());
-  if (x.dtype() == f32) {
-    backend::linear_f32(x, weight, bias, y);
-  } else {
-    reference_linear<double>(x, weight, bias, y);
-  }
-  if (auto node = ops::record<LinearNode>(y, {&x, &weight, &bias})) {
-    if (node->edges()[0].valid()) node->weight_ = SavedTensor(weight, false);
-    if (node->edges()[1].valid()) node->input_ = SavedTensor(x, false);
-  }
-  ops::check_forward("linear", y);
-  return y;
+  return ops::apply(Linear2d{}, x, weight, bias);
 }
 
 }  // namespace

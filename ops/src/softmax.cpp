@@ -183,38 +183,34 @@ Tensor softmax_backward_kernel(const Tensor& g_in, const Tensor& y, int axis, bo
   return dx;
 }
 
-class SoftmaxNode final : public Node {
- public:
-  SoftmaxNode(int axis, bool log) : axis_(axis), log_(log) {}
-  const char* name() const override { return log_ ? "log_softmax" : "softmax"; }
-  TensorList apply(TensorList&& grads) override {
-    const Tensor y = output_.unpack(*this);
-    const Tensor& g = grads[0];
-    TensorList out;
-    out.push_back(ops::fused_or_composed(
-        {&g, &y}, [&] { return softmax_backward_kernel(g, y, axis_, log_); },
-        [&] {
-          return log_ ? g - exp(y) * sum(g, {axis_}, /*keepdim=*/true)
-                      : y * (g - sum(g * y, {axis_}, /*keepdim=*/true));
-        }));
-    return out;
-  }
-  void release_saved() override { output_.release(); }
-  SavedTensor output_;
+// softmax or log_softmax along axis; the gradient needs only the output y:
+//   softmax:     dx = y (g - sum(g y))
+//   log_softmax: dx = g - exp(y) sum(g)
+struct Softmax {
+  static constexpr std::size_t num_saved = 1;  // the output
+  const char* name;                            // softmax or log_softmax
+  std::int64_t axis_in;
+  bool log;
+  int axis = 0;
 
- private:
-  int axis_;
-  bool log_;
+  Tensor forward(const Tensor& x) {
+    ops::check_floating(name, x);
+    axis = normalize_axis(axis_in, x.dim(), name);
+    return softmax_kernel(x, axis, log);
+  }
+  void save(ops::OpContext& ctx, const Tensor&, const Tensor& y) const { ctx.save_output(0, y); }
+  TensorList backward(const ops::OpContext& ctx, const Tensor& g) const {
+    const Tensor y = ctx.saved(0);
+    return ops::grads(ops::fused_or_composed(
+        {&g, &y}, [&] { return softmax_backward_kernel(g, y, axis, log); },
+        [&] {
+          return log ? g - exp(y) * sum(g, {axis}, /*keepdim=*/true) : y * (g - sum(g * y, {axis}, /*keepdim=*/true));
+        }));
+  }
 };
 
 Tensor softmax_op(const Tensor& x, std::int64_t axis, bool log) {
-  const char* name = log ? "log_softmax" : "softmax";
-  ops::check_floating(name, x);
-  const int d = normalize_axis(axis, x.dim(), name);
-  Tensor y = softmax_kernel(x, d, log);
-  if (auto node = ops::record<SoftmaxNode>(y, {&x}, d, log)) node->output_ = SavedTensor(y, /*is_output=*/true);
-  ops::check_forward(name, y);
-  return y;
+  return ops::apply(Softmax{log ? "log_softmax" : "softmax", axis, log}, x);
 }
 
 }  // namespace
