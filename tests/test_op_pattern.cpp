@@ -2,6 +2,7 @@
 // and fused_or_composed, the rule for backward rules with a fused kernel.
 #include <doctest/doctest.h>
 
+#include <array>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,26 @@ struct MulAddOp {
 };
 
 Tensor mul_add(const Tensor& a, const Tensor& b) { return tg::ops::apply(MulAddOp{}, a, b); }
+
+// Two outputs: (2 x, x^2), saving its second output; d/dx = 2 g0 + 2 x g1.
+struct TwiceAndSquareOp {
+  static constexpr const char* name = "test_twice_and_square";
+  static constexpr std::size_t num_saved = 1;
+  std::array<Tensor, 2> forward(const Tensor& x) const {
+    tg::NoGradGuard no_grad;
+    return {x * 2.0, x * x};
+  }
+  void save(tg::ops::OpContext& ctx, const Tensor& x, const std::array<Tensor, 2>&) const { ctx.save(0, x); }
+  tg::TensorList backward(const tg::ops::OpContext& ctx, const tg::TensorList& g) const {
+    Tensor dx;
+    if (g[0].defined()) dx = g[0] * 2.0;
+    if (g[1].defined()) {
+      const Tensor d1 = g[1] * ctx.saved(0) * 2.0;
+      dx = dx.defined() ? dx + d1 : d1;
+    }
+    return tg::ops::grads(dx);
+  }
+};
 
 // Tells which form fused_or_composed picked: the fused form returns 1 + g, the composed
 // form g + 1 as a recorded op.
@@ -161,4 +182,20 @@ TEST_CASE("softmax gradient under create_graph is recorded, so a second derivati
   CHECK_FALSE(plain[0].grad_fn());
   const auto a = g[0].to_vector<double>(), b = plain[0].to_vector<double>();
   for (std::size_t i = 0; i < a.size(); ++i) CHECK(a[i] == doctest::Approx(b[i]).epsilon(1e-12));
+}
+
+TEST_CASE("op pattern: an op with two outputs records one node, each output its own output number") {
+  const Tensor x = tg::from_vector(std::vector<double>{1, 3}, {2}).requires_grad_();
+  const auto [twice, square] = tg::ops::apply(TwiceAndSquareOp{}, x);
+  REQUIRE(twice.grad_fn());
+  CHECK(twice.grad_fn() == square.grad_fn());
+  CHECK(twice.grad_fn()->num_outputs() == 2);
+  // Both outputs used: d/dx sum(2x + x^2) = 2 + 2x.
+  tg::sum(twice + square).backward();
+  CHECK(x.grad().to_vector<double>() == std::vector<double>{4, 8});
+  // Only the second used: the first output's gradient arrives undefined.
+  const Tensor y = tg::from_vector(std::vector<double>{1, 3}, {2}).requires_grad_();
+  const auto outs = tg::ops::apply(TwiceAndSquareOp{}, y);
+  tg::sum(outs[1]).backward();
+  CHECK(y.grad().to_vector<double>() == std::vector<double>{2, 6});
 }

@@ -10,10 +10,11 @@
 //   num_saved                 optional, default 0: how many tensors backward needs
 //                             (slots 0 .. num_saved-1)
 //   forward(inputs...)        the checks (tg::Error naming the op, what was given and what
-//                             was expected) and the kernels; returns the output. May set
+//                             was expected) and the kernels; returns the output (a
+//                             Tensor, or std::array<Tensor, M> for M outputs). May set
 //                             members (a shape, a mask) that backward reads.
 //   save(ctx, inputs..., out) optional: ctx.save(slot, t) / ctx.save_output(slot, out)
-//                             for each tensor backward needs. Runs only when the op is
+//                             for each tensor backward needs (out: what forward returned). Runs only when the op is
 //                             recorded, after its edges exist, so ctx.needs_input_grad(i)
 //                             tells which gradients backward will be asked for and the op
 //                             can save only what those need.
@@ -23,6 +24,8 @@
 //                             differentiates it again. ctx.saved(slot) unpacks a saved
 //                             tensor (refusing when an in-place op changed it since);
 //                             ctx.needs_input_grad(i) is false for inputs that need none.
+//                             An op with M outputs takes the TensorList of their M
+//                             gradients instead of g (undefined: nothing used that output).
 //   release()                 optional: drops tensor members once backward has run.
 //
 // and, in the same file, its op-table entries (`const OpRegistration reg_mul(...)`, see
@@ -33,7 +36,7 @@
 // needs a gradient (pool-allocated, as every node: no std::function, no allocation beyond
 // the node itself), connects the inputs, calls save, and in anomaly mode checks the
 // output for NaN/Inf naming the op. An op over a list of inputs (concat) takes a
-// std::span<const Tensor> instead of separate tensors. An op has one output.
+// std::span<const Tensor> instead of separate tensors.
 //
 // The struct is a C++ counterpart of torch.autograd.Function: forward, save_for_backward
 // (ctx.save), ctx.needs_input_grad, backward. It stays private to ops/src for now.
@@ -45,6 +48,7 @@
 #include <cassert>
 #include <concepts>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <span>
 #include <utility>
@@ -100,13 +104,44 @@ constexpr std::size_t num_saved() {
   }
 }
 
+// The outputs forward returns: one Tensor, or std::array<Tensor, M> for an op with M
+// outputs (each output i is output_nr i of the node).
+template <class Out>
+struct Outputs;
+template <>
+struct Outputs<Tensor> {
+  static constexpr std::uint32_t count = 1;
+  static void record(const Tensor& out, const std::shared_ptr<Node>& node) { set_history(out, node); }
+  static void check(const char* name, const Tensor& out) { check_forward(name, out); }
+};
+template <std::size_t M>
+struct Outputs<std::array<Tensor, M>> {
+  static constexpr std::uint32_t count = M;
+  static void record(const std::array<Tensor, M>& outs, const std::shared_ptr<Node>& node) {
+    for (std::uint32_t i = 0; i < M; ++i) set_history(outs[i], node, i);
+  }
+  static void check(const char* name, const std::array<Tensor, M>& outs) {
+    for (const Tensor& out : outs) check_forward(name, out);
+  }
+};
+
 // The node recorded for one application of Op: the op by value and its saved tensors.
-template <class Op>
+// Out is what Op's forward returns.
+template <class Op, class Out = Tensor>
 class OpNode final : public Node {
  public:
-  explicit OpNode(Op&& op) : op_(std::move(op)) {}
+  explicit OpNode(Op&& op) : op_(std::move(op)) { num_outputs_ = Outputs<Out>::count; }
   const char* name() const override { return op_.name; }
-  TensorList apply(TensorList&& grads) override { return op_.backward(context(), grads[0]); }
+  // One output: backward(ctx, g). Several: backward(ctx, grads), one gradient per
+  // output, undefined for an output nothing depended on.
+  TensorList apply(TensorList&& grads) override {
+    if constexpr (Outputs<Out>::count == 1) {
+      return op_.backward(context(), grads[0]);
+    } else {
+      grads.resize(Outputs<Out>::count);
+      return op_.backward(context(), grads);
+    }
+  }
   void release_saved() override {
     for (auto& s : saved_) s.release();
     if constexpr (requires(Op& op) { op.release(); }) op_.release();
@@ -124,50 +159,52 @@ namespace detail {
 // Calls Op::save when the op declares one (detected by name, so a save whose signature
 // does not match is a compile error, never a silently skipped save). A generic op whose
 // instances differ in what they save constrains its save (`requires(num_saved > 0)`).
-template <class Op, class... In>
-void save_for_backward(OpNode<Op>& node, const In&... inputs_and_output) {
+template <class Op, class Out, class... In>
+void save_for_backward(OpNode<Op, Out>& node, const In&... inputs_and_outputs) {
   if constexpr (requires { &Op::save; }) {
     OpContext ctx = node.context();
-    node.op().save(ctx, inputs_and_output...);
+    node.op().save(ctx, inputs_and_outputs...);
   }
 }
 
-template <class Op>
-std::shared_ptr<OpNode<Op>> make_node(Op&& op) {
-  return std::allocate_shared<OpNode<Op>>(pool::Allocator<OpNode<Op>>{}, std::move(op));
+template <class Out, class Op>
+std::shared_ptr<OpNode<Op, Out>> make_node(Op&& op) {
+  return std::allocate_shared<OpNode<Op, Out>>(pool::Allocator<OpNode<Op, Out>>{}, std::move(op));
 }
 
 }  // namespace detail
 
 // Runs op on tensor inputs (undefined ones, such as an absent bias, are allowed) and
-// records it when one of them needs a gradient.
+// records it when one of them needs a gradient. Returns what forward returns.
 template <class Op, class... In>
   requires(std::same_as<In, Tensor> && ...)
-Tensor apply(Op op, const In&... inputs) {
+auto apply(Op op, const In&... inputs) {
+  using Out = decltype(op.forward(inputs...));
   const char* name = op.name;
-  Tensor out = op.forward(inputs...);
+  Out out = op.forward(inputs...);
   if (any_requires_grad({&inputs...})) {
-    auto node = detail::make_node(std::move(op));
+    auto node = detail::make_node<Out>(std::move(op));
     connect_inputs(*node, {&inputs...});
-    set_history(out, node);
+    Outputs<Out>::record(out, node);
     detail::save_for_backward(*node, inputs..., out);
   }
-  check_forward(name, out);
+  Outputs<Out>::check(name, out);
   return out;
 }
 
 // The same for an op over a list of inputs (concat, stack): one edge per element.
 template <class Op>
-Tensor apply(Op op, std::span<const Tensor> inputs) {
+auto apply(Op op, std::span<const Tensor> inputs) {
+  using Out = decltype(op.forward(inputs));
   const char* name = op.name;
-  Tensor out = op.forward(inputs);
+  Out out = op.forward(inputs);
   if (any_requires_grad(inputs)) {
-    auto node = detail::make_node(std::move(op));
+    auto node = detail::make_node<Out>(std::move(op));
     connect_inputs(*node, inputs);
-    set_history(out, node);
+    Outputs<Out>::record(out, node);
     detail::save_for_backward(*node, inputs, out);
   }
-  check_forward(name, out);
+  Outputs<Out>::check(name, out);
   return out;
 }
 
