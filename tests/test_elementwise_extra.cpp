@@ -7,7 +7,8 @@
 #include <numbers>
 
 #include <tapegrad/ops/activations.hpp>
-#include <tapegrad/ops/elementwise_extra.hpp>
+#include <tapegrad/ops/comparisons.hpp>
+#include <tapegrad/ops/elementwise.hpp>
 #include <tapegrad/tapegrad.hpp>
 
 #include "check_error.hpp"

@@ -6,7 +6,7 @@
 #include <limits>
 
 #include <tapegrad/tapegrad.hpp>
-#include <tapegrad/ops/reduce_extra.hpp>
+#include <tapegrad/ops/reduce.hpp>
 
 #include "check_error.hpp"
 

@@ -8,8 +8,8 @@
 #include "elementwise_kernels.hpp"
 #include "op_util.hpp"
 #include "tapegrad/ops/activations.hpp"
+#include "tapegrad/ops/comparisons.hpp"
 #include "tapegrad/ops/elementwise.hpp"
-#include "tapegrad/ops/elementwise_extra.hpp"
 #include "tapegrad/ops/op_table.hpp"
 #include "unary_op.hpp"
 

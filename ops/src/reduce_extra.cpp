@@ -13,7 +13,6 @@
 #include "tapegrad/ops/elementwise.hpp"
 #include "tapegrad/ops/op_table.hpp"
 #include "tapegrad/ops/reduce.hpp"
-#include "tapegrad/ops/reduce_extra.hpp"
 #include "tapegrad/ops/views.hpp"
 #include "tapegrad/tensor_iteration.hpp"
 

@@ -9,7 +9,7 @@
 #include <tapegrad/nn/data/loader.hpp>
 #include <tapegrad/ops/elementwise.hpp>
 #include <tapegrad/ops/losses.hpp>
-#include <tapegrad/ops/reduce_extra.hpp>
+#include <tapegrad/ops/reduce.hpp>
 #include <tapegrad/ops/shape_ops.hpp>
 #include <tapegrad/ops/softmax.hpp>
 
