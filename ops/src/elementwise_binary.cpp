@@ -2,8 +2,7 @@
 // gradient back to its input's shape with sum_to.
 #include <cmath>
 
-#include "backend/dnnl_backend.hpp"
-#include "elementwise_kernels.hpp"
+#include "kernels/eltwise.hpp"
 #include "op_util.hpp"
 #include "tapegrad/ops/elementwise.hpp"
 #include "tapegrad/ops/op_table.hpp"
@@ -27,42 +26,14 @@ const char* binary_name(BinaryKind k) {
   return "?";
 }
 
-template <class T>
-void reference_binary(BinaryKind kind, const Tensor& a, const Tensor& b, const Tensor& out) {
-  switch (kind) {
-    case BinaryKind::add: return ops::binary_loop<T>(a, b, out, [](T x, T y) { return x + y; });
-    case BinaryKind::sub: return ops::binary_loop<T>(a, b, out, [](T x, T y) { return x - y; });
-    case BinaryKind::mul: return ops::binary_loop<T>(a, b, out, [](T x, T y) { return x * y; });
-    case BinaryKind::div: return ops::binary_loop<T>(a, b, out, [](T x, T y) { return x / y; });
-    case BinaryKind::pow: return ops::binary_loop<T>(a, b, out, [](T x, T y) { return std::pow(x, y); });
-  }
-}
-
-// oneDNN's binary primitive broadcasts only its second source; a broadcast first
-// source is fine for commutative ops (swap) and otherwise goes to the loop.
-bool run_on_dnnl(BinaryKind kind, const Tensor& a, const Tensor& b, const Tensor& out) {
-  if (kind == BinaryKind::pow || out.numel() < backend::kBinaryMinElements) return false;
-  static constexpr dnnl::algorithm algs[] = {dnnl::algorithm::binary_add, dnnl::algorithm::binary_sub,
-                                             dnnl::algorithm::binary_mul, dnnl::algorithm::binary_div};
-  const auto alg = algs[static_cast<int>(kind)];
-  if (a.shape() == out.shape()) {
-    backend::binary_f32(alg, a, b, out);
-    return true;
-  }
-  if (b.shape() == out.shape() && (kind == BinaryKind::add || kind == BinaryKind::mul)) {
-    backend::binary_f32(alg, b, a, out);
-    return true;
-  }
-  return false;
-}
-
 Tensor binary_forward(BinaryKind kind, const Tensor& a, const Tensor& b) {
   const char* name = binary_name(kind);
   ops::check_floating(name, a);
   ops::check_same_dtype(name, a, b);
   Tensor out = empty(broadcast_shapes(a.shape(), b.shape(), name), a.dtype());
-  if (a.dtype() == f32 && run_on_dnnl(kind, a, b, out)) return out;
-  dispatch_floating(a.dtype(), [&](auto t) { reference_binary<decltype(t)>(kind, a, b, out); });
+  static constexpr kernels::Binary kernel_op[] = {kernels::Binary::add, kernels::Binary::sub, kernels::Binary::mul,
+                                                  kernels::Binary::div, kernels::Binary::pow};
+  kernels::binary(kernel_op[static_cast<int>(kind)], a, b, out);
   return out;
 }
 

@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "kernels/losses.hpp"
 #include "op_util.hpp"
 #include "tapegrad/ops/elementwise.hpp"
 #include "tapegrad/ops/losses.hpp"
@@ -124,21 +125,8 @@ class NllNode final : public RowWeightedNode {
 
  private:
   Tensor weights(const std::vector<double>& scale) override {
-    const Tensor labels = labels_.unpack(*this);
     Tensor w = empty(shape_, dtype_);
-    const std::int64_t n = shape_[0], c = shape_[1];
-    const double spread = smoothing_ / static_cast<double>(c), hit = 1 - smoothing_;
-    dispatch_floating(dtype_, [&](auto t) {
-      using T = decltype(t);
-      T* out = w.data<T>();
-      for (std::int64_t i = 0; i < n; ++i) {
-        const double si = scale[static_cast<std::size_t>(i)];
-        T* row = out + i * c;
-        const T v = static_cast<T>(-spread * si);
-        for (std::int64_t j = 0; j < c; ++j) row[j] = v;
-        row[label_at(labels, i)] = static_cast<T>(-(spread + hit) * si);
-      }
-    });
+    kernels::nll_weights(labels_.unpack(*this), smoothing_, scale, w);
     return w;
   }
 
@@ -149,48 +137,15 @@ class NllNode final : public RowWeightedNode {
 };
 
 Tensor nll_op(const char* op, const Tensor& log_probs, const Tensor& labels, Reduction reduction, double smoothing) {
-  const std::int64_t n = log_probs.size(0), c = log_probs.size(1);
-  const std::int64_t s0 = log_probs.strides()[0], s1 = log_probs.strides()[1];
-  const double spread = smoothing / static_cast<double>(c), hit = 1 - smoothing;
-  Tensor out = dispatch_floating(log_probs.dtype(), [&](auto t) {
-    using T = decltype(t);
-    const T* lp = log_probs.data<T>();
-    std::vector<double> rows(static_cast<std::size_t>(n));
-    for (std::int64_t i = 0; i < n; ++i) {
-      const T* row = lp + i * s0;
-      double all = 0;
-      if (smoothing != 0)
-        for (std::int64_t j = 0; j < c; ++j) all += row[j * s1];
-      rows[static_cast<std::size_t>(i)] = -(hit * row[label_at(labels, i) * s1] + spread * all);
-    }
-    return reduce_rows<T>(rows, reduction, log_probs.dtype());
-  });
+  const std::vector<double> rows = kernels::nll_rows(log_probs, labels, smoothing);
+  Tensor out = dispatch_floating(log_probs.dtype(),
+                                 [&](auto t) { return reduce_rows<decltype(t)>(rows, reduction, log_probs.dtype()); });
   ops::record<NllNode>(out, {&log_probs}, reduction, log_probs.shape(), log_probs.dtype(), labels, smoothing);
   ops::check_forward(op, out);
   return out;
 }
 
 // --- svm_hinge_loss
-
-// Loss of one row; writes the row of W scaled by `scale` when w is not null.
-template <class T>
-double hinge_row(const T* s, std::int64_t step, std::int64_t c, std::int64_t y, double margin, T* w, double scale) {
-  const double sy = s[y * step];
-  double loss = 0;
-  std::int64_t active = 0;
-  for (std::int64_t j = 0; j < c; ++j) {
-    if (j == y) continue;
-    const double m = s[j * step] - sy + margin;
-    const bool on = m > 0;
-    if (on) {
-      loss += m;
-      ++active;
-    }
-    if (w) w[j] = on ? static_cast<T>(scale) : T(0);
-  }
-  if (w) w[y] = static_cast<T>(-static_cast<double>(active) * scale);
-  return loss;
-}
 
 class HingeNode final : public RowWeightedNode {
  public:
@@ -204,17 +159,9 @@ class HingeNode final : public RowWeightedNode {
 
  private:
   Tensor weights(const std::vector<double>& scale) override {
-    const Tensor scores = scores_.unpack(*this), labels = labels_.unpack(*this);
+    const Tensor scores = scores_.unpack(*this);
     Tensor w = empty(scores.shape(), scores.dtype());
-    const std::int64_t n = scores.size(0), c = scores.size(1);
-    dispatch_floating(scores.dtype(), [&](auto t) {
-      using T = decltype(t);
-      const T* s = scores.data<T>();
-      T* out = w.data<T>();
-      for (std::int64_t i = 0; i < n; ++i)
-        hinge_row<T>(s + i * scores.strides()[0], scores.strides()[1], c, label_at(labels, i), margin_, out + i * c,
-                     scale[static_cast<std::size_t>(i)]);
-    });
+    kernels::hinge_weights(scores, labels_.unpack(*this), margin_, scale, w);
     return w;
   }
 
@@ -223,28 +170,6 @@ class HingeNode final : public RowWeightedNode {
 };
 
 // --- l2_penalty
-
-template <class T>
-double sum_of_squares(const Tensor& p) {
-  double total = 0;
-  if (p.is_contiguous()) {
-    const T* d = p.data<T>();
-    const std::int64_t n = p.numel();
-#pragma omp parallel for reduction(+ : total) if (n >= (1 << 16))
-    for (std::int64_t i = 0; i < n; ++i) total += static_cast<double>(d[i]) * d[i];
-    return total;
-  }
-  for_each_strided<1>(
-      p.shape(), strided_operands<1>(p.shape(), {&p}),
-      [&total](std::array<char*, 1> ptr, std::array<std::int64_t, 1> st, std::int64_t n) {
-        for (std::int64_t i = 0; i < n; ++i) {
-          const double v = *reinterpret_cast<const T*>(ptr[0] + i * st[0]);
-          total += v * v;
-        }
-      },
-      /*parallel=*/false);
-  return total;
-}
 
 // d/dp sum(p^2) = 2 p.
 class L2PenaltyNode final : public Node {
@@ -280,15 +205,9 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& labels, Reduction reduc
 
 Tensor svm_hinge_loss(const Tensor& scores, const Tensor& labels, double margin, Reduction reduction) {
   check_classification("svm_hinge_loss", "scores", scores, labels, reduction);
-  const std::int64_t n = scores.size(0), c = scores.size(1);
-  Tensor out = dispatch_floating(scores.dtype(), [&](auto t) {
-    using T = decltype(t);
-    std::vector<double> rows(static_cast<std::size_t>(n));
-    for (std::int64_t i = 0; i < n; ++i)
-      rows[static_cast<std::size_t>(i)] = hinge_row<T>(scores.data<T>() + i * scores.strides()[0], scores.strides()[1],
-                                                       c, label_at(labels, i), margin, nullptr, 0);
-    return reduce_rows<T>(rows, reduction, scores.dtype());
-  });
+  const std::vector<double> rows = kernels::hinge_rows(scores, labels, margin);
+  Tensor out =
+      dispatch_floating(scores.dtype(), [&](auto t) { return reduce_rows<decltype(t)>(rows, reduction, scores.dtype()); });
   ops::record<HingeNode>(out, {&scores}, reduction, scores, labels, margin);
   ops::check_forward("svm_hinge_loss", out);
   return out;
@@ -320,8 +239,7 @@ Tensor l2_penalty(const std::vector<Tensor>& params) {
              i, dtype_name(params[i].dtype()), params[i].shape().str(), dtype_name(dtype), params[0].shape().str());
   }
   double total = 0;
-  for (const Tensor& p : params)
-    total += dispatch_floating(dtype, [&](auto t) { return sum_of_squares<decltype(t)>(p); });
+  for (const Tensor& p : params) total += kernels::sum_of_squares(p);
   Tensor out = full(Shape{}, total, dtype);
   const std::span<const Tensor> inputs(params);
   if (any_requires_grad(inputs)) {
