@@ -1,5 +1,5 @@
 // Elementwise f32 forward (no grad) around the oneDNN dispatch threshold
-// (kEltwiseMinElements = 4096 in ops/src/backend/dnnl_backend.hpp: below it a plain
+// (kEltwiseMinElements = 4096 in ops/kernels/eltwise.hpp: below it a plain
 // loop runs, from it on oneDNN). Compare items/s just below and just above it.
 #include <benchmark/benchmark.h>
 

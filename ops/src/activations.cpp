@@ -4,8 +4,8 @@
 #include <cmath>
 #include <numbers>
 
-#include "backend/dnnl_backend.hpp"
-#include "elementwise_kernels.hpp"
+#include "kernels/eltwise.hpp"
+#include "kernels/elementwise_loops.hpp"
 #include "op_util.hpp"
 #include "tapegrad/ops/activations.hpp"
 #include "tapegrad/ops/comparisons.hpp"
@@ -17,7 +17,7 @@ namespace tg {
 
 namespace {
 
-using dnnl::algorithm;
+using kernels::Eltwise;
 using ops::Params;
 using ops::unary_op;
 
@@ -30,8 +30,8 @@ template <class T> T normal_pdf(T x) {
 
 struct LeakyRelu {  // slope in alpha
   static constexpr const char* name = "leaky_relu";
-  static constexpr algorithm alg = algorithm::eltwise_relu;  // alpha * x for x < 0
-  static constexpr std::int64_t dnnl_min_elements = backend::kCheapEltwiseMinElements;
+  static constexpr Eltwise alg = Eltwise::relu;  // alpha * x for x < 0
+  static constexpr std::int64_t dnnl_min_elements = kernels::kCheapEltwiseMinElements;
   static constexpr bool saves_input = true, saves_output = false;
   // The product is computed unconditionally so the loop vectorizes (a conditional
   // multiply is not speculated: 10x slower on random signs).
@@ -47,8 +47,8 @@ struct LeakyRelu {  // slope in alpha
 
 struct Elu {  // alpha in alpha
   static constexpr const char* name = "elu";
-  static constexpr algorithm alg = algorithm::eltwise_elu;
-  static constexpr std::int64_t dnnl_min_elements = backend::kTranscendentalMinElements;
+  static constexpr Eltwise alg = Eltwise::elu;
+  static constexpr std::int64_t dnnl_min_elements = kernels::kTranscendentalMinElements;
   static constexpr bool saves_input = true, saves_output = true;
   template <class T> static T f(T x, Params p) { return x > T(0) ? x : static_cast<T>(p.alpha) * std::expm1(x); }
   static std::pair<float, float> dnnl_params(Params p) { return {static_cast<float>(p.alpha), 0.f}; }
@@ -61,8 +61,8 @@ struct Elu {  // alpha in alpha
 
 struct Gelu {
   static constexpr const char* name = "gelu";
-  static constexpr algorithm alg = algorithm::eltwise_gelu_erf;
-  static constexpr std::int64_t dnnl_min_elements = backend::kTranscendentalMinElements;
+  static constexpr Eltwise alg = Eltwise::gelu_erf;
+  static constexpr std::int64_t dnnl_min_elements = kernels::kTranscendentalMinElements;
   static constexpr bool saves_input = true, saves_output = false;
   template <class T> static T f(T x, Params) { return x * normal_cdf(x); }
   static Tensor backward(const Tensor& g, const Tensor& x, const Tensor&, Params) { return gelu_backward(g, x); }
@@ -105,7 +105,7 @@ Tensor gelu_backward(const Tensor& g, const Tensor& x) {
   Tensor out = empty(x.shape(), x.dtype());
   dispatch_floating(x.dtype(), [&](auto t) {
     using T = decltype(t);
-    ops::binary_loop<T>(g, x, out, [](T gv, T xv) { return gv * (normal_cdf(xv) + xv * normal_pdf(xv)); });
+    kernels::binary_loop<T>(g, x, out, [](T gv, T xv) { return gv * (normal_cdf(xv) + xv * normal_pdf(xv)); });
   });
   if (auto node = ops::record<GeluBackwardNode>(out, {&g, &x})) {
     node->g_ = SavedTensor(g, false);

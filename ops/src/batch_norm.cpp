@@ -1,14 +1,11 @@
-// Batch normalization (Ioffe & Szegedy 2015) over [N, C] and [N, C, H, W]. f32 [N, C]
-// on oneDNN's batch normalization primitive; f32 [N, C, H, W], small f32 and f64 on the
-// vectorized loops of batch_norm_reference.hpp (faster than oneDNN 2.6 on NCHW).
+// Batch normalization (Ioffe & Szegedy 2015) over [N, C] and [N, C, H, W]. The kernels
+// (oneDNN for f32 [N, C], vectorized loops otherwise) are in kernels/batch_norm.hpp.
 //
 // Backward: the fused kernel (oneDNN or reference) for first-order gradients; when the
 // gradient itself is being recorded (create_graph), the same formula written with
 // tapegrad ops from x, so second derivatives flow through the batch statistics.
-#include "backend/dnnl_pool_norm.hpp"
-#include "batch_norm_reference.hpp"
+#include "kernels/batch_norm.hpp"
 #include "op_pattern.hpp"
-#include "pool_index.hpp"
 #include "tapegrad/ops/elementwise.hpp"
 #include "tapegrad/ops/normalization.hpp"
 #include "tapegrad/ops/op_table.hpp"
@@ -19,13 +16,8 @@ namespace tg {
 
 namespace {
 
-ops::NormLayout layout_of(const Tensor& x) { return {x.size(0), x.size(1), x.dim() == 4 ? x.size(2) * x.size(3) : 1}; }
-
-// oneDNN for [N, C] (its JIT kernels); [N, C, H, W] runs on the loops, which beat
-// oneDNN 2.6's only plain-NCHW kernel (see batch_norm_reference.hpp).
-bool on_dnnl(const Tensor& x) {
-  return x.dtype() == f32 && x.dim() == 2 && x.numel() >= backend::kBatchNormMinElements;
-}
+// Values per channel: N, or N * H * W.
+std::int64_t per_channel(const Tensor& x) { return x.size(0) * (x.dim() == 4 ? x.size(2) * x.size(3) : 1); }
 
 // The axes statistics are taken over, and the shape a [C] tensor broadcasts with.
 std::vector<std::int64_t> stat_axes(const Tensor& x) {
@@ -33,11 +25,6 @@ std::vector<std::int64_t> stat_axes(const Tensor& x) {
 }
 std::vector<std::int64_t> channel_shape(const Tensor& x) {
   return x.dim() == 4 ? std::vector<std::int64_t>{1, x.size(1), 1, 1} : std::vector<std::int64_t>{1, x.size(1)};
-}
-
-template <class T>
-T* data_or_null(const Tensor& t) {
-  return t.defined() ? t.data<T>() : nullptr;
 }
 
 class BatchNormNode final : public Node {
@@ -70,32 +57,15 @@ class BatchNormNode final : public Node {
   }
 
  private:
-  TensorList kernel_backward(const Tensor& g, const Tensor& x_in, const Tensor& w_in) {
+  TensorList kernel_backward(const Tensor& g, const Tensor& x, const Tensor& w) {
     const bool need_x = edges()[0].valid(), need_w = edges()[1].valid(), need_b = edges()[2].valid();
-    const Tensor x = ops::dense(x_in), w = w_in.defined() ? ops::dense(w_in) : Tensor{}, gc = ops::dense(g);
-    const std::int64_t C = x.size(1);
+    kernels::BatchNormGradients grads =
+        kernels::batch_norm_backward(x, g, w, has_bias_, mean_, var_, global_stats_, eps_, need_x, need_w, need_b);
     TensorList out;
     out.resize(3);
-    if (on_dnnl(x)) {
-      // oneDNN computes every gradient its flags imply.
-      Tensor dx = empty(x.shape(), f32);
-      Tensor dw = w.defined() ? empty({C}, f32) : Tensor{}, db = has_bias_ ? empty({C}, f32) : Tensor{};
-      backend::batch_norm_backward_f32(x, gc, w, has_bias_, mean_, var_, global_stats_, static_cast<float>(eps_), dx,
-                                       dw, db);
-      if (need_x) out[0] = dx;
-      if (need_w) out[1] = dw;
-      if (need_b) out[2] = db;
-      return out;
-    }
-    if (need_x) out[0] = empty(x.shape(), x.dtype());
-    if (need_w) out[1] = empty({C}, x.dtype());
-    if (need_b) out[2] = empty({C}, x.dtype());
-    dispatch_floating(x.dtype(), [&](auto t) {
-      using T = decltype(t);
-      ops::batch_norm_backward_reference<T>(layout_of(x), x.data<T>(), gc.data<T>(), mean_.data<T>(), var_.data<T>(),
-                                            data_or_null<T>(w), eps_, global_stats_, data_or_null<T>(out[0]),
-                                            data_or_null<T>(out[1]), data_or_null<T>(out[2]));
-    });
+    if (need_x) out[0] = std::move(grads.input);
+    if (need_w) out[1] = std::move(grads.weight);
+    if (need_b) out[2] = std::move(grads.bias);
     return out;
   }
 
@@ -149,26 +119,8 @@ void check_arguments(const Tensor& x, const Tensor& weight, const Tensor& bias, 
   check_channel_tensor(running_var, "running_var");
   TG_CHECK(running_mean.defined() == running_var.defined(),
            "batch_norm: running_mean and running_var must be given together (one is undefined)");
-  TG_CHECK(!batch_stats || layout_of(x).per_channel() > 1,
+  TG_CHECK(!batch_stats || per_channel(x) > 1,
            "batch_norm: expected more than 1 value per channel when training, got input of shape {}", x.shape().str());
-}
-
-// running = (1 - momentum) running + momentum batch; the variance unbiased (M / (M - 1)).
-template <class T>
-void update_running(const Tensor& running_mean, const Tensor& running_var, const Tensor& mean, const Tensor& var,
-                    double momentum, std::int64_t m) {
-  const double unbias = static_cast<double>(m) / static_cast<double>(m - 1);
-  T* rm = running_mean.data<T>();
-  T* rv = running_var.data<T>();
-  const std::int64_t sm = running_mean.strides()[0], sv = running_var.strides()[0];
-  const T* bm = mean.data<T>();
-  const T* bv = var.data<T>();
-  for (std::int64_t c = 0; c < mean.numel(); ++c) {
-    rm[c * sm] = static_cast<T>((1 - momentum) * rm[c * sm] + momentum * bm[c]);
-    rv[c * sv] = static_cast<T>((1 - momentum) * rv[c * sv] + momentum * bv[c] * unbias);
-  }
-  running_mean.bump_version();
-  running_var.bump_version();
 }
 
 }  // namespace
@@ -179,8 +131,6 @@ Tensor batch_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, con
   check_arguments(x, weight, bias, running_mean, running_var, !global_stats);
   TG_CHECK(eps > 0, "batch_norm: eps must be positive, got {}", eps);
   const std::int64_t C = x.size(1);
-  const Tensor xc = ops::dense(x);
-  const Tensor w = weight.defined() ? ops::dense(weight) : Tensor{}, b = bias.defined() ? ops::dense(bias) : Tensor{};
   Tensor mean, var;
   if (global_stats) {
     NoGradGuard no_grad;  // copies: the running statistics change in later steps
@@ -191,19 +141,11 @@ Tensor batch_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, con
     var = empty({C}, x.dtype());
   }
   Tensor y = empty(x.shape(), x.dtype());
-  if (on_dnnl(x)) {
-    backend::batch_norm_forward_f32(xc, w, b, mean, var, global_stats, static_cast<float>(eps), y);
-  } else {
-    dispatch_floating(x.dtype(), [&](auto t) {
-      using T = decltype(t);
-      ops::batch_norm_forward_reference<T>(layout_of(x), xc.data<T>(), data_or_null<T>(w), data_or_null<T>(b), eps,
-                                           global_stats, mean.data<T>(), var.data<T>(), y.data<T>());
-    });
-  }
+  kernels::batch_norm_forward(x, weight, bias, mean, var, global_stats, eps, y);
   if (training && running_mean.defined()) {
-    dispatch_floating(x.dtype(), [&](auto t) {
-      update_running<decltype(t)>(running_mean, running_var, mean, var, momentum, layout_of(x).per_channel());
-    });
+    kernels::batch_norm_update_running(running_mean, running_var, mean, var, momentum, per_channel(x));
+    running_mean.bump_version();
+    running_var.bump_version();
   }
   ops::record<BatchNormNode>(y, {&x, &weight, &bias}, x, weight, bias.defined(), std::move(mean), std::move(var),
                              global_stats, eps);

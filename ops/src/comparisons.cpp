@@ -3,7 +3,7 @@
 #include <functional>
 #include <type_traits>
 
-#include "elementwise_kernels.hpp"
+#include "kernels/elementwise_loops.hpp"
 #include "op_util.hpp"
 #include "tapegrad/ops/comparisons.hpp"
 
@@ -17,7 +17,7 @@ Tensor compare(const char* name, const Tensor& a, const Tensor& b) {
   Tensor out = empty(broadcast_shapes(a.shape(), b.shape(), name), a.dtype());
   dispatch_dtype(a.dtype(), [&](auto t) {
     using T = decltype(t);
-    ops::binary_loop<T>(a, b, out, [](T x, T y) { return Compare{}(x, y) ? T(1) : T(0); });
+    kernels::binary_loop<T>(a, b, out, [](T x, T y) { return Compare{}(x, y) ? T(1) : T(0); });
   });
   return out;
 }
@@ -31,7 +31,7 @@ Tensor compare(const Tensor& x, double value) {
     using T = decltype(t);
     using C = std::conditional_t<std::is_floating_point_v<T>, T, double>;
     const C v = static_cast<C>(value);
-    ops::unary_loop<T>(x, out, [v](T e) { return Compare{}(static_cast<C>(e), v) ? T(1) : T(0); });
+    kernels::unary_loop<T>(x, out, [v](T e) { return Compare{}(static_cast<C>(e), v) ? T(1) : T(0); });
   });
   return out;
 }

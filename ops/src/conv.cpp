@@ -6,10 +6,10 @@
 // All three are bilinear, so each one's gradients are the other two:
 //   d<G, bwd_input(dy, w)>  : d/ddy = conv2d(G, w),   d/dw = bwd_weight(dy, G)
 //   d<G, bwd_weight(dy, x)> : d/ddy = conv2d(x, G),   d/dx = bwd_input(dy, G)
-// f32 runs on oneDNN (backend/dnnl_conv.cpp), f64 on the direct loops below.
+// The kernels (f32 on oneDNN, f64 on direct loops) are in kernels/conv.hpp.
 #include <algorithm>
 
-#include "backend/dnnl_conv.hpp"
+#include "kernels/conv.hpp"
 #include "conv_geometry.hpp"
 #include "op_pattern.hpp"
 #include "tapegrad/ops/conv.hpp"
@@ -75,160 +75,29 @@ ConvGeometry conv_geometry(const char* op, const Shape& input, const Shape& weig
 
 namespace {
 
-// --- f64 reference kernels (direct loops over contiguous NCHW / OIHW data)
-
-constexpr double kParallelFlops = 1 << 16;
-
-// Calls f(output offset, input offset) for each output position whose tap (kh, kw)
-// lands inside the input plane rather than in the padding.
-template <class F>
-void for_each_tap(const ConvGeometry& g, std::int64_t kh, std::int64_t kw, F&& f) {
-  for (std::int64_t oh = 0; oh < g.out_h; ++oh) {
-    const std::int64_t ih = oh * g.stride_h - g.pad_h + kh * g.dilation_h;
-    if (ih < 0 || ih >= g.in_h) continue;
-    for (std::int64_t ow = 0; ow < g.out_w; ++ow) {
-      const std::int64_t iw = ow * g.stride_w - g.pad_w + kw * g.dilation_w;
-      if (iw >= 0 && iw < g.in_w) f(oh * g.out_w + ow, ih * g.in_w + iw);
-    }
-  }
-}
-
-// y[n, o] = b[o] + sum over the group's channels c and taps of x[n, c] w[o, c].
-template <class T>
-void reference_forward(const ConvGeometry& g, const T* x, const T* w, const T* b, T* y) {
-  const std::int64_t cg = g.in_per_group(), og = g.out_per_group(), taps = g.kernel_h * g.kernel_w;
-  const std::int64_t plane_in = g.in_h * g.in_w, plane_out = g.out_h * g.out_w;
-#pragma omp parallel for collapse(2) if (g.flops() > kParallelFlops)
-  for (std::int64_t n = 0; n < g.batch; ++n) {
-    for (std::int64_t o = 0; o < g.out_channels; ++o) {
-      T* yp = y + (n * g.out_channels + o) * plane_out;
-      std::fill(yp, yp + plane_out, b ? b[o] : T(0));
-      const std::int64_t c0 = o / og * cg;
-      for (std::int64_t c = 0; c < cg; ++c) {
-        const T* xp = x + (n * g.in_channels + c0 + c) * plane_in;
-        const T* wp = w + (o * cg + c) * taps;
-        for (std::int64_t kh = 0; kh < g.kernel_h; ++kh)
-          for (std::int64_t kw = 0; kw < g.kernel_w; ++kw) {
-            const T wv = wp[kh * g.kernel_w + kw];
-            for_each_tap(g, kh, kw, [&](std::int64_t out, std::int64_t in) { yp[out] += wv * xp[in]; });
-          }
-      }
-    }
-  }
-}
-
-// dx[n, c] = sum over the group's output channels o and taps of dy[n, o] w[o, c].
-template <class T>
-void reference_backward_input(const ConvGeometry& g, const T* dy, const T* w, T* dx) {
-  const std::int64_t cg = g.in_per_group(), og = g.out_per_group(), taps = g.kernel_h * g.kernel_w;
-  const std::int64_t plane_in = g.in_h * g.in_w, plane_out = g.out_h * g.out_w;
-#pragma omp parallel for collapse(2) if (g.flops() > kParallelFlops)
-  for (std::int64_t n = 0; n < g.batch; ++n) {
-    for (std::int64_t c = 0; c < g.in_channels; ++c) {
-      T* dxp = dx + (n * g.in_channels + c) * plane_in;
-      std::fill(dxp, dxp + plane_in, T(0));
-      const std::int64_t group = c / cg, o0 = group * og;
-      for (std::int64_t o = o0; o < o0 + og; ++o) {
-        const T* dyp = dy + (n * g.out_channels + o) * plane_out;
-        const T* wp = w + (o * cg + c - group * cg) * taps;
-        for (std::int64_t kh = 0; kh < g.kernel_h; ++kh)
-          for (std::int64_t kw = 0; kw < g.kernel_w; ++kw) {
-            const T wv = wp[kh * g.kernel_w + kw];
-            for_each_tap(g, kh, kw, [&](std::int64_t out, std::int64_t in) { dxp[in] += wv * dyp[out]; });
-          }
-      }
-    }
-  }
-}
-
-// dw[o, c] = sum over the batch and output positions of dy[n, o] x[n, c] (shifted by the tap).
-template <class T>
-void reference_backward_weight(const ConvGeometry& g, const T* dy, const T* x, T* dw) {
-  const std::int64_t cg = g.in_per_group(), og = g.out_per_group(), taps = g.kernel_h * g.kernel_w;
-  const std::int64_t plane_in = g.in_h * g.in_w, plane_out = g.out_h * g.out_w;
-#pragma omp parallel for collapse(2) if (g.flops() > kParallelFlops)
-  for (std::int64_t o = 0; o < g.out_channels; ++o) {
-    for (std::int64_t c = 0; c < cg; ++c) {
-      T* dwp = dw + (o * cg + c) * taps;
-      std::fill(dwp, dwp + taps, T(0));
-      const std::int64_t ci = o / og * cg + c;
-      for (std::int64_t n = 0; n < g.batch; ++n) {
-        const T* dyp = dy + (n * g.out_channels + o) * plane_out;
-        const T* xp = x + (n * g.in_channels + ci) * plane_in;
-        for (std::int64_t kh = 0; kh < g.kernel_h; ++kh)
-          for (std::int64_t kw = 0; kw < g.kernel_w; ++kw) {
-            T acc = 0;
-            for_each_tap(g, kh, kw, [&](std::int64_t out, std::int64_t in) { acc += dyp[out] * xp[in]; });
-            dwp[kh * g.kernel_w + kw] += acc;
-          }
-      }
-    }
-  }
-}
-
-// db[o] = sum over n, h, w of dy[n, o, h, w] (accumulated in double).
-template <class T>
-void channel_sums(const T* dy, std::int64_t batch, std::int64_t channels, std::int64_t plane, T* db) {
-#pragma omp parallel for if (batch * channels * plane > 1 << 16)
-  for (std::int64_t o = 0; o < channels; ++o) {
-    double acc = 0;
-    for (std::int64_t n = 0; n < batch; ++n) {
-      const T* p = dy + (n * channels + o) * plane;
-      for (std::int64_t i = 0; i < plane; ++i) acc += p[i];
-    }
-    db[o] = static_cast<T>(acc);
-  }
-}
-
-Tensor contiguous_no_grad(const Tensor& t) {
-  if (!t.defined() || t.is_contiguous()) return t;
-  NoGradGuard no_grad;
-  return t.contiguous();
-}
-
 // --- the three kernels, dispatched on dtype
 
 Tensor forward_kernel(const ConvGeometry& g, const Tensor& x, const Tensor& w, const Tensor& b) {
   Tensor y = empty(g.output_shape(), x.dtype());
-  if (x.dtype() == f32) {
-    backend::conv2d_forward_f32(g, x, w, b, y);
-  } else {
-    const Tensor xc = contiguous_no_grad(x), wc = contiguous_no_grad(w), bc = contiguous_no_grad(b);
-    reference_forward<double>(g, xc.data<double>(), wc.data<double>(), bc.defined() ? bc.data<double>() : nullptr,
-                              y.data<double>());
-  }
+  kernels::conv2d_forward(g, x, w, b, y);
   return y;
 }
 
 Tensor backward_input_kernel(const ConvGeometry& g, const Tensor& dy, const Tensor& w) {
   Tensor dx = empty(g.input_shape(), dy.dtype());
-  if (dy.dtype() == f32) {
-    backend::conv2d_backward_input_f32(g, dy, w, dx);
-  } else {
-    const Tensor dyc = contiguous_no_grad(dy), wc = contiguous_no_grad(w);
-    reference_backward_input<double>(g, dyc.data<double>(), wc.data<double>(), dx.data<double>());
-  }
+  kernels::conv2d_backward_input(g, dy, w, dx);
   return dx;
 }
 
 Tensor backward_weight_kernel(const ConvGeometry& g, const Tensor& dy, const Tensor& x) {
   Tensor dw = empty(g.weight_shape(), dy.dtype());
-  if (dy.dtype() == f32) {
-    backend::conv2d_backward_weight_f32(g, dy, x, dw);
-  } else {
-    const Tensor dyc = contiguous_no_grad(dy), xc = contiguous_no_grad(x);
-    reference_backward_weight<double>(g, dyc.data<double>(), xc.data<double>(), dw.data<double>());
-  }
+  kernels::conv2d_backward_weight(g, dy, x, dw);
   return dw;
 }
 
 Tensor bias_kernel(const Tensor& dy) {
-  const Tensor c = contiguous_no_grad(dy);
   Tensor db = empty({dy.size(1)}, dy.dtype());
-  dispatch_floating(dy.dtype(), [&](auto t) {
-    using T = decltype(t);
-    channel_sums<T>(c.data<T>(), dy.size(0), dy.size(1), dy.size(2) * dy.size(3), db.data<T>());
-  });
+  kernels::conv2d_backward_bias(dy, db);
   return db;
 }
 
@@ -259,10 +128,10 @@ class Conv2dNode final : public Node {
     return ops::fused_or_composed(
         {&dy, &x, &w},
         [&] {
-          backend::ConvGradients g{want_x ? empty(geometry_.input_shape(), f32) : Tensor{},
+          kernels::ConvGradients g{want_x ? empty(geometry_.input_shape(), f32) : Tensor{},
                                    empty(geometry_.weight_shape(), f32),
                                    want_b ? empty({geometry_.out_channels}, f32) : Tensor{}};
-          backend::conv2d_backward_f32(geometry_, dy, x, w, g);
+          kernels::conv2d_backward_f32(geometry_, dy, x, w, g);
           TensorList out;
           out.push_back(std::move(g.input));
           out.push_back(std::move(g.weight));

@@ -2,8 +2,7 @@
 // gradient back to its input's shape with sum_to.
 #include <cmath>
 
-#include "backend/dnnl_backend.hpp"
-#include "elementwise_kernels.hpp"
+#include "kernels/eltwise.hpp"
 #include "op_pattern.hpp"
 #include "tapegrad/ops/elementwise.hpp"
 #include "tapegrad/ops/op_table.hpp"
@@ -14,61 +13,36 @@ namespace tg {
 
 namespace {
 
-// Which oneDNN binary algorithm an op runs on (pow has none: it always takes the loop).
-enum class BinaryKind { add, sub, mul, div, pow };
-
-// oneDNN's binary primitive broadcasts only its second source; a broadcast first
-// source is fine for commutative ops (swap) and otherwise goes to the loop.
-bool run_on_dnnl(BinaryKind kind, const Tensor& a, const Tensor& b, const Tensor& out) {
-  if (kind == BinaryKind::pow || out.numel() < backend::kBinaryMinElements) return false;
-  static constexpr dnnl::algorithm algs[] = {dnnl::algorithm::binary_add, dnnl::algorithm::binary_sub,
-                                             dnnl::algorithm::binary_mul, dnnl::algorithm::binary_div};
-  const auto alg = algs[static_cast<int>(kind)];
-  if (a.shape() == out.shape()) {
-    backend::binary_f32(alg, a, b, out);
-    return true;
-  }
-  if (b.shape() == out.shape() && (kind == BinaryKind::add || kind == BinaryKind::mul)) {
-    backend::binary_f32(alg, b, a, out);
-    return true;
-  }
-  return false;
-}
-
-// A binary op is a struct with name, kind, f<T>(x, y) (the forward for one element pair),
-// num_saved (2 when its gradients need the inputs, saved as slots 0 = a and 1 = b) and
-// grad_a / grad_b: the gradient before sum_to reduces it to the input's shape.
-// Binary<Op> checks, runs the kernel, and reduces the gradients.
+// A binary op is a struct with name, kernel (its kernels::Binary function), num_saved
+// (2 when its gradients need the inputs, saved as slots 0 = a and 1 = b) and grad_a /
+// grad_b: the gradient before sum_to reduces it to the input's shape. Binary<Op>
+// checks, runs the kernel, and reduces the gradients.
 
 struct Add {
   static constexpr const char* name = "add";
-  static constexpr BinaryKind kind = BinaryKind::add;
+  static constexpr kernels::Binary kernel = kernels::Binary::add;
   static constexpr std::size_t num_saved = 0;
-  template <class T> static T f(T x, T y) { return x + y; }
   static Tensor grad_a(const Tensor& g, const ops::OpContext&) { return g; }
   static Tensor grad_b(const Tensor& g, const ops::OpContext&) { return g; }
 };
 struct Sub {
   static constexpr const char* name = "sub";
-  static constexpr BinaryKind kind = BinaryKind::sub;
+  static constexpr kernels::Binary kernel = kernels::Binary::sub;
   static constexpr std::size_t num_saved = 0;
-  template <class T> static T f(T x, T y) { return x - y; }
   static Tensor grad_a(const Tensor& g, const ops::OpContext&) { return g; }
   static Tensor grad_b(const Tensor& g, const ops::OpContext&) { return -g; }
 };
 struct Mul {
   static constexpr const char* name = "mul";
-  static constexpr BinaryKind kind = BinaryKind::mul;
+  static constexpr kernels::Binary kernel = kernels::Binary::mul;
   static constexpr std::size_t num_saved = 2;
-  template <class T> static T f(T x, T y) { return x * y; }
   static Tensor grad_a(const Tensor& g, const ops::OpContext& ctx) { return g * ctx.saved(1); }
   static Tensor grad_b(const Tensor& g, const ops::OpContext& ctx) { return g * ctx.saved(0); }
 };
 struct Div {
   static constexpr const char* name = "div";
-  static constexpr BinaryKind kind = BinaryKind::div;
+  static constexpr kernels::Binary kernel = kernels::Binary::div;
   static constexpr std::size_t num_saved = 2;
-  template <class T> static T f(T x, T y) { return x / y; }
   static Tensor grad_a(const Tensor& g, const ops::OpContext& ctx) { return g / ctx.saved(1); }
   static Tensor grad_b(const Tensor& g, const ops::OpContext& ctx) {
     const Tensor b = ctx.saved(1);
@@ -78,9 +52,8 @@ struct Div {
 // d(a^b)/da = b a^(b-1), d(a^b)/db = a^b ln a.
 struct Pow {
   static constexpr const char* name = "pow";
-  static constexpr BinaryKind kind = BinaryKind::pow;
+  static constexpr kernels::Binary kernel = kernels::Binary::pow;
   static constexpr std::size_t num_saved = 2;
-  template <class T> static T f(T x, T y) { return std::pow(x, y); }
   static Tensor grad_a(const Tensor& g, const ops::OpContext& ctx) {
     const Tensor b = ctx.saved(1);
     return g * b * pow(ctx.saved(0), b - 1.0);
@@ -103,11 +76,7 @@ struct Binary {
     a_shape = a.shape();
     b_shape = b.shape();
     Tensor out = empty(broadcast_shapes(a.shape(), b.shape(), name), a.dtype());
-    if (a.dtype() == f32 && run_on_dnnl(Op::kind, a, b, out)) return out;
-    dispatch_floating(a.dtype(), [&](auto t) {
-      using T = decltype(t);
-      ops::binary_loop<T>(a, b, out, [](T x, T y) { return Op::f(x, y); });
-    });
+    kernels::binary(Op::kernel, a, b, out);
     return out;
   }
   void save(ops::OpContext& ctx, const Tensor& a, const Tensor& b, const Tensor&) const

@@ -4,8 +4,8 @@
 #include <cmath>
 #include <limits>
 
-#include "backend/dnnl_backend.hpp"
-#include "elementwise_kernels.hpp"
+#include "kernels/eltwise.hpp"
+#include "kernels/elementwise_loops.hpp"
 #include "op_util.hpp"
 #include "tapegrad/ops/comparisons.hpp"
 #include "tapegrad/ops/elementwise.hpp"
@@ -18,7 +18,7 @@ namespace tg {
 
 namespace {
 
-using dnnl::algorithm;
+using kernels::Eltwise;
 using ops::Params;
 using ops::unary_op;
 
@@ -28,15 +28,15 @@ Tensor inside_mask(const Tensor& x, double lo, double hi) {
   dispatch_floating(x.dtype(), [&](auto t) {
     using T = decltype(t);
     const T l = static_cast<T>(lo), h = static_cast<T>(hi);
-    ops::unary_loop<T>(x, mask, [l, h](T v) { return v >= l && v <= h ? T(1) : T(0); });
+    kernels::unary_loop<T>(x, mask, [l, h](T v) { return v >= l && v <= h ? T(1) : T(0); });
   });
   return mask;
 }
 
 struct Clamp {  // bounds in (alpha, beta)
   static constexpr const char* name = "clamp";
-  static constexpr algorithm alg = algorithm::eltwise_clip;
-  static constexpr std::int64_t dnnl_min_elements = backend::kCheapEltwiseMinElements;
+  static constexpr Eltwise alg = Eltwise::clip;
+  static constexpr std::int64_t dnnl_min_elements = kernels::kCheapEltwiseMinElements;
   static constexpr bool saves_input = true, saves_output = false;
   template <class T> static T f(T x, Params p) {
     const T lo = static_cast<T>(p.alpha), hi = static_cast<T>(p.beta);
@@ -50,8 +50,8 @@ struct Clamp {  // bounds in (alpha, beta)
 
 struct Square {
   static constexpr const char* name = "square";
-  static constexpr algorithm alg = algorithm::eltwise_square;
-  static constexpr std::int64_t dnnl_min_elements = backend::kCheapEltwiseMinElements;
+  static constexpr Eltwise alg = Eltwise::square;
+  static constexpr std::int64_t dnnl_min_elements = kernels::kCheapEltwiseMinElements;
   static constexpr bool saves_input = true, saves_output = false;
   template <class T> static T f(T x, Params) { return x * x; }
   static Tensor backward(const Tensor& g, const Tensor& x, const Tensor&, Params) { return g * (x * 2.0); }
@@ -59,8 +59,8 @@ struct Square {
 
 struct Reciprocal {
   static constexpr const char* name = "reciprocal";
-  static constexpr algorithm alg = algorithm::eltwise_pow;  // alpha * x^beta
-  static constexpr std::int64_t dnnl_min_elements = backend::kCheapEltwiseMinElements;
+  static constexpr Eltwise alg = Eltwise::pow;  // alpha * x^beta
+  static constexpr std::int64_t dnnl_min_elements = kernels::kCheapEltwiseMinElements;
   static constexpr bool saves_input = false, saves_output = true;
   template <class T> static T f(T x, Params) { return T(1) / x; }
   static std::pair<float, float> dnnl_params(Params) { return {1.f, -1.f}; }
@@ -70,7 +70,7 @@ struct Reciprocal {
 struct Log1p {
   static constexpr const char* name = "log1p";
   // oneDNN has no log1p (log of 1 + x loses the small x): always the plain loop.
-  static constexpr algorithm alg = algorithm::eltwise_log;
+  static constexpr Eltwise alg = Eltwise::log;
   static constexpr std::int64_t dnnl_min_elements = std::numeric_limits<std::int64_t>::max();
   static constexpr bool saves_input = true, saves_output = false;
   template <class T> static T f(T x, Params) { return std::log1p(x); }
@@ -78,10 +78,6 @@ struct Log1p {
 };
 
 // --- maximum and minimum
-
-// Element kernels; NaN propagates as in PyTorch.
-template <class T> T max_of(T a, T b) { return (a > b || a != a) ? a : b; }
-template <class T> T min_of(T a, T b) { return (a < b || a != a) ? a : b; }
 
 class MaxMinNode final : public Node {
  public:
@@ -95,7 +91,7 @@ class MaxMinNode final : public Node {
     dispatch_floating(a.dtype(), [&](auto t) {
       using T = decltype(t);
       const bool is_max = is_max_;
-      ops::binary_loop<T>(a, b, share, [is_max](T x, T y) {
+      kernels::binary_loop<T>(a, b, share, [is_max](T x, T y) {
         return x == y ? T(0.5) : ((is_max ? x > y : x < y) ? T(1) : T(0));
       });
     });
@@ -121,25 +117,7 @@ Tensor max_min(bool is_max, const Tensor& a, const Tensor& b) {
   ops::check_floating(name, a);
   ops::check_same_dtype(name, a, b);
   Tensor out = empty(broadcast_shapes(a.shape(), b.shape(), name), a.dtype());
-  // oneDNN's binary broadcasts only its second source; max and min commute.
-  const auto alg = is_max ? algorithm::binary_max : algorithm::binary_min;
-  // oneDNN keeps a NaN only in one operand position; the loop keeps it in both.
-  const bool dnnl = a.dtype() == f32 && out.numel() >= backend::kBinaryMinElements && !ops::f32_has_nan(a) &&
-                    !ops::f32_has_nan(b);
-  if (dnnl && a.shape() == out.shape()) {
-    backend::binary_f32(alg, a, b, out);
-  } else if (dnnl && b.shape() == out.shape()) {
-    backend::binary_f32(alg, b, a, out);
-  } else {
-    dispatch_floating(a.dtype(), [&](auto t) {
-      using T = decltype(t);
-      if (is_max) {
-        ops::binary_loop<T>(a, b, out, max_of<T>);
-      } else {
-        ops::binary_loop<T>(a, b, out, min_of<T>);
-      }
-    });
-  }
+  kernels::binary(is_max ? kernels::Binary::max : kernels::Binary::min, a, b, out);
   if (auto node = ops::record<MaxMinNode>(out, {&a, &b}, is_max, a, b)) {
     node->a_ = SavedTensor(a, false);
     node->b_ = SavedTensor(b, false);

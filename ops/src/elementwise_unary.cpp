@@ -2,7 +2,7 @@
 // declares); unary_op<Op> does the dispatch, recording and checks.
 #include <cmath>
 
-#include "backend/dnnl_backend.hpp"
+#include "kernels/eltwise.hpp"
 #include "unary_op.hpp"
 #include "tapegrad/ops/elementwise.hpp"
 #include "tapegrad/ops/op_table.hpp"
@@ -11,15 +11,15 @@ namespace tg {
 
 namespace {
 
-using dnnl::algorithm;
+using kernels::Eltwise;
 using ops::Params;
 using ops::unary_op;
 
 
 struct Affine {
   static constexpr const char* name = "affine";
-  static constexpr algorithm alg = algorithm::eltwise_linear;
-  static constexpr std::int64_t dnnl_min_elements = backend::kCheapEltwiseMinElements;
+  static constexpr Eltwise alg = Eltwise::linear;
+  static constexpr std::int64_t dnnl_min_elements = kernels::kCheapEltwiseMinElements;
   static constexpr bool saves_input = false, saves_output = false;
   template <class T> static T f(T x, Params p) { return static_cast<T>(p.alpha) * x + static_cast<T>(p.beta); }
   static std::pair<float, float> dnnl_params(Params p) { return {static_cast<float>(p.alpha), static_cast<float>(p.beta)}; }
@@ -29,32 +29,32 @@ struct Affine {
 };
 struct Exp {
   static constexpr const char* name = "exp";
-  static constexpr algorithm alg = algorithm::eltwise_exp;
-  static constexpr std::int64_t dnnl_min_elements = backend::kTranscendentalMinElements;
+  static constexpr Eltwise alg = Eltwise::exp;
+  static constexpr std::int64_t dnnl_min_elements = kernels::kTranscendentalMinElements;
   static constexpr bool saves_input = false, saves_output = true;
   template <class T> static T f(T x, Params) { return std::exp(x); }
   static Tensor backward(const Tensor& g, const Tensor&, const Tensor& y, Params) { return g * y; }
 };
 struct Log {
   static constexpr const char* name = "log";
-  static constexpr algorithm alg = algorithm::eltwise_log;
-  static constexpr std::int64_t dnnl_min_elements = backend::kTranscendentalMinElements;
+  static constexpr Eltwise alg = Eltwise::log;
+  static constexpr std::int64_t dnnl_min_elements = kernels::kTranscendentalMinElements;
   static constexpr bool saves_input = true, saves_output = false;
   template <class T> static T f(T x, Params) { return std::log(x); }
   static Tensor backward(const Tensor& g, const Tensor& x, const Tensor&, Params) { return g / x; }
 };
 struct Sqrt {
   static constexpr const char* name = "sqrt";
-  static constexpr algorithm alg = algorithm::eltwise_sqrt;
-  static constexpr std::int64_t dnnl_min_elements = backend::kTranscendentalMinElements;
+  static constexpr Eltwise alg = Eltwise::sqrt;
+  static constexpr std::int64_t dnnl_min_elements = kernels::kTranscendentalMinElements;
   static constexpr bool saves_input = false, saves_output = true;
   template <class T> static T f(T x, Params) { return std::sqrt(x); }
   static Tensor backward(const Tensor& g, const Tensor&, const Tensor& y, Params) { return g / (y * 2.0); }
 };
 struct PowScalar {
   static constexpr const char* name = "pow";
-  static constexpr algorithm alg = algorithm::eltwise_pow;  // alpha * x^beta
-  static constexpr std::int64_t dnnl_min_elements = backend::kTranscendentalMinElements;
+  static constexpr Eltwise alg = Eltwise::pow;  // alpha * x^beta
+  static constexpr std::int64_t dnnl_min_elements = kernels::kTranscendentalMinElements;
   static constexpr bool saves_input = true, saves_output = false;
   template <class T> static T f(T x, Params p) { return std::pow(x, static_cast<T>(p.alpha)); }
   static std::pair<float, float> dnnl_params(Params p) { return {1.f, static_cast<float>(p.alpha)}; }
@@ -68,16 +68,16 @@ struct PowScalar {
 };
 struct Abs {
   static constexpr const char* name = "abs";
-  static constexpr algorithm alg = algorithm::eltwise_abs;
-  static constexpr std::int64_t dnnl_min_elements = backend::kCheapEltwiseMinElements;
+  static constexpr Eltwise alg = Eltwise::abs;
+  static constexpr std::int64_t dnnl_min_elements = kernels::kCheapEltwiseMinElements;
   static constexpr bool saves_input = true, saves_output = false;
   template <class T> static T f(T x, Params) { return std::abs(x); }
   static Tensor backward(const Tensor& g, const Tensor& x, const Tensor&, Params) { return g * sign(x); }
 };
 struct Relu {
   static constexpr const char* name = "relu";
-  static constexpr algorithm alg = algorithm::eltwise_relu;
-  static constexpr std::int64_t dnnl_min_elements = backend::kCheapEltwiseMinElements;
+  static constexpr Eltwise alg = Eltwise::relu;
+  static constexpr std::int64_t dnnl_min_elements = kernels::kCheapEltwiseMinElements;
   static constexpr bool saves_input = false, saves_output = true;
   // x != x: relu(NaN) is NaN, as in NumPy and PyTorch.
   template <class T> static T f(T x, Params) { return x > T(0) || x != x ? x : T(0); }
@@ -87,16 +87,16 @@ struct Relu {
 };
 struct Tanh {
   static constexpr const char* name = "tanh";
-  static constexpr algorithm alg = algorithm::eltwise_tanh;
-  static constexpr std::int64_t dnnl_min_elements = backend::kTranscendentalMinElements;
+  static constexpr Eltwise alg = Eltwise::tanh;
+  static constexpr std::int64_t dnnl_min_elements = kernels::kTranscendentalMinElements;
   static constexpr bool saves_input = false, saves_output = true;
   template <class T> static T f(T x, Params) { return std::tanh(x); }
   static Tensor backward(const Tensor& g, const Tensor&, const Tensor& y, Params) { return g * (1.0 - y * y); }
 };
 struct Sigmoid {
   static constexpr const char* name = "sigmoid";
-  static constexpr algorithm alg = algorithm::eltwise_logistic;
-  static constexpr std::int64_t dnnl_min_elements = backend::kTranscendentalMinElements;
+  static constexpr Eltwise alg = Eltwise::logistic;
+  static constexpr std::int64_t dnnl_min_elements = kernels::kTranscendentalMinElements;
   static constexpr bool saves_input = false, saves_output = true;
   template <class T> static T f(T x, Params) { return T(1) / (T(1) + std::exp(-x)); }
   static Tensor backward(const Tensor& g, const Tensor&, const Tensor& y, Params) { return g * (y * (1.0 - y)); }
@@ -133,7 +133,7 @@ Tensor sign(const Tensor& x) {
   Tensor out = empty(x.shape(), x.dtype());
   dispatch_floating(x.dtype(), [&](auto t) {
     using T = decltype(t);
-    ops::unary_loop<T>(x, out, [](T v) { return static_cast<T>((v > T(0)) - (v < T(0))); });
+    kernels::unary_loop<T>(x, out, [](T v) { return static_cast<T>((v > T(0)) - (v < T(0))); });
   });
   return out;
 }
@@ -144,7 +144,7 @@ Tensor greater(const Tensor& x, double value) {
   dispatch_floating(x.dtype(), [&](auto t) {
     using T = decltype(t);
     const T v = static_cast<T>(value);
-    ops::unary_loop<T>(x, out, [v](T e) { return e > v ? T(1) : T(0); });
+    kernels::unary_loop<T>(x, out, [v](T e) { return e > v ? T(1) : T(0); });
   });
   return out;
 }
@@ -158,7 +158,7 @@ Tensor slope_mask(const Tensor& x, double above, double below) {
     const T a = static_cast<T>(above), b = static_cast<T>(below);
     // Two selects, not a chain of branches: GCC keeps a branchy chain scalar, and this
     // mask runs over every activation of a training step.
-    unary_loop<T>(x, out, [a, b](T e) {
+    kernels::unary_loop<T>(x, out, [a, b](T e) {
       const T slope = e > T(0) ? a : b;
       return e == e ? slope : e;
     });

@@ -3,12 +3,13 @@
 // shrink its input by a non-integer ratio such as sqrt(2). Region boundaries are the
 // "pseudorandom" sequence a_i = ceil(a (i + u)) - ceil(a u), i = 0..out, with u drawn
 // per image and per spatial dim from a counter-based stream (replayable: the same
-// generator state gives the same regions). Reference kernel in both dtypes; the
-// gradient goes to each region's maximum (pool_index.hpp).
+// generator state gives the same regions). Reference kernel in both dtypes
+// (kernels/fractional_max_pool.hpp); the gradient goes to each region's maximum (pool_index.hpp).
 #include <algorithm>
 #include <cmath>
 #include <vector>
 
+#include "kernels/fractional_max_pool.hpp"
 #include "op_util.hpp"
 #include "pool_index.hpp"
 #include "tapegrad/ops/op_table.hpp"
@@ -32,42 +33,6 @@ void region_starts(std::int64_t in, std::int64_t out, double u, std::int64_t* st
     starts[i] = std::clamp(a, starts[i - 1] + 1, in - (out - i));
   }
   starts[out] = in;
-}
-
-template <class T>
-void fractional_max_pool_reference(const Tensor& x, const std::vector<std::int64_t>& rows,
-                                   const std::vector<std::int64_t>& cols, const Tensor& y, const Tensor& indices) {
-  const std::int64_t N = x.size(0), C = x.size(1), H = x.size(2), W = x.size(3);
-  const std::int64_t OH = y.size(2), OW = y.size(3);
-  const T* xp = x.data<T>();
-  T* yp = y.data<T>();
-  std::int64_t* ip = indices.data<std::int64_t>();
-#pragma omp parallel for if (x.numel() > (1 << 16))
-  for (std::int64_t p = 0; p < N * C; ++p) {
-    const std::int64_t n = p / C;
-    const std::int64_t* __restrict r = rows.data() + n * (OH + 1);
-    const std::int64_t* __restrict c = cols.data() + n * (OW + 1);
-    const T* __restrict plane = xp + p * H * W;
-    T* __restrict y_plane = yp + p * OH * OW;
-    std::int64_t* __restrict i_plane = ip + p * OH * OW;
-    for (std::int64_t oh = 0; oh < OH; ++oh) {
-      const std::int64_t h0 = r[oh], h1 = r[oh + 1];
-      for (std::int64_t ow = 0; ow < OW; ++ow) {
-        const std::int64_t w0 = c[ow], w1 = c[ow + 1];
-        std::int64_t best_at = h0 * W + w0;
-        T best = plane[best_at];
-        for (std::int64_t h = h0; h < h1; ++h)
-          for (std::int64_t w = w0; w < w1; ++w) {
-            const T v = plane[h * W + w];
-            const bool take = (v > best) | ((v != v) & (best == best));  // NaN wins and stays
-            best = take ? v : best;
-            best_at = take ? h * W + w : best_at;
-          }
-        y_plane[oh * OW + ow] = best;
-        i_plane[oh * OW + ow] = best_at;
-      }
-    }
-  }
 }
 
 class FractionalMaxPoolNode final : public Node {
@@ -107,8 +72,7 @@ Tensor fractional_max_pool2d(const Tensor& x, Size2d output_size, Generator* gen
   }
   const Shape out_shape{N, x.size(1), OH, OW};
   Tensor y = empty(out_shape, x.dtype()), indices = empty(out_shape, i64);
-  const Tensor xc = ops::dense(x);
-  dispatch_floating(x.dtype(), [&](auto t) { fractional_max_pool_reference<decltype(t)>(xc, rows, cols, y, indices); });
+  kernels::fractional_max_pool_forward(x, rows, cols, y, indices);
   ops::record<FractionalMaxPoolNode>(y, {&x}, std::move(indices), x.shape());
   ops::check_forward("fractional_max_pool2d", y);
   return y;

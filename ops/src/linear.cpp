@@ -1,7 +1,7 @@
 // linear(x, W, b) = x W^T + b with W [out, in] (PyTorch's convention). f32 runs on one
 // oneDNN matmul with the bias fused into it; f64 on a reference loop. Backward, with
 // tapegrad ops (so differentiable again): dx = dy W, dW = dy^T x, db = sum_rows dy.
-#include "backend/dnnl_conv.hpp"
+#include "kernels/matmul.hpp"
 #include "op_pattern.hpp"
 #include "tapegrad/ops/linear.hpp"
 #include "tapegrad/ops/matmul.hpp"
@@ -13,42 +13,6 @@ namespace tg {
 
 namespace {
 
-// out[i, j] = b[j] + sum_k x[i, k] w[j, k], for strided x [M, K] and w [N, K].
-template <class T>
-void reference_linear(const Tensor& x, const Tensor& w, const Tensor& b, const Tensor& out) {
-  const std::int64_t M = x.shape()[0], K = x.shape()[1], N = w.shape()[0];
-  const T* X = x.data<T>();
-  const T* W = w.data<T>();
-  const T* B = b.defined() ? b.data<T>() : nullptr;
-  T* Y = out.data<T>();
-  const std::int64_t sxm = x.strides()[0], sxk = x.strides()[1], swn = w.strides()[0], swk = w.strides()[1];
-  const std::int64_t sb = b.defined() ? b.strides()[0] : 0;
-#pragma omp parallel for collapse(2) if (M * N * K > 1 << 16)
-  for (std::int64_t i = 0; i < M; ++i) {
-    for (std::int64_t j = 0; j < N; ++j) {
-      T acc = B ? B[j * sb] : T(0);
-      for (std::int64_t k = 0; k < K; ++k) acc += X[i * sxm + k * sxk] * W[j * swn + k * swk];
-      Y[i * N + j] = acc;
-    }
-  }
-}
-
-// db[j] = sum_i dy[i, j]: a plain loop. (oneDNN 2.6 runs this reduction on its
-// reference implementation, at 10 ns per element: 8% of a 64x3136->128 step.)
-Tensor column_sums(const Tensor& dy) {
-  const std::int64_t M = dy.size(0), N = dy.size(1);
-  Tensor db = zeros({N}, dy.dtype());
-  dispatch_floating(dy.dtype(), [&](auto t) {
-    using T = decltype(t);
-    const T* g = dy.data<T>();
-    T* out = db.data<T>();
-    const std::int64_t sm = dy.strides()[0], sn = dy.strides()[1];
-    for (std::int64_t i = 0; i < M; ++i)
-      for (std::int64_t j = 0; j < N; ++j) out[j] += g[i * sm + j * sn];
-  });
-  return db;
-}
-
 // x [M, in], weight [out, in], bias [out] or undefined (checked by linear) -> [M, out].
 // Saves w for dx and x for dW, each only when that gradient is wanted.
 struct Linear2d {
@@ -56,11 +20,7 @@ struct Linear2d {
   static constexpr std::size_t num_saved = 2;  // input, weight
   Tensor forward(const Tensor& x, const Tensor& weight, const Tensor& bias) const {
     Tensor y = empty({x.size(0), weight.size(0)}, x.dtype());
-    if (x.dtype() == f32) {
-      backend::linear_f32(x, weight, bias, y);
-    } else {
-      reference_linear<double>(x, weight, bias, y);
-    }
+    kernels::linear(x, weight, bias, y);
     return y;
   }
   void save(ops::OpContext& ctx, const Tensor& x, const Tensor& weight, const Tensor&, const Tensor&) const {
@@ -73,7 +33,7 @@ struct Linear2d {
     if (ctx.needs_input_grad(0)) out[0] = matmul(dy, ctx.saved(1));
     if (ctx.needs_input_grad(1)) out[1] = matmul(transpose(dy, 0, 1), ctx.saved(0));
     if (ctx.needs_input_grad(2))
-      out[2] = ops::fused_or_composed({&dy}, [&] { return column_sums(dy); }, [&] { return sum(dy, {0}); });
+      out[2] = ops::fused_or_composed({&dy}, [&] { return kernels::column_sums(dy); }, [&] { return sum(dy, {0}); });
     return out;
   }
 };

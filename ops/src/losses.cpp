@@ -14,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include "kernels/losses.hpp"
 #include "op_pattern.hpp"
 #include "tapegrad/ops/elementwise.hpp"
 #include "tapegrad/ops/losses.hpp"
@@ -117,67 +118,21 @@ struct NllLoss {
   Tensor forward(const Tensor& log_probs) {
     shape = log_probs.shape();
     dtype = log_probs.dtype();
-    const std::int64_t n = log_probs.size(0), c = log_probs.size(1);
-    const std::int64_t s0 = log_probs.strides()[0], s1 = log_probs.strides()[1];
-    const double spread = smoothing / static_cast<double>(c), hit = 1 - smoothing;
-    return dispatch_floating(log_probs.dtype(), [&](auto t) {
-      using T = decltype(t);
-      const T* lp = log_probs.data<T>();
-      std::vector<double> rows(static_cast<std::size_t>(n));
-      for (std::int64_t i = 0; i < n; ++i) {
-        const T* row = lp + i * s0;
-        double all = 0;
-        if (smoothing != 0)
-          for (std::int64_t j = 0; j < c; ++j) all += row[j * s1];
-        rows[static_cast<std::size_t>(i)] = -(hit * row[label_at(labels, i) * s1] + spread * all);
-      }
-      return reduce_rows<T>(rows, reduction, log_probs.dtype());
-    });
+    const std::vector<double> rows = kernels::nll_rows(log_probs, labels, smoothing);
+    return dispatch_floating(dtype, [&](auto t) { return reduce_rows<decltype(t)>(rows, reduction, dtype); });
   }
   void save(ops::OpContext& ctx, const Tensor&, const Tensor&) { ctx.save(0, std::exchange(labels, {})); }
   TensorList backward(const ops::OpContext& ctx, const Tensor& g) const {
     const Tensor saved_labels = ctx.saved(0);
     return ops::grads(row_weighted_backward(g, reduction, shape[0], [&](const std::vector<double>& scale) {
       Tensor w = empty(shape, dtype);
-      const std::int64_t n = shape[0], c = shape[1];
-      const double spread = smoothing / static_cast<double>(c), hit = 1 - smoothing;
-      dispatch_floating(dtype, [&](auto t) {
-        using T = decltype(t);
-        T* out = w.data<T>();
-        for (std::int64_t i = 0; i < n; ++i) {
-          const double si = scale[static_cast<std::size_t>(i)];
-          T* row = out + i * c;
-          const T v = static_cast<T>(-spread * si);
-          for (std::int64_t j = 0; j < c; ++j) row[j] = v;
-          row[label_at(saved_labels, i)] = static_cast<T>(-(spread + hit) * si);
-        }
-      });
+      kernels::nll_weights(saved_labels, smoothing, scale, w);
       return w;
     }));
   }
 };
 
 // --- svm_hinge_loss
-
-// Loss of one row; writes the row of W scaled by `scale` when w is not null.
-template <class T>
-double hinge_row(const T* s, std::int64_t step, std::int64_t c, std::int64_t y, double margin, T* w, double scale) {
-  const double sy = s[y * step];
-  double loss = 0;
-  std::int64_t active = 0;
-  for (std::int64_t j = 0; j < c; ++j) {
-    if (j == y) continue;
-    const double m = s[j * step] - sy + margin;
-    const bool on = m > 0;
-    if (on) {
-      loss += m;
-      ++active;
-    }
-    if (w) w[j] = on ? static_cast<T>(scale) : T(0);
-  }
-  if (w) w[y] = static_cast<T>(-static_cast<double>(active) * scale);
-  return loss;
-}
 
 // Input: scores [N, C] (checked by the caller).
 struct HingeLoss {
@@ -188,15 +143,9 @@ struct HingeLoss {
   Reduction reduction;
 
   Tensor forward(const Tensor& scores) const {
-    const std::int64_t n = scores.size(0), c = scores.size(1);
-    return dispatch_floating(scores.dtype(), [&](auto t) {
-      using T = decltype(t);
-      std::vector<double> rows(static_cast<std::size_t>(n));
-      for (std::int64_t i = 0; i < n; ++i)
-        rows[static_cast<std::size_t>(i)] = hinge_row<T>(scores.data<T>() + i * scores.strides()[0],
-                                                         scores.strides()[1], c, label_at(labels, i), margin, nullptr, 0);
-      return reduce_rows<T>(rows, reduction, scores.dtype());
-    });
+    const std::vector<double> rows = kernels::hinge_rows(scores, labels, margin);
+    return dispatch_floating(scores.dtype(),
+                             [&](auto t) { return reduce_rows<decltype(t)>(rows, reduction, scores.dtype()); });
   }
   void save(ops::OpContext& ctx, const Tensor& scores, const Tensor&) {
     ctx.save(0, scores);
@@ -206,43 +155,13 @@ struct HingeLoss {
     const Tensor scores = ctx.saved(0), saved_labels = ctx.saved(1);
     return ops::grads(row_weighted_backward(g, reduction, scores.size(0), [&](const std::vector<double>& scale) {
       Tensor w = empty(scores.shape(), scores.dtype());
-      const std::int64_t n = scores.size(0), c = scores.size(1);
-      dispatch_floating(scores.dtype(), [&](auto t) {
-        using T = decltype(t);
-        const T* s = scores.data<T>();
-        T* out = w.data<T>();
-        for (std::int64_t i = 0; i < n; ++i)
-          hinge_row<T>(s + i * scores.strides()[0], scores.strides()[1], c, label_at(saved_labels, i), margin,
-                       out + i * c, scale[static_cast<std::size_t>(i)]);
-      });
+      kernels::hinge_weights(scores, saved_labels, margin, scale, w);
       return w;
     }));
   }
 };
 
 // --- l2_penalty
-
-template <class T>
-double sum_of_squares(const Tensor& p) {
-  double total = 0;
-  if (p.is_contiguous()) {
-    const T* d = p.data<T>();
-    const std::int64_t n = p.numel();
-#pragma omp parallel for reduction(+ : total) if (n >= (1 << 16))
-    for (std::int64_t i = 0; i < n; ++i) total += static_cast<double>(d[i]) * d[i];
-    return total;
-  }
-  for_each_strided<1>(
-      p.shape(), strided_operands<1>(p.shape(), {&p}),
-      [&total](std::array<char*, 1> ptr, std::array<std::int64_t, 1> st, std::int64_t n) {
-        for (std::int64_t i = 0; i < n; ++i) {
-          const double v = *reinterpret_cast<const T*>(ptr[0] + i * st[0]);
-          total += v * v;
-        }
-      },
-      /*parallel=*/false);
-  return total;
-}
 
 // sum of p^2 over a list of parameters (checked by the caller); d/dp = 2 p. Saves one
 // tensor per parameter, so they live in a vector rather than fixed slots.
@@ -254,7 +173,7 @@ struct L2Penalty {
   Tensor forward(std::span<const Tensor> ps) const {
     const DType dtype = ps[0].dtype();
     double total = 0;
-    for (const Tensor& p : ps) total += dispatch_floating(dtype, [&](auto t) { return sum_of_squares<decltype(t)>(p); });
+    for (const Tensor& p : ps) total += kernels::sum_of_squares(p);
     return full(Shape{}, total, dtype);
   }
   void save(ops::OpContext&, std::span<const Tensor> ps, const Tensor&) {

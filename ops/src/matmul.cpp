@@ -1,7 +1,7 @@
 // Matrix product, 2-D and batched with broadcast batch dims. f32 on oneDNN's matmul
 // primitive, f64 on a reference loop. Backward: dA = dC B^T, dB = A^T dC, summed over
 // broadcast batch dims.
-#include "backend/dnnl_backend.hpp"
+#include "kernels/matmul.hpp"
 #include "op_pattern.hpp"
 #include "tapegrad/ops/matmul.hpp"
 #include "tapegrad/ops/op_table.hpp"
@@ -24,39 +24,6 @@ Shape with_matrix(Shape batch, std::int64_t rows, std::int64_t cols) {
   return batch;
 }
 
-// out[b] = a[b] x b[b] for every batch index, a, b broadcast to out's batch dims.
-template <class T>
-void reference_matmul(const Tensor& a, const Tensor& b, const Tensor& out) {
-  const int r = out.dim();
-  const std::int64_t M = out.shape()[r - 2], N = out.shape()[r - 1], K = a.shape()[r - 1];
-  const std::int64_t batches = out.numel() / std::max<std::int64_t>(M * N, 1);
-  const T* A = a.data<T>();
-  const T* B = b.data<T>();
-  T* C = out.data<T>();
-  const std::int64_t sam = a.strides()[r - 2], sak = a.strides()[r - 1];
-  const std::int64_t sbk = b.strides()[r - 2], sbn = b.strides()[r - 1];
-#pragma omp parallel for collapse(2) if (batches * M * N * K > 1 << 16)
-  for (std::int64_t bi = 0; bi < batches; ++bi) {
-    for (std::int64_t i = 0; i < M; ++i) {
-      // Offsets of this batch in a and b (their batch strides may be 0: broadcast).
-      std::int64_t oa = 0, ob = 0, rest = bi;
-      for (int d = r - 3; d >= 0; --d) {
-        const std::int64_t idx = rest % out.shape()[d];
-        rest /= out.shape()[d];
-        oa += idx * a.strides()[d];
-        ob += idx * b.strides()[d];
-      }
-      T* c = C + (bi * M + i) * N;
-      for (std::int64_t j = 0; j < N; ++j) c[j] = 0;
-      for (std::int64_t k = 0; k < K; ++k) {
-        const T aik = A[oa + i * sam + k * sak];
-        const T* brow = B + ob + k * sbk;
-        for (std::int64_t j = 0; j < N; ++j) c[j] += aik * brow[j * sbn];
-      }
-    }
-  }
-}
-
 // a [..., M, K] x b [..., K, N] with at least 2 dims each (matmul handles vectors and
 // checks the shapes); batch is the broadcast of their batch dims.
 struct Matmul {
@@ -76,11 +43,7 @@ struct Matmul {
       eb = expand(b, with_matrix(batch, K, N));
     }
     Tensor out = empty(with_matrix(batch, M, N), a.dtype());
-    if (a.dtype() == f32) {
-      backend::matmul_f32(ea, eb, out);
-    } else {
-      reference_matmul<double>(ea, eb, out);
-    }
+    kernels::matmul(ea, eb, out);
     return out;
   }
   void save(ops::OpContext& ctx, const Tensor& a, const Tensor& b, const Tensor&) const {

@@ -26,21 +26,6 @@ inline void check_forward(const char* op, const Tensor& out) {
   if (is_anomaly_enabled()) check_finite(out, op, "forward");
 }
 
-// True when an f32 tensor holds a NaN. oneDNN's max-based kernels (max pooling, max/min
-// reductions, binary max/min, softmax's row max) drop NaN, so ops that use them check
-// this first and take their reference loop (which propagates NaN, as NumPy and PyTorch
-// do) when it is true. f64 never runs on oneDNN: false.
-inline bool f32_has_nan(const Tensor& t) {
-  if (t.dtype() != f32) return false;
-  const Tensor x = t.is_contiguous() ? t : t.detach().contiguous();
-  const float* p = x.data<float>();
-  const std::int64_t n = x.numel();
-  std::int64_t nans = 0;
-#pragma omp parallel for reduction(+ : nans) if (n > (1 << 16))
-  for (std::int64_t i = 0; i < n; ++i) nans += p[i] != p[i];
-  return nans > 0;
-}
-
 // Records NodeT (constructed from args) as the producer of out when any input needs a
 // gradient. Returns the node (null when nothing was recorded) so the caller can save
 // values on it.

@@ -3,39 +3,12 @@
 #include <algorithm>
 #include <numeric>
 
+#include "kernels/pool_index.hpp"
 #include "op_util.hpp"
 
 namespace tg::ops {
 
 namespace {
-
-template <class T>
-void scatter_kernel(const Tensor& g, const Tensor& indices, const Tensor& out) {
-  const std::int64_t planes = out.size(0) * out.size(1);
-  const std::int64_t in_plane = out.numel() / std::max<std::int64_t>(planes, 1);
-  const std::int64_t out_plane = g.numel() / std::max<std::int64_t>(planes, 1);
-  const T* gp = g.data<T>();
-  const std::int64_t* ip = indices.data<std::int64_t>();
-  T* op = out.data<T>();
-#pragma omp parallel for if (g.numel() > (1 << 15))
-  for (std::int64_t p = 0; p < planes; ++p) {
-    T* o = op + p * in_plane;
-    for (std::int64_t i = p * out_plane; i < (p + 1) * out_plane; ++i) o[ip[i]] += gp[i];
-  }
-}
-
-template <class T>
-void gather_kernel(const Tensor& x, const Tensor& indices, const Tensor& out) {
-  const std::int64_t planes = x.size(0) * x.size(1);
-  const std::int64_t in_plane = x.numel() / std::max<std::int64_t>(planes, 1);
-  const std::int64_t out_plane = out.numel() / std::max<std::int64_t>(planes, 1);
-  const T* xp = x.data<T>();
-  const std::int64_t* ip = indices.data<std::int64_t>();
-  T* op = out.data<T>();
-#pragma omp parallel for if (out.numel() > (1 << 15))
-  for (std::int64_t p = 0; p < planes; ++p)
-    for (std::int64_t i = p * out_plane; i < (p + 1) * out_plane; ++i) op[i] = xp[p * in_plane + ip[i]];
-}
 
 class IndexScatterNode final : public Node {
  public:
@@ -81,8 +54,7 @@ Tensor dense(const Tensor& t) {
 
 Tensor index_scatter(const Tensor& g, const Tensor& indices, const Shape& input_shape, IndexOpNames names) {
   Tensor out = zeros(input_shape, g.dtype());
-  const Tensor gc = dense(g);
-  dispatch_floating(g.dtype(), [&](auto t) { scatter_kernel<decltype(t)>(gc, indices, out); });
+  kernels::scatter_add_by_index(g, indices, out);
   record_index_scatter(out, g, indices, names);
   check_forward(names.scatter, out);
   return out;
@@ -94,8 +66,7 @@ void record_index_scatter(const Tensor& out, const Tensor& g, const Tensor& indi
 
 Tensor index_gather(const Tensor& x, const Tensor& indices, IndexOpNames names) {
   Tensor out = empty(indices.shape(), x.dtype());
-  const Tensor xc = dense(x);
-  dispatch_floating(x.dtype(), [&](auto t) { gather_kernel<decltype(t)>(xc, indices, out); });
+  kernels::gather_by_index(x, indices, out);
   ops::record<IndexGatherNode>(out, {&x}, indices, x.shape(), names);
   check_forward(names.gather, out);
   return out;

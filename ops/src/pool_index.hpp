@@ -4,7 +4,7 @@
 // h * W + w in its input plane of the element that output read (its window's max).
 // The two ops are adjoint, so each one's node applies the other: the gradient graph
 // of a max pooling is differentiable to any order.
-#include "pool_geometry.hpp"
+#include "kernels/pool_geometry.hpp"
 #include "tapegrad/random.hpp"
 #include "tapegrad/tensor.hpp"
 

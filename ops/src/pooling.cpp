@@ -1,15 +1,14 @@
-// Max and average pooling over [N, C, H, W]. f32 on oneDNN's pooling primitive (plain
-// loops below backend::kPoolMinElements), f64 on the reference kernels.
+// Max and average pooling over [N, C, H, W]. The kernels (f32 on oneDNN's pooling
+// primitive, f64 and small f32 on reference loops) are in kernels/pooling.hpp.
 //
 // Backward rules are ops of their own, so create_graph works:
 //   max_pool2d   -> max_pool2d_backward (scatter to the maxima; oneDNN uses the
 //                   workspace its training forward kept) -> select (gather at the
 //                   maxima) -> scatter ...
 //   avg_pool2d   -> avg_pool2d_backward (spread over windows) -> avg_pool2d -> ...
-#include "backend/dnnl_pool_norm.hpp"
+#include "kernels/pooling.hpp"
 #include "op_util.hpp"
 #include "pool_index.hpp"
-#include "pooling_reference.hpp"
 #include "tapegrad/ops/op_table.hpp"
 #include "tapegrad/ops/pooling.hpp"
 #include "tapegrad/ops/reduce.hpp"
@@ -18,11 +17,11 @@ namespace tg {
 
 namespace {
 
-using ops::PoolGeometry;
+using kernels::PoolGeometry;
 
 constexpr ops::IndexOpNames kMaxPoolNames{"max_pool2d_backward", "max_pool2d_select"};
 
-ops::PoolGeometry pool_geometry(const char* op, const Tensor& x, Size2d k, Size2d s, Size2d p) {
+PoolGeometry pool_geometry(const char* op, const Tensor& x, Size2d k, Size2d s, Size2d p) {
   ops::check_floating(op, x);
   TG_CHECK(x.dim() == 4, "{}: input has {} dims {}, expected 4 (N, C, H, W)", op, x.dim(), x.shape().str());
   TG_CHECK(k.h >= 1 && k.w >= 1, "{}: kernel ({}, {}) must be at least 1 in each dim", op, k.h, k.w);
@@ -45,34 +44,19 @@ ops::PoolGeometry pool_geometry(const char* op, const Tensor& x, Size2d k, Size2
 Shape output_shape(const PoolGeometry& g) { return {g.n, g.c, g.oh, g.ow}; }
 Shape input_shape(const PoolGeometry& g) { return {g.n, g.c, g.h, g.w}; }
 
-bool on_dnnl(const Tensor& x) { return x.dtype() == f32 && x.numel() >= backend::kPoolMinElements; }
-// oneDNN's max pooling drops NaN; the reference keeps it.
-bool max_on_dnnl(const Tensor& x) { return on_dnnl(x) && !ops::f32_has_nan(x); }
-
-// Flat positions of each window's maximum (reference kernel, either dtype).
-Tensor argmax_indices(const Tensor& x, const PoolGeometry& g) {
-  const Tensor xc = ops::dense(x);
-  Tensor y = empty(output_shape(g), x.dtype()), indices = empty(output_shape(g), i64);
-  dispatch_floating(x.dtype(), [&](auto t) {
-    using T = decltype(t);
-    ops::max_pool_reference<T>(g, xc.data<T>(), y.data<T>(), indices.data<std::int64_t>());
-  });
-  return indices;
-}
-
 // The gradient of max pooling for g: oneDNN's backward with the forward's workspace
 // when there is one, else a scatter to precomputed (or recomputed) maxima.
 Tensor max_pool_backward_op(const Tensor& g, const Tensor& x, const PoolGeometry& geometry, const Tensor& workspace,
                             Tensor indices) {
   if (workspace.defined() && g.dtype() == f32) {
     Tensor dx = empty(input_shape(geometry), f32);
-    backend::pool_backward_f32(dnnl::algorithm::pooling_max, geometry, ops::dense(g), dx, workspace);
+    kernels::max_pool_backward_f32(geometry, g, workspace, dx);
     // Differentiating the gradient (create_graph) needs the maxima explicitly.
-    if (any_requires_grad({&g})) ops::record_index_scatter(dx, g, argmax_indices(x, geometry), kMaxPoolNames);
+    if (any_requires_grad({&g})) ops::record_index_scatter(dx, g, kernels::max_pool_argmax(geometry, x), kMaxPoolNames);
     ops::check_forward(kMaxPoolNames.scatter, dx);
     return dx;
   }
-  if (!indices.defined()) indices = argmax_indices(x, geometry);
+  if (!indices.defined()) indices = kernels::max_pool_argmax(geometry, x);
   return ops::index_scatter(g, indices, input_shape(geometry), kMaxPoolNames);
 }
 
@@ -101,10 +85,6 @@ class MaxPoolNode final : public Node {
 // --- average pooling: forward and backward are adjoint linear maps.
 Tensor avg_pool_forward(const Tensor& x, const PoolGeometry& g, bool include_pad);
 Tensor avg_pool_backward(const Tensor& dy, const PoolGeometry& g, bool include_pad);
-
-dnnl::algorithm avg_algorithm(bool include_pad) {
-  return include_pad ? dnnl::algorithm::pooling_avg_include_padding : dnnl::algorithm::pooling_avg_exclude_padding;
-}
 
 class AvgPoolNode final : public Node {
  public:
@@ -137,34 +117,15 @@ class AvgPoolBackwardNode final : public Node {
 };
 
 Tensor avg_pool_forward(const Tensor& x, const PoolGeometry& g, bool include_pad) {
-  const Tensor xc = ops::dense(x);
   Tensor y = empty(output_shape(g), x.dtype());
-  if (on_dnnl(x)) {
-    backend::pool_forward_f32(avg_algorithm(include_pad), g, xc, y, nullptr);
-  } else {
-    dispatch_floating(x.dtype(), [&](auto t) {
-      using T = decltype(t);
-      ops::avg_pool_reference<T>(g, include_pad, xc.data<T>(), y.data<T>());
-    });
-  }
+  kernels::avg_pool_forward(g, include_pad, x, y);
   ops::record<AvgPoolNode>(y, {&x}, g, include_pad);
   ops::check_forward("avg_pool2d", y);
   return y;
 }
 
 Tensor avg_pool_backward(const Tensor& dy, const PoolGeometry& g, bool include_pad) {
-  const Tensor dyc = ops::dense(dy);
-  Tensor dx;
-  if (dy.dtype() == f32 && g.n * g.c * g.h * g.w >= backend::kPoolMinElements) {
-    dx = empty(input_shape(g), f32);
-    backend::pool_backward_f32(avg_algorithm(include_pad), g, dyc, dx, Tensor{});
-  } else {
-    dx = zeros(input_shape(g), dy.dtype());
-    dispatch_floating(dy.dtype(), [&](auto t) {
-      using T = decltype(t);
-      ops::avg_pool_backward_reference<T>(g, include_pad, dyc.data<T>(), dx.data<T>());
-    });
-  }
+  Tensor dx = kernels::avg_pool_backward(g, include_pad, dy);
   ops::record<AvgPoolBackwardNode>(dx, {&dy}, g, include_pad);
   ops::check_forward("avg_pool2d_backward", dx);
   return dx;
@@ -176,20 +137,9 @@ Tensor max_pool2d(const Tensor& x, Size2d kernel) { return max_pool2d(x, kernel,
 
 Tensor max_pool2d(const Tensor& x, Size2d kernel, Size2d stride, Size2d padding) {
   const PoolGeometry g = pool_geometry("max_pool2d", x, kernel, stride, padding);
-  const bool needs_grad = any_requires_grad({&x});
-  const Tensor xc = ops::dense(x);
   Tensor y = empty(output_shape(g), x.dtype());
-  Tensor workspace, indices;
-  if (max_on_dnnl(x)) {
-    backend::pool_forward_f32(dnnl::algorithm::pooling_max, g, xc, y, needs_grad ? &workspace : nullptr);
-  } else {
-    if (needs_grad) indices = empty(output_shape(g), i64);
-    dispatch_floating(x.dtype(), [&](auto t) {
-      using T = decltype(t);
-      ops::max_pool_reference<T>(g, xc.data<T>(), y.data<T>(), needs_grad ? indices.data<std::int64_t>() : nullptr);
-    });
-  }
-  ops::record<MaxPoolNode>(y, {&x}, g, x, std::move(workspace), std::move(indices));
+  kernels::MaxPoolSaved saved = kernels::max_pool_forward(g, x, y, any_requires_grad({&x}));
+  ops::record<MaxPoolNode>(y, {&x}, g, x, std::move(saved.workspace), std::move(saved.indices));
   ops::check_forward("max_pool2d", y);
   return y;
 }
@@ -201,11 +151,10 @@ Tensor max_pool2d_backward(const Tensor& grad_output, const Tensor& input, Size2
   TG_CHECK(grad_output.shape() == output_shape(g),
            "max_pool2d_backward: grad_output has shape {}, expected the pooling's output shape {}",
            grad_output.shape().str(), output_shape(g).str());
-  if (!max_on_dnnl(input)) return max_pool_backward_op(grad_output, input, g, Tensor{}, Tensor{});
-  // oneDNN's backward needs the workspace of a training forward.
-  Tensor y = empty(output_shape(g), f32), workspace;
-  backend::pool_forward_f32(dnnl::algorithm::pooling_max, g, ops::dense(input), y, &workspace);
-  return max_pool_backward_op(grad_output, input, g, workspace, Tensor{});
+  // oneDNN's backward needs the workspace of a training forward; the loops, the maxima.
+  Tensor y = empty(output_shape(g), input.dtype());
+  kernels::MaxPoolSaved saved = kernels::max_pool_forward(g, input, y, true);
+  return max_pool_backward_op(grad_output, input, g, saved.workspace, std::move(saved.indices));
 }
 
 Tensor avg_pool2d(const Tensor& x, Size2d kernel) { return avg_pool2d(x, kernel, kernel, 0, true); }

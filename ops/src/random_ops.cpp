@@ -3,7 +3,8 @@
 // the values depend only on the generator state, never on the thread count.
 #include <cmath>
 
-#include "elementwise_kernels.hpp"
+#include "kernels/elementwise_loops.hpp"
+#include "kernels/random_mask.hpp"
 #include "op_pattern.hpp"
 #include "tapegrad/ops/elementwise.hpp"
 #include "tapegrad/ops/op_table.hpp"
@@ -21,19 +22,8 @@ void check_probability(const char* op, double p) {
 Tensor draw_mask(const Shape& shape, double keep_probability, double kept, DType dtype, Generator* gen) {
   Generator& g = gen ? *gen : default_generator();
   Tensor mask = empty(shape, dtype);
-  const std::int64_t n = mask.numel();
-  const std::uint64_t threshold = static_cast<std::uint64_t>(std::ldexp(keep_probability, 32));
-  const std::uint64_t first = g.reserve(static_cast<std::uint64_t>(n));
-  dispatch_dtype(dtype, [&](auto t) {
-    using T = decltype(t);
-    T* p = mask.data<T>();
-    const T one = static_cast<T>(kept);
-#pragma omp parallel for if (n > 65536)
-    for (std::int64_t b = 0; b < (n + 3) / 4; ++b) {
-      const auto w = g.block(first + static_cast<std::uint64_t>(b));
-      for (std::int64_t j = 0; j < 4 && 4 * b + j < n; ++j) p[4 * b + j] = w[j] < threshold ? one : T(0);
-    }
-  });
+  const std::uint64_t first = g.reserve(static_cast<std::uint64_t>(mask.numel()));
+  kernels::bernoulli_mask(g, first, keep_probability, kept, mask);
   return mask;
 }
 
@@ -83,7 +73,7 @@ Tensor normal_(const Tensor& t, double mean, double std, Generator* gen) {
   dispatch_floating(t.dtype(), [&](auto type) {
     using T = decltype(type);
     const T m = static_cast<T>(mean), s = static_cast<T>(std);
-    ops::unary_loop<T>(z, z, [m, s](T v) { return m + s * v; });
+    kernels::unary_loop<T>(z, z, [m, s](T v) { return m + s * v; });
   });
   copy_elements(t, z);
   t.bump_version();

@@ -1,7 +1,7 @@
 // sum and mean over all elements or over axes; sum_to, the inverse of broadcasting.
 #include <algorithm>
 
-#include "backend/dnnl_backend.hpp"
+#include "kernels/reduce.hpp"
 #include "op_pattern.hpp"
 #include "reduced_axes.hpp"
 #include "tapegrad/ops/elementwise.hpp"
@@ -13,37 +13,6 @@
 namespace tg {
 
 namespace {
-
-// Sum of x into a tensor of keepdim shape.
-Tensor sum_kernel(const Tensor& x, const Shape& keep) {
-  Tensor out = zeros(keep, x.dtype());
-  if (x.dtype() == f32 && x.numel() >= backend::kReductionMinElements) {
-    backend::reduction_f32(dnnl::algorithm::reduction_sum, x, out);
-    return out;
-  }
-  dispatch_floating(x.dtype(), [&](auto t) {
-    using T = decltype(t);
-    // The output broadcasts (stride 0) along reduced axes, so each run accumulates
-    // into it; kept serial because iterations share output elements.
-    for_each_strided<2>(
-        x.shape(), strided_operands<2>(x.shape(), {&out, &x}),
-        [](std::array<char*, 2> p, std::array<std::int64_t, 2> st, std::int64_t n) {
-          const T* in = reinterpret_cast<const T*>(p[1]);
-          const std::int64_t s = st[1] / static_cast<std::int64_t>(sizeof(T));
-          if (st[0] == 0) {
-            T acc = 0;
-            for (std::int64_t i = 0; i < n; ++i) acc += in[i * s];
-            *reinterpret_cast<T*>(p[0]) += acc;
-          } else {
-            T* o = reinterpret_cast<T*>(p[0]);
-            const std::int64_t so = st[0] / static_cast<std::int64_t>(sizeof(T));
-            for (std::int64_t i = 0; i < n; ++i) o[i * so] += in[i * s];
-          }
-        },
-        /*parallel=*/false);
-  });
-  return out;
-}
 
 // sum (scale 1) or mean (scale 1 / count) over the reduced axes. Its gradient is g
 // broadcast back to the input's shape, times scale.
@@ -57,7 +26,7 @@ struct Reduce {
   Tensor forward(const Tensor& x) {
     input_shape = x.shape();
     keep = keepdim_shape(x.shape(), reduced);
-    Tensor out = sum_kernel(x, keep);
+    Tensor out = kernels::sum_keepdim(x, keep);
     std::int64_t count = 1;
     for (int d = 0; d < x.dim(); ++d)
       if (reduced[static_cast<std::size_t>(d)]) count *= x.shape()[d];

@@ -7,7 +7,8 @@
 #include <functional>
 #include <limits>
 
-#include "backend/dnnl_backend.hpp"
+#include "kernels/reduce.hpp"
+#include "kernels/nan.hpp"
 #include "op_util.hpp"
 #include "reduced_axes.hpp"
 #include "tapegrad/ops/elementwise.hpp"
@@ -41,43 +42,6 @@ Tensor drop_reduced(const Tensor& keep, const Shape& in, const std::vector<bool>
 }
 
 // --- max and min
-
-template <bool IsMax, class T>
-T combine(T acc, T v) {
-  // A NaN wins, so it propagates as in a sum.
-  return (IsMax ? v > acc : v < acc) || v != v ? v : acc;
-}
-
-template <bool IsMax>
-Tensor extreme_kernel(const Tensor& x, const Shape& keep) {
-  constexpr double start = IsMax ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
-  Tensor out = full(keep, start, x.dtype());
-  if (x.dtype() == f32 && x.numel() >= backend::kReductionMinElements && !ops::f32_has_nan(x)) {
-    backend::reduction_f32(IsMax ? dnnl::algorithm::reduction_max : dnnl::algorithm::reduction_min, x, out);
-    return out;
-  }
-  dispatch_floating(x.dtype(), [&](auto t) {
-    using T = decltype(t);
-    // out broadcasts (stride 0) along reduced axes: serial, iterations share outputs.
-    for_each_strided<2>(
-        x.shape(), strided_operands<2>(x.shape(), {&out, &x}),
-        [](std::array<char*, 2> p, std::array<std::int64_t, 2> st, std::int64_t n) {
-          const T* in = reinterpret_cast<const T*>(p[1]);
-          const std::int64_t s = st[1] / static_cast<std::int64_t>(sizeof(T));
-          T* o = reinterpret_cast<T*>(p[0]);
-          if (st[0] == 0) {
-            T acc = *o;
-            for (std::int64_t i = 0; i < n; ++i) acc = combine<IsMax>(acc, in[i * s]);
-            *o = acc;
-          } else {
-            const std::int64_t so = st[0] / static_cast<std::int64_t>(sizeof(T));
-            for (std::int64_t i = 0; i < n; ++i) o[i * so] = combine<IsMax>(o[i * so], in[i * s]);
-          }
-        },
-        /*parallel=*/false);
-  });
-  return out;
-}
 
 // Weights of the gradient of max/min: 1/k on each of the k elements equal to the
 // result of their reduction, 0 elsewhere. A constant: the result is piecewise linear.
@@ -137,7 +101,7 @@ Tensor extreme(const Tensor& x, const std::vector<std::int64_t>& axes, bool keep
   TG_CHECK(count > 0, "{}: reducing over {} elements (shape {}): the {} of nothing is undefined", op, count,
            x.shape().str(), op);
   const Shape keep = keepdim_shape(x.shape(), reduced);
-  Tensor out = extreme_kernel<IsMax>(x, keep);
+  Tensor out = IsMax ? kernels::max_keepdim(x, keep) : kernels::min_keepdim(x, keep);
   if (!keepdim) out = drop_reduced(out, x.shape(), reduced);
   if (auto node = ops::record<ExtremeNode>(out, {&x}, IsMax, x.shape(), keep)) {
     node->input_ = SavedTensor(x, false);

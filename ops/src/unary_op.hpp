@@ -1,7 +1,7 @@
 #pragma once
 // The generic unary elementwise op. An op is a struct with:
 //   name                 const char*, for errors and the node
-//   alg                  the oneDNN eltwise algorithm of its f32 path
+//   alg                  the kernels::Eltwise function of its f32 path (oneDNN)
 //   dnnl_min_elements    f32 sizes from which oneDNN runs instead of the plain loop
 //   saves_input/output   what backward needs
 //   f<T>(x, Params)      the forward for one element (f64 reference, small f32)
@@ -12,8 +12,7 @@
 // dispatch, recording and the anomaly check.
 #include <utility>
 
-#include "backend/dnnl_backend.hpp"
-#include "elementwise_kernels.hpp"
+#include "kernels/unary.hpp"
 #include "op_pattern.hpp"
 
 namespace tg::ops {
@@ -50,16 +49,9 @@ bool nan_gives_nan(Params p) {
 template <class Op>
 Tensor unary_forward(const Tensor& x, Params p) {
   Tensor out = empty(x.shape(), x.dtype());
-  if (x.dtype() == f32 && x.numel() >= Op::dnnl_min_elements) {
-    const auto [alpha, beta] = dnnl_params<Op>(p);
-    backend::eltwise_f32(Op::alg, alpha, beta, x, out);
-    if (nan_gives_nan<Op>(p)) keep_nans<float>(x, out);
-  } else {
-    dispatch_floating(x.dtype(), [&](auto t) {
-      using T = decltype(t);
-      unary_loop<T>(x, out, [p](T v) { return Op::f(v, p); });
-    });
-  }
+  const auto [alpha, beta] = dnnl_params<Op>(p);
+  kernels::unary(x, out, {Op::alg, alpha, beta, Op::dnnl_min_elements, nan_gives_nan<Op>(p)},
+                 [p](auto v) { return Op::f(v, p); });
   return out;
 }
 

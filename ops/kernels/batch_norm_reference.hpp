@@ -5,10 +5,13 @@
 // time where these loops take about 2; see bench_pool_norm.cpp). Channels run in
 // parallel; every sum keeps kLanes independent partial sums (so the compiler
 // vectorizes it without reassociating) that are combined in double.
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 
-namespace tg::ops {
+#include "tapegrad/parallel_for.hpp"
+
+namespace tg::kernels {
 
 struct NormLayout {
   std::int64_t n = 0, c = 0, s = 1;
@@ -33,8 +36,10 @@ double lane_sum(std::int64_t n, F&& f) {
 // Calls fn(channel) for every channel, in parallel when the work is large.
 template <class Fn>
 void for_each_channel(const NormLayout& l, Fn&& fn) {
-#pragma omp parallel for if (l.n * l.c * l.s > (1 << 15))
-  for (std::int64_t c = 0; c < l.c; ++c) fn(c);
+  const std::int64_t grain = std::max<std::int64_t>(1, kGrainElements / std::max<std::int64_t>(1, l.per_channel()));
+  parallel_for(l.c, grain, [&](std::int64_t begin, std::int64_t end) {
+    for (std::int64_t c = begin; c < end; ++c) fn(c);
+  });
 }
 
 // Sum over the runs of channel c (each run: the S values of one sample) of
@@ -114,4 +119,4 @@ void batch_norm_backward_reference(const NormLayout& l, const T* x, const T* g, 
   });
 }
 
-}  // namespace tg::ops
+}  // namespace tg::kernels

@@ -3,7 +3,7 @@
 // padding. Shared by the pooling ops, their reference kernels and the oneDNN wrappers.
 #include <cstdint>
 
-namespace tg::ops {
+namespace tg::kernels {
 
 struct PoolGeometry {
   std::int64_t n = 0, c = 0, h = 0, w = 0;  // input [N, C, H, W]
@@ -15,4 +15,4 @@ struct PoolGeometry {
   std::int64_t out_plane() const { return oh * ow; }
 };
 
-}  // namespace tg::ops
+}  // namespace tg::kernels

@@ -1,10 +1,11 @@
-#include "backend/dnnl_pool_norm.hpp"
+#include "kernels/batch_norm.hpp"
+#include "kernels/pooling.hpp"
 
 #include <cstring>
 
-#include "backend/dnnl_common.hpp"
+#include "kernels/dnnl_common.hpp"
 
-namespace tg::backend {
+namespace tg::kernels {
 
 namespace {
 
@@ -17,7 +18,7 @@ memory::desc nchw(std::int64_t n, std::int64_t c, std::int64_t h, std::int64_t w
 
 memory::desc vector_desc(std::int64_t c) { return memory::desc({c}, memory::data_type::f32, Tag::a); }
 
-Key& add_geometry(Key& key, const ops::PoolGeometry& g) {
+Key& add_geometry(Key& key, const PoolGeometry& g) {
   for (std::int64_t v : {g.n, g.c, g.h, g.w, g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw}) key.add(v);
   return key;
 }
@@ -25,7 +26,7 @@ Key& add_geometry(Key& key, const ops::PoolGeometry& g) {
 // The forward descriptor; right padding is the left one (the floor-mode output size
 // then matches oneDNN's (in + pl + pr - k) / s + 1).
 dnnl::pooling_v2_forward::primitive_desc pool_forward_pd(dnnl::prop_kind prop, dnnl::algorithm alg,
-                                                         const ops::PoolGeometry& g) {
+                                                         const PoolGeometry& g) {
   const memory::dims strides{g.sh, g.sw}, kernel{g.kh, g.kw}, dilation{0, 0}, padding{g.ph, g.pw};
   dnnl::pooling_v2_forward::desc d(prop, alg, nchw(g.n, g.c, g.h, g.w), nchw(g.n, g.c, g.oh, g.ow), strides, kernel,
                                    dilation, padding, padding);
@@ -42,10 +43,20 @@ struct PoolBackward {
   memory::desc workspace;
 };
 
+dnnl::algorithm to_dnnl(Pool kind) {
+  switch (kind) {
+    case Pool::max: return dnnl::algorithm::pooling_max;
+    case Pool::avg_include_pad: return dnnl::algorithm::pooling_avg_include_padding;
+    case Pool::avg_exclude_pad: return dnnl::algorithm::pooling_avg_exclude_padding;
+  }
+  return dnnl::algorithm::undef;
+}
+
 }  // namespace
 
-void pool_forward_f32(dnnl::algorithm alg, const ops::PoolGeometry& g, const Tensor& x, const Tensor& y,
+void pool_forward_f32(Pool kind, const PoolGeometry& g, const Tensor& x, const Tensor& y,
                       Tensor* workspace) {
+  const dnnl::algorithm alg = to_dnnl(kind);
   const bool training = workspace != nullptr && alg == dnnl::algorithm::pooling_max;
   const auto prop = training ? dnnl::prop_kind::forward_training : dnnl::prop_kind::forward_inference;
   Key key('p');
@@ -65,8 +76,9 @@ void pool_forward_f32(dnnl::algorithm alg, const ops::PoolGeometry& g, const Ten
   cpu_stream().wait();
 }
 
-void pool_backward_f32(dnnl::algorithm alg, const ops::PoolGeometry& g, const Tensor& dy, const Tensor& dx,
+void pool_backward_f32(Pool kind, const PoolGeometry& g, const Tensor& dy, const Tensor& dx,
                        const Tensor& workspace) {
+  const dnnl::algorithm alg = to_dnnl(kind);
   Key key('q');
   key.add(static_cast<std::int64_t>(alg));
   auto& bwd = cached<PoolBackward>(add_geometry(key, g), [&] {
@@ -167,4 +179,4 @@ void batch_norm_backward_f32(const Tensor& x, const Tensor& dy, const Tensor& we
   cpu_stream().wait();
 }
 
-}  // namespace tg::backend
+}  // namespace tg::kernels

@@ -7,7 +7,7 @@
 
 #include "tapegrad/tensor.hpp"
 
-namespace tg::backend {
+namespace tg::kernels {
 
 // w's values in layout `inner`, reordered by `reorder` (user -> inner) only when w's
 // storage, offset or version changed since this thread last reordered it to `inner`.
@@ -18,4 +18,4 @@ dnnl::memory reordered_weights(const Tensor& w, const dnnl::memory::desc& user, 
 // Reorders of weights performed on the calling thread (feeds tg::dnnl_weight_reorders()).
 std::int64_t weight_reorders_performed();
 
-}  // namespace tg::backend
+}  // namespace tg::kernels

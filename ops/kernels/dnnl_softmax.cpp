@@ -1,8 +1,8 @@
-#include "backend/dnnl_softmax.hpp"
+#include "kernels/softmax.hpp"
 
-#include "backend/dnnl_common.hpp"
+#include "kernels/dnnl_common.hpp"
 
-namespace tg::backend {
+namespace tg::kernels {
 
 namespace {
 
@@ -42,4 +42,4 @@ void softmax_backward_f32(const Tensor& dy, const Tensor& y, const Tensor& dx, i
   cpu_stream().wait();
 }
 
-}  // namespace tg::backend
+}  // namespace tg::kernels

@@ -1,13 +1,13 @@
-#include "backend/dnnl_conv.hpp"
+#include "kernels/conv.hpp"
 
 #include <vector>
 
-#include "backend/dnnl_common.hpp"
-#include "backend/reordered_weights.hpp"
-#include "tapegrad/autograd.hpp"
+#include "kernels/dnnl_common.hpp"
+#include "kernels/dnnl_reordered_weights.hpp"
+#include "kernels/dense.hpp"
 #include "tapegrad/memory_pool.hpp"
 
-namespace tg::backend {
+namespace tg::kernels {
 
 namespace {
 
@@ -52,12 +52,6 @@ memory::desc any(const Dims& dims) { return memory::desc(dims, kF32, Tag::any); 
 // The user's weights: contiguous OIHW, read as GOIHW when grouped.
 memory::desc user_weights(const ConvDims& d) {
   return memory::desc(d.weights, kF32, d.weights.size() == 4 ? Tag::oihw : Tag::goihw);
-}
-
-Tensor contiguous_no_grad(const Tensor& t) {
-  if (t.is_contiguous()) return t;
-  NoGradGuard no_grad;
-  return t.contiguous();
 }
 
 Key& add_geometry(Key& key, const ConvGeometry& g) {
@@ -256,8 +250,8 @@ void backward_weight(Call& call, const ConvGeometry& g, const Tensor& dy, const 
 void conv2d_forward_f32(const ConvGeometry& g, const Tensor& x_in, const Tensor& weight, const Tensor& bias,
                         const Tensor& out) {
   if (out.numel() == 0) return;
-  const Tensor x = addressable(x_in), w = contiguous_no_grad(weight);
-  const Tensor b = bias.defined() ? contiguous_no_grad(bias) : Tensor{};
+  const Tensor x = addressable(x_in), w = dense(weight);
+  const Tensor b = bias.defined() ? dense(bias) : Tensor{};
   auto& plan = forward_plan(g, describe(x, 4), b.defined());
   Call call;
   std::unordered_map<int, memory> args{{DNNL_ARG_SRC, call.input(plan.src, x)},
@@ -272,7 +266,7 @@ void conv2d_backward_input_f32(const ConvGeometry& g, const Tensor& grad_out, co
                                const Tensor& grad_in) {
   if (grad_in.numel() == 0) return;
   Call call;
-  backward_input(call, g, addressable(grad_out), contiguous_no_grad(weight), grad_in);
+  backward_input(call, g, addressable(grad_out), dense(weight), grad_in);
   call.finish();
 }
 
@@ -290,42 +284,9 @@ void conv2d_backward_f32(const ConvGeometry& g, const Tensor& grad_out, const Te
   }
   const Tensor dy = addressable(grad_out);
   Call call;
-  if (out.input.defined()) backward_input(call, g, dy, contiguous_no_grad(weight), out.input);
+  if (out.input.defined()) backward_input(call, g, dy, dense(weight), out.input);
   if (out.weight.defined()) backward_weight(call, g, dy, addressable(x), out.weight, out.bias);
   call.finish();
 }
 
-void linear_f32(const Tensor& x_in, const Tensor& weight, const Tensor& bias, const Tensor& out) {
-  if (out.numel() == 0) return;
-  if (x_in.size(1) == 0) {  // no input features: y = b (oneDNN cannot run with K = 0)
-    NoGradGuard no_grad;
-    Tensor y = out;  // a handle to the same storage
-    if (bias.defined()) {
-      y.copy_(bias);  // broadcast over the rows
-    } else {
-      y.zero_();
-    }
-    return;
-  }
-  const Tensor x = addressable(x_in), w = addressable(weight);
-  const Tensor b = bias.defined() ? contiguous_no_grad(bias) : Tensor{};
-  const std::int64_t K = w.shape()[1], N = w.shape()[0];
-  // weight [N, K] read as the matmul's [K, N] operand: the same memory, strides swapped.
-  const memory::desc src = describe(x, 2), dst = describe(out, 2);
-  const memory::desc weights = describe(make_view(w, {K, N}, {w.strides()[1], w.strides()[0]}, w.offset()), 2);
-  const memory::desc bias_desc = memory::desc({1, N}, kF32, Tag::ab);
-  Key key('l');
-  key.add(src).add(weights).add(dst).add(b.defined() ? 1 : 0);
-  auto& prim = cached<dnnl::matmul>(key, [&] {
-    const auto desc = b.defined() ? dnnl::matmul::desc(src, weights, bias_desc, dst) : dnnl::matmul::desc(src, weights, dst);
-    return dnnl::matmul(dnnl::matmul::primitive_desc(desc, cpu_engine()));
-  });
-  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, memory_of(src, x)},
-                                       {DNNL_ARG_WEIGHTS, memory(weights, cpu_engine(), w.raw_data())},
-                                       {DNNL_ARG_DST, memory_of(dst, out)}};
-  if (b.defined()) args.emplace(DNNL_ARG_BIAS, memory(bias_desc, cpu_engine(), b.raw_data()));
-  prim.execute(cpu_stream(), args);
-  cpu_stream().wait();
-}
-
-}  // namespace tg::backend
+}  // namespace tg::kernels

@@ -1,14 +1,14 @@
-#include "backend/reordered_weights.hpp"
+#include "kernels/dnnl_reordered_weights.hpp"
 
 #include <algorithm>
 #include <cstdlib>
 #include <memory>
 #include <vector>
 
-#include "backend/dnnl_common.hpp"
+#include "kernels/dnnl_common.hpp"
 #include "tapegrad/ops/backend_stats.hpp"
 
-namespace tg::backend {
+namespace tg::kernels {
 
 namespace {
 
@@ -96,8 +96,8 @@ dnnl::memory reordered_weights(const Tensor& w, const dnnl::memory::desc& user, 
 
 std::int64_t weight_reorders_performed() { return cache().reorders; }
 
-}  // namespace tg::backend
+}  // namespace tg::kernels
 
 namespace tg {
-std::int64_t dnnl_weight_reorders() { return backend::weight_reorders_performed(); }
+std::int64_t dnnl_weight_reorders() { return kernels::weight_reorders_performed(); }
 }  // namespace tg

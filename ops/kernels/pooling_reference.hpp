@@ -5,25 +5,28 @@
 #include <cmath>
 #include <cstdint>
 
-#include "pool_geometry.hpp"
+#include "kernels/pool_geometry.hpp"
+#include "tapegrad/parallel_for.hpp"
 
-namespace tg::ops {
+namespace tg::kernels {
 
 // Runs fn(plane, oh, ow, h0, h1, w0, w1) for every output element, with [h0, h1) x
 // [w0, w1) its window clipped to the input.
 template <class Fn>
 void for_each_window(const PoolGeometry& g, Fn&& fn) {
-#pragma omp parallel for if (g.planes() * g.out_plane() * g.kh * g.kw > (1 << 15))
-  for (std::int64_t p = 0; p < g.planes(); ++p)
-    for (std::int64_t oh = 0; oh < g.oh; ++oh) {
-      const std::int64_t hs = oh * g.sh - g.ph;
-      const std::int64_t h0 = std::max<std::int64_t>(hs, 0), h1 = std::min(hs + g.kh, g.h);
-      for (std::int64_t ow = 0; ow < g.ow; ++ow) {
-        const std::int64_t ws = ow * g.sw - g.pw;
-        const std::int64_t w0 = std::max<std::int64_t>(ws, 0), w1 = std::min(ws + g.kw, g.w);
-        fn(p, oh, ow, h0, h1, w0, w1);
+  const std::int64_t per_plane = std::max<std::int64_t>(1, g.out_plane() * g.kh * g.kw);
+  parallel_for(g.planes(), std::max<std::int64_t>(1, kGrainElements / per_plane), [&](std::int64_t begin, std::int64_t end) {
+    for (std::int64_t p = begin; p < end; ++p)
+      for (std::int64_t oh = 0; oh < g.oh; ++oh) {
+        const std::int64_t hs = oh * g.sh - g.ph;
+        const std::int64_t h0 = std::max<std::int64_t>(hs, 0), h1 = std::min(hs + g.kh, g.h);
+        for (std::int64_t ow = 0; ow < g.ow; ++ow) {
+          const std::int64_t ws = ow * g.sw - g.pw;
+          const std::int64_t w0 = std::max<std::int64_t>(ws, 0), w1 = std::min(ws + g.kw, g.w);
+          fn(p, oh, ow, h0, h1, w0, w1);
+        }
       }
-    }
+  });
 }
 
 // y = max of each window; indices (may be null) = flat position in the plane of the
@@ -82,4 +85,4 @@ void avg_pool_backward_reference(const PoolGeometry& g, bool include_pad, const 
   });
 }
 
-}  // namespace tg::ops
+}  // namespace tg::kernels

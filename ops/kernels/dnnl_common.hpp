@@ -11,7 +11,7 @@
 
 #include "tapegrad/tensor.hpp"
 
-namespace tg::backend {
+namespace tg::kernels {
 
 dnnl::engine& cpu_engine();
 dnnl::stream& cpu_stream();  // one per thread
@@ -53,4 +53,4 @@ T& cached(const Key& key, Make&& make) {
   return it->second;
 }
 
-}  // namespace tg::backend
+}  // namespace tg::kernels

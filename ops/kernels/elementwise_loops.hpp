@@ -2,9 +2,10 @@
 // The plain loops behind elementwise ops: f64 always, f32 below the oneDNN threshold
 // (and for ops oneDNN lacks). Contiguous runs are simple indexed loops the compiler
 // vectorizes.
+#include "tapegrad/parallel_for.hpp"
 #include "tapegrad/tensor_iteration.hpp"
 
-namespace tg::ops {
+namespace tg::kernels {
 
 // out = f(x), out contiguous with x's shape.
 template <class T, class F>
@@ -31,9 +32,10 @@ void keep_nans(const Tensor& x, const Tensor& out) {
     const T* in = x.data<T>();
     T* o = out.data<T>();
     const std::int64_t n = out.numel();
-#pragma omp parallel for if (n > (1 << 16))
-    for (std::int64_t i = 0; i < n; ++i)
-      if (in[i] != in[i]) o[i] = in[i];
+    parallel_for(n, kGrainElements, [&](std::int64_t begin, std::int64_t end) {
+      for (std::int64_t i = begin; i < end; ++i)
+        if (in[i] != in[i]) o[i] = in[i];
+    });
     return;
   }
   for_each_strided<2>(out.shape(), strided_operands<2>(out.shape(), {&out, &x}),
@@ -70,4 +72,4 @@ void binary_loop(const Tensor& a, const Tensor& b, const Tensor& out, F f) {
                       });
 }
 
-}  // namespace tg::ops
+}  // namespace tg::kernels

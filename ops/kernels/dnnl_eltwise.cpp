@@ -1,85 +1,65 @@
-#include "backend/dnnl_backend.hpp"
-#include "backend/dnnl_common.hpp"
-#include "tapegrad/ops/backend_stats.hpp"
-#include "tapegrad/parallel.hpp"
-
-#include <omp.h>
-
+// oneDNN's eltwise, binary, matmul and reduction primitives behind eltwise.hpp and matmul.hpp.
 #include <cstring>
-#include <functional>
-#include <string>
-#include <unordered_map>
 
-namespace tg::backend {
+#include "kernels/dnnl_common.hpp"
+#include "kernels/eltwise.hpp"
+#include "kernels/matmul.hpp"
+
+namespace tg::kernels {
 
 namespace {
-thread_local std::int64_t created = 0;
+
+dnnl::algorithm to_dnnl(Eltwise f) {
+  using A = dnnl::algorithm;
+  switch (f) {
+    case Eltwise::linear: return A::eltwise_linear;
+    case Eltwise::exp: return A::eltwise_exp;
+    case Eltwise::log: return A::eltwise_log;
+    case Eltwise::sqrt: return A::eltwise_sqrt;
+    case Eltwise::pow: return A::eltwise_pow;
+    case Eltwise::abs: return A::eltwise_abs;
+    case Eltwise::relu: return A::eltwise_relu;
+    case Eltwise::tanh: return A::eltwise_tanh;
+    case Eltwise::logistic: return A::eltwise_logistic;
+    case Eltwise::elu: return A::eltwise_elu;
+    case Eltwise::gelu_erf: return A::eltwise_gelu_erf;
+    case Eltwise::clip: return A::eltwise_clip;
+    case Eltwise::square: return A::eltwise_square;
+  }
+  return A::undef;
+}
+
+dnnl::algorithm to_dnnl(Binary op) {
+  using A = dnnl::algorithm;
+  switch (op) {
+    case Binary::add: return A::binary_add;
+    case Binary::sub: return A::binary_sub;
+    case Binary::mul: return A::binary_mul;
+    case Binary::div: return A::binary_div;
+    case Binary::max: return A::binary_max;
+    case Binary::min: return A::binary_min;
+    case Binary::pow: break;  // no oneDNN primitive: binary() runs it on the loop
+  }
+  return A::undef;
+}
+
+dnnl::algorithm to_dnnl(Reduction op) {
+  using A = dnnl::algorithm;
+  switch (op) {
+    case Reduction::sum: return A::reduction_sum;
+    case Reduction::max: return A::reduction_max;
+    case Reduction::min: return A::reduction_min;
+  }
+  return A::undef;
+}
+
 }  // namespace
 
-void count_created() { ++created; }
-
-dnnl::engine& cpu_engine() {
-  static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
-  return engine;
-}
-
-dnnl::stream& cpu_stream() {
-  thread_local dnnl::stream stream(cpu_engine());
-  return stream;
-}
-
-Tensor addressable(const Tensor& t) {
-  for (int i = 0; i < t.dim(); ++i)
-    if (t.shape()[i] > 1 && t.strides()[i] <= 0) return t.contiguous();
-  return t;
-}
-
-dnnl::memory::desc describe(const Tensor& t, int rank) {
-  using Dims = dnnl::memory::dims;
-  Dims dims(static_cast<std::size_t>(std::max(rank, 1)), 1), strides(dims.size(), 1);
-  const int pad = static_cast<int>(dims.size()) - t.dim();
-  for (int i = 0; i < t.dim(); ++i) dims[static_cast<std::size_t>(pad + i)] = t.shape()[i];
-  std::int64_t running = 1;
-  for (int i = static_cast<int>(dims.size()) - 1; i >= 0; --i) {
-    const int j = i - pad;
-    strides[static_cast<std::size_t>(i)] = (j >= 0 && dims[static_cast<std::size_t>(i)] > 1) ? t.strides()[j] : running;
-    running = std::max<std::int64_t>(running, strides[static_cast<std::size_t>(i)] * dims[static_cast<std::size_t>(i)]);
-  }
-  return dnnl::memory::desc(dims, dnnl::memory::data_type::f32, strides);
-}
-
-dnnl::memory memory_of(const dnnl::memory::desc& desc, const Tensor& t) {
-  return dnnl::memory(desc, cpu_engine(), t.raw_data());
-}
-
-Key::Key(char tag) {
-  bytes_.push_back(tag);
-  // Every oneDNN call starts here: the place to follow the load (tapegrad/parallel.hpp).
-  adapt_num_threads();
-  add(omp_get_max_threads());
-}
-
-Key& Key::add(const dnnl::memory::desc& d) {
-  const auto& c = d.data;
-  add(c.ndims);
-  for (int i = 0; i < c.ndims; ++i) add(c.dims[i]).add(c.format_desc.blocking.strides[i]);
-  return *this;
-}
-
-std::int64_t primitives_created() { return created; }
-
-}  // namespace tg::backend
-
-namespace tg {
-std::int64_t dnnl_primitives_created() { return backend::primitives_created(); }
-}  // namespace tg
-
-namespace tg::backend {
-
-void eltwise_f32(dnnl::algorithm alg, float alpha, float beta, const Tensor& x_in, const Tensor& out) {
+void eltwise_f32(Eltwise f, float alpha, float beta, const Tensor& x_in, const Tensor& out) {
   if (out.numel() == 0) return;
   // oneDNN 2.x eltwise reads and writes one layout; out is contiguous, so x must be.
   const Tensor x = x_in.is_contiguous() ? x_in : x_in.contiguous();
+  const dnnl::algorithm alg = to_dnnl(f);
   const auto src = describe(out, out.dim()), dst = src;
   Key key('e');
   key.add(static_cast<std::int64_t>(alg)).add(src).add(dst);
@@ -95,8 +75,9 @@ void eltwise_f32(dnnl::algorithm alg, float alpha, float beta, const Tensor& x_i
   cpu_stream().wait();
 }
 
-void binary_f32(dnnl::algorithm alg, const Tensor& a_in, const Tensor& b_in, const Tensor& out) {
+void binary_f32(Binary op, const Tensor& a_in, const Tensor& b_in, const Tensor& out) {
   if (out.numel() == 0) return;
+  const dnnl::algorithm alg = to_dnnl(op);
   const Tensor a = addressable(a_in), b = b_in.is_contiguous() ? b_in : b_in.contiguous();
   const int rank = out.dim();
   const auto src0 = describe(a, rank), src1 = describe(b, rank), dst = describe(out, rank);
@@ -135,8 +116,9 @@ void matmul_f32(const Tensor& a_in, const Tensor& b_in, const Tensor& out) {
   cpu_stream().wait();
 }
 
-void reduction_f32(dnnl::algorithm alg, const Tensor& x_in, const Tensor& out) {
+void reduction_f32(Reduction op, const Tensor& x_in, const Tensor& out) {
   if (out.numel() == 0) return;
+  const dnnl::algorithm alg = to_dnnl(op);
   const Tensor x = addressable(x_in);
   const int rank = x.dim();
   const auto src = describe(x, rank), dst = describe(out, rank);
@@ -150,4 +132,4 @@ void reduction_f32(dnnl::algorithm alg, const Tensor& x_in, const Tensor& out) {
   cpu_stream().wait();
 }
 
-}  // namespace tg::backend
+}  // namespace tg::kernels

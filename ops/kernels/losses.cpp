@@ -1,0 +1,123 @@
+#include "kernels/losses.hpp"
+
+#include "tapegrad/parallel_for.hpp"
+#include "tapegrad/tensor_iteration.hpp"
+
+namespace tg::kernels {
+
+namespace {
+
+std::int64_t label_at(const Tensor& labels, std::int64_t i) {
+  return labels.data<std::int64_t>()[i * labels.strides()[0]];
+}
+
+// Loss of one row; writes the row of W scaled by `scale` when w is not null.
+template <class T>
+double hinge_row(const T* s, std::int64_t step, std::int64_t c, std::int64_t y, double margin, T* w, double scale) {
+  const double sy = s[y * step];
+  double loss = 0;
+  std::int64_t active = 0;
+  for (std::int64_t j = 0; j < c; ++j) {
+    if (j == y) continue;
+    const double m = s[j * step] - sy + margin;
+    const bool on = m > 0;
+    if (on) {
+      loss += m;
+      ++active;
+    }
+    if (w) w[j] = on ? static_cast<T>(scale) : T(0);
+  }
+  if (w) w[y] = static_cast<T>(-static_cast<double>(active) * scale);
+  return loss;
+}
+
+template <class T>
+double sum_of_squares_of(const Tensor& p) {
+  if (p.is_contiguous()) {
+    const T* d = p.data<T>();
+    return parallel_sum<double>(p.numel(), kGrainElements, [d](std::int64_t begin, std::int64_t end) {
+      double total = 0;
+      for (std::int64_t i = begin; i < end; ++i) total += static_cast<double>(d[i]) * d[i];
+      return total;
+    });
+  }
+  double total = 0;
+  for_each_strided<1>(
+      p.shape(), strided_operands<1>(p.shape(), {&p}),
+      [&total](std::array<char*, 1> ptr, std::array<std::int64_t, 1> st, std::int64_t n) {
+        for (std::int64_t i = 0; i < n; ++i) {
+          const double v = *reinterpret_cast<const T*>(ptr[0] + i * st[0]);
+          total += v * v;
+        }
+      },
+      /*parallel=*/false);
+  return total;
+}
+
+}  // namespace
+
+std::vector<double> nll_rows(const Tensor& log_probs, const Tensor& labels, double smoothing) {
+  const std::int64_t n = log_probs.size(0), c = log_probs.size(1);
+  const std::int64_t s0 = log_probs.strides()[0], s1 = log_probs.strides()[1];
+  const double spread = smoothing / static_cast<double>(c), hit = 1 - smoothing;
+  std::vector<double> rows(static_cast<std::size_t>(n));
+  dispatch_floating(log_probs.dtype(), [&](auto t) {
+    using T = decltype(t);
+    const T* lp = log_probs.data<T>();
+    for (std::int64_t i = 0; i < n; ++i) {
+      const T* row = lp + i * s0;
+      double all = 0;
+      if (smoothing != 0)
+        for (std::int64_t j = 0; j < c; ++j) all += row[j * s1];
+      rows[static_cast<std::size_t>(i)] = -(hit * row[label_at(labels, i) * s1] + spread * all);
+    }
+  });
+  return rows;
+}
+
+void nll_weights(const Tensor& labels, double smoothing, const std::vector<double>& scale, const Tensor& w) {
+  const std::int64_t n = w.size(0), c = w.size(1);
+  const double spread = smoothing / static_cast<double>(c), hit = 1 - smoothing;
+  dispatch_floating(w.dtype(), [&](auto t) {
+    using T = decltype(t);
+    T* out = w.data<T>();
+    for (std::int64_t i = 0; i < n; ++i) {
+      const double si = scale[static_cast<std::size_t>(i)];
+      T* row = out + i * c;
+      const T v = static_cast<T>(-spread * si);
+      for (std::int64_t j = 0; j < c; ++j) row[j] = v;
+      row[label_at(labels, i)] = static_cast<T>(-(spread + hit) * si);
+    }
+  });
+}
+
+std::vector<double> hinge_rows(const Tensor& scores, const Tensor& labels, double margin) {
+  const std::int64_t n = scores.size(0), c = scores.size(1);
+  std::vector<double> rows(static_cast<std::size_t>(n));
+  dispatch_floating(scores.dtype(), [&](auto t) {
+    using T = decltype(t);
+    for (std::int64_t i = 0; i < n; ++i)
+      rows[static_cast<std::size_t>(i)] = hinge_row<T>(scores.data<T>() + i * scores.strides()[0], scores.strides()[1],
+                                                       c, label_at(labels, i), margin, nullptr, 0);
+  });
+  return rows;
+}
+
+void hinge_weights(const Tensor& scores, const Tensor& labels, double margin, const std::vector<double>& scale,
+                   const Tensor& w) {
+  const std::int64_t n = scores.size(0), c = scores.size(1);
+  dispatch_floating(scores.dtype(), [&](auto t) {
+    using T = decltype(t);
+    const T* s = scores.data<T>();
+    T* out = w.data<T>();
+    for (std::int64_t i = 0; i < n; ++i)
+      hinge_row<T>(s + i * scores.strides()[0], scores.strides()[1], c, label_at(labels, i), margin, out + i * c,
+                   scale[static_cast<std::size_t>(i)]);
+  });
+}
+
+double sum_of_squares(const Tensor& p) {
+  return dispatch_floating(p.dtype(), [&](auto t) { return sum_of_squares_of<decltype(t)>(p); });
+}
+
+}  // namespace tg::kernels

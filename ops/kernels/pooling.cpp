@@ -1,0 +1,80 @@
+// Pooling kernels: the choice between oneDNN and the reference loops.
+#include <utility>
+
+#include "kernels/dense.hpp"
+#include "kernels/nan.hpp"
+#include "kernels/pooling.hpp"
+#include "kernels/pooling_reference.hpp"
+
+namespace tg::kernels {
+
+namespace {
+
+Shape output_shape(const PoolGeometry& g) { return {g.n, g.c, g.oh, g.ow}; }
+Shape input_shape(const PoolGeometry& g) { return {g.n, g.c, g.h, g.w}; }
+
+bool on_dnnl(const Tensor& x) { return x.dtype() == f32 && x.numel() >= kPoolMinElements; }
+// oneDNN's max pooling drops NaN; the reference keeps it.
+bool max_on_dnnl(const Tensor& x) { return on_dnnl(x) && !f32_has_nan(x); }
+
+Pool avg_kind(bool include_pad) { return include_pad ? Pool::avg_include_pad : Pool::avg_exclude_pad; }
+
+}  // namespace
+
+MaxPoolSaved max_pool_forward(const PoolGeometry& g, const Tensor& x, const Tensor& y, bool for_backward) {
+  const Tensor xc = dense(x);
+  MaxPoolSaved saved;
+  if (max_on_dnnl(x)) {
+    pool_forward_f32(Pool::max, g, xc, y, for_backward ? &saved.workspace : nullptr);
+    return saved;
+  }
+  if (for_backward) saved.indices = empty(output_shape(g), i64);
+  dispatch_floating(x.dtype(), [&](auto t) {
+    using T = decltype(t);
+    max_pool_reference<T>(g, xc.data<T>(), y.data<T>(), for_backward ? saved.indices.data<std::int64_t>() : nullptr);
+  });
+  return saved;
+}
+
+Tensor max_pool_argmax(const PoolGeometry& g, const Tensor& x) {
+  const Tensor xc = dense(x);
+  Tensor y = empty(output_shape(g), x.dtype()), indices = empty(output_shape(g), i64);
+  dispatch_floating(x.dtype(), [&](auto t) {
+    using T = decltype(t);
+    max_pool_reference<T>(g, xc.data<T>(), y.data<T>(), indices.data<std::int64_t>());
+  });
+  return indices;
+}
+
+void max_pool_backward_f32(const PoolGeometry& g, const Tensor& dy, const Tensor& workspace, const Tensor& dx) {
+  pool_backward_f32(Pool::max, g, dense(dy), dx, workspace);
+}
+
+void avg_pool_forward(const PoolGeometry& g, bool include_pad, const Tensor& x, const Tensor& y) {
+  const Tensor xc = dense(x);
+  if (on_dnnl(x)) {
+    pool_forward_f32(avg_kind(include_pad), g, xc, y, nullptr);
+    return;
+  }
+  dispatch_floating(x.dtype(), [&](auto t) {
+    using T = decltype(t);
+    avg_pool_reference<T>(g, include_pad, xc.data<T>(), y.data<T>());
+  });
+}
+
+Tensor avg_pool_backward(const PoolGeometry& g, bool include_pad, const Tensor& dy) {
+  const Tensor dyc = dense(dy);
+  if (dy.dtype() == f32 && g.n * g.c * g.h * g.w >= kPoolMinElements) {
+    Tensor dx = empty(input_shape(g), f32);
+    pool_backward_f32(avg_kind(include_pad), g, dyc, dx, Tensor{});
+    return dx;
+  }
+  Tensor dx = zeros(input_shape(g), dy.dtype());
+  dispatch_floating(dy.dtype(), [&](auto t) {
+    using T = decltype(t);
+    avg_pool_backward_reference<T>(g, include_pad, dyc.data<T>(), dx.data<T>());
+  });
+  return dx;
+}
+
+}  // namespace tg::kernels
