@@ -7,71 +7,17 @@
 //   d<G, bwd_input(dy, w)>  : d/ddy = conv2d(G, w),   d/dw = bwd_weight(dy, G)
 //   d<G, bwd_weight(dy, x)> : d/ddy = conv2d(x, G),   d/dx = bwd_input(dy, G)
 // The kernels (f32 on oneDNN, f64 on direct loops) are in kernels/conv.hpp.
-#include <algorithm>
+#include <functional>
+#include <string>
 
-#include "kernels/conv.hpp"
 #include "conv_geometry.hpp"
+#include "kernels/conv.hpp"
 #include "op_pattern.hpp"
 #include "tapegrad/ops/conv.hpp"
+#include "tapegrad/ops/op_table.hpp"
 #include "tapegrad/ops/views.hpp"
 
 namespace tg {
-
-std::int64_t conv2d_output_size(std::int64_t in, std::int64_t kernel, std::int64_t stride, std::int64_t padding,
-                                std::int64_t dilation) {
-  const std::int64_t span = in + 2 * padding - dilation * (kernel - 1) - 1;
-  return span < 0 ? 0 : span / stride + 1;
-}
-
-ConvGeometry conv_geometry(const char* op, const Shape& input, const Shape& weight, const Conv2dOptions& o) {
-  TG_CHECK(input.size() == 4, "{}: input has {} dims {}, expected 4 (N, C, H, W)", op, input.size(), input.str());
-  TG_CHECK(weight.size() == 4, "{}: weight has {} dims {}, expected 4 (O, C/groups, KH, KW)", op, weight.size(),
-           weight.str());
-  TG_CHECK(o.stride.h >= 1 && o.stride.w >= 1, "{}: stride must be >= 1, got [{}, {}]", op, o.stride.h, o.stride.w);
-  TG_CHECK(o.dilation.h >= 1 && o.dilation.w >= 1, "{}: dilation must be >= 1, got [{}, {}]", op, o.dilation.h,
-           o.dilation.w);
-  TG_CHECK(o.padding.h >= 0 && o.padding.w >= 0, "{}: padding must be >= 0, got [{}, {}]", op, o.padding.h,
-           o.padding.w);
-  TG_CHECK(o.groups >= 1, "{}: groups must be >= 1, got {}", op, o.groups);
-  TG_CHECK(std::all_of(weight.begin(), weight.end(), [](std::int64_t d) { return d > 0; }),
-           "{}: weight {} has an empty dim", op, weight.str());
-  TG_CHECK(input[1] > 0, "{}: input {} has no channels", op, input.str());
-
-  ConvGeometry g;
-  g.batch = input[0];
-  g.in_channels = input[1];
-  g.in_h = input[2];
-  g.in_w = input[3];
-  g.out_channels = weight[0];
-  g.kernel_h = weight[2];
-  g.kernel_w = weight[3];
-  g.stride_h = o.stride.h;
-  g.stride_w = o.stride.w;
-  g.pad_h = o.padding.h;
-  g.pad_w = o.padding.w;
-  g.dilation_h = o.dilation.h;
-  g.dilation_w = o.dilation.w;
-  g.groups = o.groups;
-
-  TG_CHECK(g.in_channels % g.groups == 0, "{}: groups {} does not divide the {} channels of input {}", op, g.groups,
-           g.in_channels, input.str());
-  TG_CHECK(g.out_channels % g.groups == 0, "{}: groups {} does not divide the {} output channels of weight {}", op,
-           g.groups, g.out_channels, weight.str());
-  TG_CHECK(weight[1] * g.groups == g.in_channels,
-           "{}: input {} has {} channels but weight {} expects {} ({} per group x {} groups)", op, input.str(),
-           g.in_channels, weight.str(), weight[1] * g.groups, weight[1], g.groups);
-
-  const std::int64_t extent_h = g.dilation_h * (g.kernel_h - 1) + 1, extent_w = g.dilation_w * (g.kernel_w - 1) + 1;
-  const std::int64_t padded_h = g.in_h + 2 * g.pad_h, padded_w = g.in_w + 2 * g.pad_w;
-  TG_CHECK(extent_h <= padded_h && extent_w <= padded_w,
-           "{}: kernel {}x{} (extent {}x{} with dilation [{}, {}]) is larger than the padded input {}x{} "
-           "(input {} with padding [{}, {}])",
-           op, g.kernel_h, g.kernel_w, extent_h, extent_w, g.dilation_h, g.dilation_w, padded_h, padded_w,
-           input.str(), g.pad_h, g.pad_w);
-  g.out_h = conv2d_output_size(g.in_h, g.kernel_h, g.stride_h, g.pad_h, g.dilation_h);
-  g.out_w = conv2d_output_size(g.in_w, g.kernel_w, g.stride_w, g.pad_w, g.dilation_w);
-  return g;
-}
 
 namespace {
 
@@ -101,23 +47,29 @@ Tensor bias_kernel(const Tensor& dy) {
   return db;
 }
 
-// --- nodes. Each saves only what the gradients its edges need: the weight for dx,
-// the input for dw, and so on.
+// --- the ops. Each saves only what the gradients its edges need: the weight for dx,
+// the input for dw, and so on. Each takes arguments checked by its public function.
 
-class Conv2dNode final : public Node {
- public:
-  Conv2dNode(const ConvGeometry& g, const Conv2dOptions& o) : geometry_(g), options_(o) {}
-  const char* name() const override { return "conv2d"; }
-  TensorList apply(TensorList&& grads) override {
-    const Tensor& dy = grads[0];
-    const bool want_x = edges()[0].valid(), want_w = edges()[1].valid(), want_b = edges()[2].valid();
-    // Saved only when an edge needs it (see conv2d): x for dw, w for dx.
-    const Tensor x = want_w ? input_.unpack(*this) : Tensor{}, w = want_x ? weight_.unpack(*this) : Tensor{};
+// y = conv2d(x, w) + b; inputs x, weight, bias (may be undefined).
+struct Conv2d {
+  static constexpr const char* name = "conv2d";
+  static constexpr std::size_t num_saved = 2;  // input, weight
+  ConvGeometry geometry;
+  Conv2dOptions options;
+
+  Tensor forward(const Tensor& x, const Tensor& w, const Tensor& b) const { return forward_kernel(geometry, x, w, b); }
+  void save(ops::OpContext& ctx, const Tensor& x, const Tensor& w, const Tensor&, const Tensor&) const {
+    if (ctx.needs_input_grad(0)) ctx.save(1, w);
+    if (ctx.needs_input_grad(1)) ctx.save(0, x);
+  }
+  TensorList backward(const ops::OpContext& ctx, const Tensor& dy) const {
+    const bool want_x = ctx.needs_input_grad(0), want_w = ctx.needs_input_grad(1), want_b = ctx.needs_input_grad(2);
+    const Tensor x = ctx.saved(0), w = ctx.saved(1);
     const auto composed = [&] {
       TensorList out;
       out.resize(3);
-      if (want_x) out[0] = conv2d_backward_input(dy, w, geometry_.input_shape(), options_);
-      if (want_w) out[1] = conv2d_backward_weight(dy, x, geometry_.weight_shape(), options_);
+      if (want_x) out[0] = conv2d_backward_input(dy, w, geometry.input_shape(), options);
+      if (want_w) out[1] = conv2d_backward_weight(dy, x, geometry.weight_shape(), options);
       if (want_b) out[2] = conv2d_backward_bias(dy);
       return out;
     };
@@ -128,10 +80,10 @@ class Conv2dNode final : public Node {
     return ops::fused_or_composed(
         {&dy, &x, &w},
         [&] {
-          kernels::ConvGradients g{want_x ? empty(geometry_.input_shape(), f32) : Tensor{},
-                                   empty(geometry_.weight_shape(), f32),
-                                   want_b ? empty({geometry_.out_channels}, f32) : Tensor{}};
-          kernels::conv2d_backward_f32(geometry_, dy, x, w, g);
+          kernels::ConvGradients g{want_x ? empty(geometry.input_shape(), f32) : Tensor{},
+                                   empty(geometry.weight_shape(), f32),
+                                   want_b ? empty({geometry.out_channels}, f32) : Tensor{}};
+          kernels::conv2d_backward_f32(geometry, dy, x, w, g);
           TensorList out;
           out.push_back(std::move(g.input));
           out.push_back(std::move(g.weight));
@@ -140,76 +92,57 @@ class Conv2dNode final : public Node {
         },
         composed);
   }
-  void release_saved() override {
-    input_.release();
-    weight_.release();
-  }
-  SavedTensor input_, weight_;
-
- private:
-  ConvGeometry geometry_;
-  Conv2dOptions options_;
 };
 
-class Conv2dBackwardInputNode final : public Node {
- public:
-  Conv2dBackwardInputNode(const Shape& w_shape, const Conv2dOptions& o) : w_shape_(w_shape), options_(o) {}
-  const char* name() const override { return "conv2d_backward_input"; }
-  TensorList apply(TensorList&& grads) override {
-    const Tensor& g = grads[0];  // shaped like the convolution's input
-    TensorList out;
-    out.resize(2);
-    if (edges()[0].valid()) out[0] = conv2d(g, weight_.unpack(*this), {}, options_);
-    if (edges()[1].valid()) out[1] = conv2d_backward_weight(grad_out_.unpack(*this), g, w_shape_, options_);
-    return out;
-  }
-  void release_saved() override {
-    grad_out_.release();
-    weight_.release();
-  }
-  SavedTensor grad_out_, weight_;
+// dx = conv2d_backward_input(dy, w); inputs grad_out, weight.
+struct Conv2dBackwardInput {
+  static constexpr const char* name = "conv2d_backward_input";
+  static constexpr std::size_t num_saved = 2;  // grad_out, weight
+  ConvGeometry geometry;
+  Conv2dOptions options;
 
- private:
-  Shape w_shape_;
-  Conv2dOptions options_;
+  Tensor forward(const Tensor& dy, const Tensor& w) const { return backward_input_kernel(geometry, dy, w); }
+  void save(ops::OpContext& ctx, const Tensor& dy, const Tensor& w, const Tensor&) const {
+    if (ctx.needs_input_grad(0)) ctx.save(1, w);
+    if (ctx.needs_input_grad(1)) ctx.save(0, dy);
+  }
+  TensorList backward(const ops::OpContext& ctx, const Tensor& g) const {  // g shaped like the input
+    return ops::grads(
+        ctx.needs_input_grad(0) ? conv2d(g, ctx.saved(1), {}, options) : Tensor{},
+        ctx.needs_input_grad(1) ? conv2d_backward_weight(ctx.saved(0), g, geometry.weight_shape(), options) : Tensor{});
+  }
 };
 
-class Conv2dBackwardWeightNode final : public Node {
- public:
-  Conv2dBackwardWeightNode(const Shape& x_shape, const Conv2dOptions& o) : x_shape_(x_shape), options_(o) {}
-  const char* name() const override { return "conv2d_backward_weight"; }
-  TensorList apply(TensorList&& grads) override {
-    const Tensor& g = grads[0];  // shaped like the convolution's weight
-    TensorList out;
-    out.resize(2);
-    if (edges()[0].valid()) out[0] = conv2d(input_.unpack(*this), g, {}, options_);
-    if (edges()[1].valid()) out[1] = conv2d_backward_input(grad_out_.unpack(*this), g, x_shape_, options_);
-    return out;
-  }
-  void release_saved() override {
-    grad_out_.release();
-    input_.release();
-  }
-  SavedTensor grad_out_, input_;
+// dw = conv2d_backward_weight(dy, x); inputs grad_out, x.
+struct Conv2dBackwardWeight {
+  static constexpr const char* name = "conv2d_backward_weight";
+  static constexpr std::size_t num_saved = 2;  // grad_out, input
+  ConvGeometry geometry;
+  Conv2dOptions options;
 
- private:
-  Shape x_shape_;
-  Conv2dOptions options_;
+  Tensor forward(const Tensor& dy, const Tensor& x) const { return backward_weight_kernel(geometry, dy, x); }
+  void save(ops::OpContext& ctx, const Tensor& dy, const Tensor& x, const Tensor&) const {
+    if (ctx.needs_input_grad(0)) ctx.save(1, x);
+    if (ctx.needs_input_grad(1)) ctx.save(0, dy);
+  }
+  TensorList backward(const ops::OpContext& ctx, const Tensor& g) const {  // g shaped like the weight
+    return ops::grads(
+        ctx.needs_input_grad(0) ? conv2d(ctx.saved(1), g, {}, options) : Tensor{},
+        ctx.needs_input_grad(1) ? conv2d_backward_input(ctx.saved(0), g, geometry.input_shape(), options) : Tensor{});
+  }
 };
 
-class Conv2dBackwardBiasNode final : public Node {
- public:
-  explicit Conv2dBackwardBiasNode(const Shape& grad_out_shape) : grad_out_shape_(grad_out_shape) {}
-  const char* name() const override { return "conv2d_backward_bias"; }
-  TensorList apply(TensorList&& grads) override {
-    const Tensor& g = grads[0];  // [O]
-    TensorList out;
-    out.push_back(expand(reshape(g, {1, g.size(0), 1, 1}), grad_out_shape_));
-    return out;
+// db = the sum of dy over N, OH, OW; its gradient spreads g [O] back over dy's shape.
+struct Conv2dBackwardBias {
+  static constexpr const char* name = "conv2d_backward_bias";
+  Shape grad_out_shape{};
+  Tensor forward(const Tensor& dy) {
+    grad_out_shape = dy.shape();
+    return bias_kernel(dy);
   }
-
- private:
-  Shape grad_out_shape_;
+  TensorList backward(const ops::OpContext&, const Tensor& g) const {
+    return ops::grads(expand(reshape(g, {1, g.size(0), 1, 1}), grad_out_shape));
+  }
 };
 
 void check_operands(const char* op, const Tensor& a, const Tensor& b) {
@@ -228,13 +161,7 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, const C
              "conv2d: bias has shape {}, expected [{}] (one value per output channel of weight {})",
              bias.shape().str(), g.out_channels, weight.shape().str());
   }
-  Tensor y = forward_kernel(g, x, weight, bias);
-  if (auto node = ops::record<Conv2dNode>(y, {&x, &weight, &bias}, g, options)) {
-    if (node->edges()[0].valid()) node->weight_ = SavedTensor(weight, false);
-    if (node->edges()[1].valid()) node->input_ = SavedTensor(x, false);
-  }
-  ops::check_forward("conv2d", y);
-  return y;
+  return ops::apply(Conv2d{g, options}, x, weight, bias);
 }
 
 Tensor conv2d_backward_input(const Tensor& grad_out, const Tensor& weight, const Shape& input_shape,
@@ -245,13 +172,7 @@ Tensor conv2d_backward_input(const Tensor& grad_out, const Tensor& weight, const
   TG_CHECK(grad_out.shape() == g.output_shape(),
            "{}: grad_out has shape {}, expected {} (the output of input {} and weight {})", op, grad_out.shape().str(),
            g.output_shape().str(), input_shape.str(), weight.shape().str());
-  Tensor dx = backward_input_kernel(g, grad_out, weight);
-  if (auto node = ops::record<Conv2dBackwardInputNode>(dx, {&grad_out, &weight}, weight.shape(), options)) {
-    if (node->edges()[0].valid()) node->weight_ = SavedTensor(weight, false);
-    if (node->edges()[1].valid()) node->grad_out_ = SavedTensor(grad_out, false);
-  }
-  ops::check_forward(op, dx);
-  return dx;
+  return ops::apply(Conv2dBackwardInput{g, options}, grad_out, weight);
 }
 
 Tensor conv2d_backward_weight(const Tensor& grad_out, const Tensor& x, const Shape& weight_shape,
@@ -262,25 +183,217 @@ Tensor conv2d_backward_weight(const Tensor& grad_out, const Tensor& x, const Sha
   TG_CHECK(grad_out.shape() == g.output_shape(),
            "{}: grad_out has shape {}, expected {} (the output of input {} and weight {})", op, grad_out.shape().str(),
            g.output_shape().str(), x.shape().str(), weight_shape.str());
-  Tensor dw = backward_weight_kernel(g, grad_out, x);
-  if (auto node = ops::record<Conv2dBackwardWeightNode>(dw, {&grad_out, &x}, x.shape(), options)) {
-    if (node->edges()[0].valid()) node->input_ = SavedTensor(x, false);
-    if (node->edges()[1].valid()) node->grad_out_ = SavedTensor(grad_out, false);
-  }
-  ops::check_forward(op, dw);
-  return dw;
+  return ops::apply(Conv2dBackwardWeight{g, options}, grad_out, x);
 }
-
 
 Tensor conv2d_backward_bias(const Tensor& grad_out) {
   constexpr const char* op = "conv2d_backward_bias";
   ops::check_floating(op, grad_out);
   TG_CHECK(grad_out.dim() == 4, "{}: grad_out has {} dims {}, expected 4 (N, O, OH, OW)", op, grad_out.dim(),
            grad_out.shape().str());
-  Tensor db = bias_kernel(grad_out);
-  ops::record<Conv2dBackwardBiasNode>(db, {&grad_out}, grad_out.shape());
-  ops::check_forward(op, db);
-  return db;
+  return ops::apply(Conv2dBackwardBias{}, grad_out);
 }
+
+// --- op table entries. The options are fixed per entry (one entry per stride / padding
+// / dilation / groups case), the shapes vary per sample: batch 1, odd and non-square
+// sizes, 1x1 and non-square kernels, bias and no bias, strided (transposed) views.
+
+namespace {
+
+using Samples = std::vector<OpSample>;
+using SampleFn = std::function<Samples(Generator&)>;
+
+// x, weight and (when with_bias) a bias of weight's output channels.
+OpSample sample(Generator& g, std::string label, const Shape& x, const Shape& w, bool with_bias = true) {
+  OpSample s{std::move(label), {sample_normal(g, x), sample_normal(g, w)}};
+  if (with_bias) s.inputs.push_back(sample_normal(g, {w[0]}));
+  return s;
+}
+
+// The first sample again with an empty batch (x [0, C, H, W]).
+Samples with_empty_batch(Samples s) {
+  OpSample empty = s.front();
+  Shape x = empty.inputs[0].shape();
+  x[0] = 0;
+  empty.label = "empty batch, " + empty.label;
+  empty.inputs[0] = tg::empty(x, empty.inputs[0].dtype());
+  s.push_back(std::move(empty));
+  return s;
+}
+
+OpTableEntry conv_entry(std::string name, Conv2dOptions options, SampleFn samples, SampleFn large) {
+  OpTableEntry e;
+  e.name = std::move(name);
+  e.fn = [options](const std::vector<Tensor>& x) {
+    return conv2d(x[0], x[1], x.size() > 2 ? x[2] : Tensor{}, options);
+  };
+  e.samples = [samples](Generator& g) { return with_empty_batch(samples(g)); };
+  e.large_samples = [large](Generator& g) { return with_empty_batch(large(g)); };
+  // The f32 results sum hundreds of products (thousands for the weight gradient).
+  e.f32_tolerance = 1e-4;
+  return e;
+}
+
+const OpRegistration reg_conv2d(conv_entry(
+    "conv2d", {},
+    [](Generator& g) -> Samples {
+      Samples s{sample(g, "[2, 3, 5, 5] * [4, 3, 3, 3]", {2, 3, 5, 5}, {4, 3, 3, 3}),
+                sample(g, "[2, 3, 5, 5] * [4, 3, 3, 3], no bias", {2, 3, 5, 5}, {4, 3, 3, 3}, false),
+                sample(g, "batch 1, odd [1, 2, 7, 6] * non-square kernel [3, 2, 2, 3]", {1, 2, 7, 6}, {3, 2, 2, 3}),
+                sample(g, "1x1 kernel [2, 4, 3, 3] * [5, 4, 1, 1]", {2, 4, 3, 3}, {5, 4, 1, 1}),
+                sample(g, "kernel as large as the input [2, 2, 3, 3] * [3, 2, 3, 3]", {2, 2, 3, 3}, {3, 2, 3, 3}),
+                sample(g, "transposed view input [2, 2, 5, 4] * [3, 2, 3, 2]", {2, 2, 4, 5}, {3, 2, 3, 2}),
+                sample(g, "transposed view weight [2, 2, 5, 4] * [3, 2, 3, 2]", {2, 2, 5, 4}, {3, 2, 2, 3})};
+      s[5].transposed = {0};
+      s[6].transposed = {1};
+      s.push_back(sample(g, "no input channels [2, 0, 5, 5] * [4, 0, 3, 3]", {2, 0, 5, 5}, {4, 0, 3, 3}));
+      s.back().refused_with = "weight [4, 0, 3, 3] has an empty dim";
+      return s;
+    },
+    [](Generator& g) -> Samples {
+      return {sample(g, "[8, 1, 28, 28] * [32, 1, 3, 3]", {8, 1, 28, 28}, {32, 1, 3, 3}),
+              sample(g, "[4, 32, 7, 7] * [64, 32, 1, 1], no bias", {4, 32, 7, 7}, {64, 32, 1, 1}, false)};
+    }));
+
+const OpRegistration reg_conv2d_pad1(conv_entry(
+    "conv2d_pad1", {.padding = 1},
+    [](Generator& g) -> Samples {
+      return {sample(g, "[2, 2, 5, 5] * [3, 2, 3, 3]", {2, 2, 5, 5}, {3, 2, 3, 3}),
+              sample(g, "batch 1, odd [1, 3, 5, 4] * [2, 3, 3, 3], no bias", {1, 3, 5, 4}, {2, 3, 3, 3}, false),
+              sample(g, "1x1 input [2, 2, 1, 1] * [3, 2, 3, 3]", {2, 2, 1, 1}, {3, 2, 3, 3})};
+    },
+    [](Generator& g) -> Samples {
+      return {sample(g, "[8, 16, 14, 14] * [32, 16, 3, 3]", {8, 16, 14, 14}, {32, 16, 3, 3}),
+              sample(g, "[2, 32, 14, 14] * [64, 32, 3, 3], no bias", {2, 32, 14, 14}, {64, 32, 3, 3}, false)};
+    }));
+
+const OpRegistration reg_conv2d_pad2(conv_entry(
+    "conv2d_pad2x1_kernel5x3", {.padding = {2, 1}},
+    [](Generator& g) -> Samples {
+      return {sample(g, "[2, 2, 5, 4] * [3, 2, 5, 3]", {2, 2, 5, 4}, {3, 2, 5, 3}),
+              sample(g, "[1, 1, 3, 3] * [2, 1, 5, 3], no bias", {1, 1, 3, 3}, {2, 1, 5, 3}, false)};
+    },
+    [](Generator& g) -> Samples { return {sample(g, "[4, 8, 13, 11] * [16, 8, 5, 3]", {4, 8, 13, 11}, {16, 8, 5, 3})}; }));
+
+const OpRegistration reg_conv2d_stride2(conv_entry(
+    "conv2d_stride2_pad1", {.stride = 2, .padding = 1},
+    [](Generator& g) -> Samples {
+      return {sample(g, "odd [2, 2, 7, 7] * [3, 2, 3, 3]", {2, 2, 7, 7}, {3, 2, 3, 3}),
+              sample(g, "even [1, 3, 6, 5] * [2, 3, 3, 2], no bias", {1, 3, 6, 5}, {2, 3, 3, 2}, false)};
+    },
+    [](Generator& g) -> Samples {
+      return {sample(g, "[8, 16, 14, 14] * [32, 16, 3, 3]", {8, 16, 14, 14}, {32, 16, 3, 3}),
+              sample(g, "[4, 16, 15, 15] * [32, 16, 3, 3]", {4, 16, 15, 15}, {32, 16, 3, 3})};
+    }));
+
+// Strides that skip the last input rows/columns (the right padding oneDNN sees is negative).
+const OpRegistration reg_conv2d_stride2x3(conv_entry(
+    "conv2d_stride2x3", {.stride = {2, 3}},
+    [](Generator& g) -> Samples {
+      return {sample(g, "[2, 2, 6, 7] * [3, 2, 3, 3]", {2, 2, 6, 7}, {3, 2, 3, 3}),
+              sample(g, "[1, 1, 5, 5] * [2, 1, 2, 2], no bias", {1, 1, 5, 5}, {2, 1, 2, 2}, false)};
+    },
+    [](Generator& g) -> Samples { return {sample(g, "[4, 8, 16, 17] * [16, 8, 3, 3]", {4, 8, 16, 17}, {16, 8, 3, 3})}; }));
+
+const OpRegistration reg_conv2d_dilation2(conv_entry(
+    "conv2d_dilation2_pad2", {.padding = 2, .dilation = 2},
+    [](Generator& g) -> Samples {
+      return {sample(g, "[2, 2, 5, 6] * [3, 2, 3, 3]", {2, 2, 5, 6}, {3, 2, 3, 3}),
+              sample(g, "[1, 2, 4, 4] * [2, 2, 2, 3], no bias", {1, 2, 4, 4}, {2, 2, 2, 3}, false)};
+    },
+    [](Generator& g) -> Samples { return {sample(g, "[4, 16, 14, 14] * [32, 16, 3, 3]", {4, 16, 14, 14}, {32, 16, 3, 3})}; }));
+
+const OpRegistration reg_conv2d_mixed(conv_entry(
+    "conv2d_mixed_stride_pad_dilation", {.stride = {1, 2}, .padding = {2, 0}, .dilation = {2, 1}},
+    [](Generator& g) -> Samples { return {sample(g, "[2, 2, 4, 7] * [3, 2, 2, 3]", {2, 2, 4, 7}, {3, 2, 2, 3})}; },
+    [](Generator& g) -> Samples { return {sample(g, "[4, 8, 12, 15] * [16, 8, 2, 3]", {4, 8, 12, 15}, {16, 8, 2, 3})}; }));
+
+const OpRegistration reg_conv2d_groups2(conv_entry(
+    "conv2d_groups2", {.padding = 1, .groups = 2},
+    [](Generator& g) -> Samples {
+      return {sample(g, "[2, 4, 5, 5] * [6, 2, 3, 3]", {2, 4, 5, 5}, {6, 2, 3, 3}),
+              sample(g, "[1, 2, 4, 3] * [2, 1, 3, 3], no bias", {1, 2, 4, 3}, {2, 1, 3, 3}, false)};
+    },
+    [](Generator& g) -> Samples { return {sample(g, "[4, 16, 14, 14] * [32, 8, 3, 3]", {4, 16, 14, 14}, {32, 8, 3, 3})}; }));
+
+const OpRegistration reg_conv2d_depthwise(conv_entry(
+    "conv2d_depthwise", {.stride = 2, .padding = 1, .groups = 3},
+    [](Generator& g) -> Samples {
+      return {sample(g, "[2, 3, 5, 5] * [3, 1, 3, 3]", {2, 3, 5, 5}, {3, 1, 3, 3}),
+              sample(g, "multiplier 2 [1, 3, 6, 4] * [6, 1, 3, 3], no bias", {1, 3, 6, 4}, {6, 1, 3, 3}, false)};
+    },
+    [](Generator& g) -> Samples { return {sample(g, "[8, 3, 28, 28] * [6, 1, 3, 3]", {8, 3, 28, 28}, {6, 1, 3, 3})}; }));
+
+// The gradient ops directly. Their third input is the shape (i64) of the convolution's
+// input (backward_input) or weight (backward_weight).
+constexpr Conv2dOptions kGradientOptions{.stride = 2, .padding = 1, .groups = 2};
+
+OpSample gradient_sample(Generator& g, std::string label, const Shape& a, const Shape& b, const Shape& shape) {
+  const std::vector<std::int64_t> dims(shape.begin(), shape.end());
+  return {std::move(label), {sample_normal(g, a), sample_normal(g, b), from_vector(dims, {shape.size()})}};
+}
+
+Shape shape_of(const Tensor& t) { return Shape(t.to_vector<std::int64_t>()); }
+
+const OpRegistration reg_conv2d_backward_input([] {
+  OpTableEntry e;
+  e.name = "conv2d_backward_input";
+  e.fn = [](const std::vector<Tensor>& x) { return conv2d_backward_input(x[0], x[1], shape_of(x[2]), kGradientOptions); };
+  // grad_out [N, O, OH, OW], weight [O, C/2, KH, KW], input shape [N, C, H, W].
+  e.samples = [](Generator& g) -> Samples {
+    return {gradient_sample(g, "[2, 4, 3, 3] through [4, 2, 3, 3] to [2, 4, 6, 5]", {2, 4, 3, 3}, {4, 2, 3, 3}, {2, 4, 6, 5}),
+            gradient_sample(g, "[1, 2, 2, 3] through [2, 1, 2, 3] to [1, 2, 3, 5]", {1, 2, 2, 3}, {2, 1, 2, 3}, {1, 2, 3, 5}),
+            gradient_sample(g, "empty batch [0, 4, 3, 3] through [4, 2, 3, 3] to [0, 4, 6, 5]", {0, 4, 3, 3}, {4, 2, 3, 3},
+                            {0, 4, 6, 5})};
+  };
+  e.large_samples = [](Generator& g) -> Samples {
+    return {gradient_sample(g, "[8, 32, 7, 7] through [32, 8, 3, 3] to [8, 16, 14, 14]", {8, 32, 7, 7}, {32, 8, 3, 3},
+                            {8, 16, 14, 14}),
+            gradient_sample(g, "empty batch [0, 32, 7, 7] through [32, 8, 3, 3] to [0, 16, 14, 14]", {0, 32, 7, 7},
+                            {32, 8, 3, 3}, {0, 16, 14, 14})};
+  };
+  e.f32_tolerance = 1e-4;
+  return e;
+}());
+
+const OpRegistration reg_conv2d_backward_weight([] {
+  OpTableEntry e;
+  e.name = "conv2d_backward_weight";
+  e.fn = [](const std::vector<Tensor>& x) { return conv2d_backward_weight(x[0], x[1], shape_of(x[2]), kGradientOptions); };
+  // grad_out [N, O, OH, OW], input [N, C, H, W], weight shape [O, C/2, KH, KW].
+  e.samples = [](Generator& g) -> Samples {
+    return {gradient_sample(g, "[2, 4, 3, 3] with [2, 4, 6, 5] to [4, 2, 3, 3]", {2, 4, 3, 3}, {2, 4, 6, 5}, {4, 2, 3, 3}),
+            gradient_sample(g, "[1, 2, 2, 3] with [1, 2, 3, 5] to [2, 1, 2, 3]", {1, 2, 2, 3}, {1, 2, 3, 5}, {2, 1, 2, 3}),
+            gradient_sample(g, "empty batch [0, 4, 3, 3] with [0, 4, 6, 5] to [4, 2, 3, 3]", {0, 4, 3, 3}, {0, 4, 6, 5},
+                            {4, 2, 3, 3})};
+  };
+  e.large_samples = [](Generator& g) -> Samples {
+    return {gradient_sample(g, "[8, 32, 7, 7] with [8, 16, 14, 14] to [32, 8, 3, 3]", {8, 32, 7, 7}, {8, 16, 14, 14},
+                            {32, 8, 3, 3}),
+            gradient_sample(g, "empty batch [0, 32, 7, 7] with [0, 16, 14, 14] to [32, 8, 3, 3]", {0, 32, 7, 7},
+                            {0, 16, 14, 14}, {32, 8, 3, 3})};
+  };
+  e.f32_tolerance = 1e-4;
+  return e;
+}());
+
+const OpRegistration reg_conv2d_backward_bias([] {
+  OpTableEntry e;
+  e.name = "conv2d_backward_bias";
+  e.fn = [](const std::vector<Tensor>& x) { return conv2d_backward_bias(x[0]); };
+  e.samples = [](Generator& g) -> Samples {
+    return {{"[2, 3, 4, 5]", {sample_normal(g, {2, 3, 4, 5})}},
+            {"transposed view [1, 2, 3, 2]", {sample_normal(g, {1, 2, 2, 3})}, {0}},
+            {"empty batch [0, 3, 4, 5]", {sample_normal(g, {0, 3, 4, 5})}}};
+  };
+  e.large_samples = [](Generator& g) -> Samples {
+    return {{"[64, 32, 28, 28]", {sample_normal(g, {64, 32, 28, 28})}},
+            {"empty batch [0, 32, 28, 28]", {sample_normal(g, {0, 32, 28, 28})}}};
+  };
+  e.f32_tolerance = 1e-4;
+  return e;
+}());
+
+}  // namespace
 
 }  // namespace tg
