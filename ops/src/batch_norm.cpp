@@ -27,40 +27,48 @@ std::vector<std::int64_t> channel_shape(const Tensor& x) {
   return x.dim() == 4 ? std::vector<std::int64_t>{1, x.size(1), 1, 1} : std::vector<std::int64_t>{1, x.size(1)};
 }
 
-class BatchNormNode final : public Node {
- public:
-  BatchNormNode(const Tensor& x, const Tensor& weight, bool has_bias, Tensor mean, Tensor var, bool global_stats,
-                double eps)
-      : x_(x, false),
-        has_bias_(has_bias),
-        mean_(std::move(mean)),
-        var_(std::move(var)),
-        global_stats_(global_stats),
-        eps_(eps) {
-    if (weight.defined()) weight_ = SavedTensor(weight, false);
-  }
-  const char* name() const override { return "batch_norm"; }
+// Inputs x, weight, bias (either may be undefined), checked by batch_norm. mean and var
+// are [C] tensors of our own: the running statistics' copies in eval mode, filled with
+// the batch statistics by forward when training.
+struct BatchNorm {
+  static constexpr const char* name = "batch_norm";
+  static constexpr std::size_t num_saved = 2;  // x, weight
+  Tensor mean, var;
+  bool global_stats;
+  double eps;
+  // Updated by forward when training (then dropped: the node does not keep them).
+  Tensor running_mean, running_var;
+  double momentum;
+  bool has_bias = false;
 
-  TensorList apply(TensorList&& grads) override {
-    const Tensor& g = grads[0];
-    const Tensor x = x_.unpack(*this);
-    const Tensor w = weight_.defined() ? weight_.unpack(*this) : Tensor{};
-    return ops::fused_or_composed({&g, &x, &w}, [&] { return kernel_backward(g, x, w); },
-                                  [&] { return differentiable_backward(g, x, w); });
+  Tensor forward(const Tensor& x, const Tensor& weight, const Tensor& bias) {
+    has_bias = bias.defined();
+    Tensor y = empty(x.shape(), x.dtype());
+    kernels::batch_norm_forward(x, weight, bias, mean, var, global_stats, eps, y);
+    if (running_mean.defined() && !global_stats) {
+      kernels::batch_norm_update_running(running_mean, running_var, mean, var, momentum, per_channel(x));
+      running_mean.bump_version();
+      running_var.bump_version();
+    }
+    running_mean = running_var = Tensor{};
+    return y;
   }
-
-  void release_saved() override {
-    x_.release();
-    weight_.release();
-    mean_ = Tensor{};
-    var_ = Tensor{};
+  void save(ops::OpContext& ctx, const Tensor& x, const Tensor& weight, const Tensor&, const Tensor&) const {
+    ctx.save(0, x);
+    if (weight.defined()) ctx.save(1, weight);
   }
+  TensorList backward(const ops::OpContext& ctx, const Tensor& g) const {
+    const Tensor x = ctx.saved(0), w = ctx.saved(1);
+    return ops::fused_or_composed({&g, &x, &w}, [&] { return kernel_backward(ctx, g, x, w); },
+                                  [&] { return differentiable_backward(ctx, g, x, w); });
+  }
+  void release() { mean = var = Tensor{}; }
 
  private:
-  TensorList kernel_backward(const Tensor& g, const Tensor& x, const Tensor& w) {
-    const bool need_x = edges()[0].valid(), need_w = edges()[1].valid(), need_b = edges()[2].valid();
+  TensorList kernel_backward(const ops::OpContext& ctx, const Tensor& g, const Tensor& x, const Tensor& w) const {
+    const bool need_x = ctx.needs_input_grad(0), need_w = ctx.needs_input_grad(1), need_b = ctx.needs_input_grad(2);
     kernels::BatchNormGradients grads =
-        kernels::batch_norm_backward(x, g, w, has_bias_, mean_, var_, global_stats_, eps_, need_x, need_w, need_b);
+        kernels::batch_norm_backward(x, g, w, has_bias, mean, var, global_stats, eps, need_x, need_w, need_b);
     TensorList out;
     out.resize(3);
     if (need_x) out[0] = std::move(grads.input);
@@ -70,34 +78,30 @@ class BatchNormNode final : public Node {
   }
 
   // The kernel's formula with tapegrad ops (recorded, so differentiable again).
-  TensorList differentiable_backward(const Tensor& g, const Tensor& x, const Tensor& w) {
+  TensorList differentiable_backward(const ops::OpContext& ctx, const Tensor& g, const Tensor& x,
+                                     const Tensor& w) const {
     const auto axes = stat_axes(x);
     const auto cshape = channel_shape(x);
     Tensor invstd, xhat;
-    if (global_stats_) {
-      invstd = reshape(pow(var_ + eps_, -0.5), cshape);
-      xhat = (x - reshape(mean_, cshape)) * invstd;
+    if (global_stats) {
+      invstd = reshape(pow(var + eps, -0.5), cshape);
+      xhat = (x - reshape(mean, cshape)) * invstd;
     } else {
-      const Tensor centered = x - mean(x, axes, true);
-      invstd = pow(mean(centered * centered, axes, true) + eps_, -0.5);
+      const Tensor centered = x - tg::mean(x, axes, true);
+      invstd = pow(tg::mean(centered * centered, axes, true) + eps, -0.5);
       xhat = centered * invstd;
     }
     TensorList out;
     out.resize(3);
-    if (edges()[0].valid()) {
+    if (ctx.needs_input_grad(0)) {
       const Tensor gw = w.defined() ? g * reshape(w, cshape) : g;
-      out[0] = global_stats_ ? gw * invstd : invstd * (gw - mean(gw, axes, true) - xhat * mean(gw * xhat, axes, true));
+      out[0] = global_stats ? gw * invstd
+                            : invstd * (gw - tg::mean(gw, axes, true) - xhat * tg::mean(gw * xhat, axes, true));
     }
-    if (edges()[1].valid()) out[1] = sum(g * xhat, axes);
-    if (edges()[2].valid()) out[2] = sum(g, axes);
+    if (ctx.needs_input_grad(1)) out[1] = sum(g * xhat, axes);
+    if (ctx.needs_input_grad(2)) out[2] = sum(g, axes);
     return out;
   }
-
-  SavedTensor x_, weight_;
-  bool has_bias_;
-  Tensor mean_, var_;  // [C], our own copies: batch statistics or the running ones used
-  bool global_stats_;
-  double eps_;
 };
 
 void check_arguments(const Tensor& x, const Tensor& weight, const Tensor& bias, const Tensor& running_mean,
@@ -140,17 +144,9 @@ Tensor batch_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, con
     mean = empty({C}, x.dtype());
     var = empty({C}, x.dtype());
   }
-  Tensor y = empty(x.shape(), x.dtype());
-  kernels::batch_norm_forward(x, weight, bias, mean, var, global_stats, eps, y);
-  if (training && running_mean.defined()) {
-    kernels::batch_norm_update_running(running_mean, running_var, mean, var, momentum, per_channel(x));
-    running_mean.bump_version();
-    running_var.bump_version();
-  }
-  ops::record<BatchNormNode>(y, {&x, &weight, &bias}, x, weight, bias.defined(), std::move(mean), std::move(var),
-                             global_stats, eps);
-  ops::check_forward("batch_norm", y);
-  return y;
+  return ops::apply(BatchNorm{std::move(mean), std::move(var), global_stats, eps,
+                              training ? running_mean : Tensor{}, training ? running_var : Tensor{}, momentum},
+                    x, weight, bias);
 }
 
 // --- op table entry
