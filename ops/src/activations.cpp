@@ -6,7 +6,7 @@
 
 #include "kernels/eltwise.hpp"
 #include "kernels/elementwise_loops.hpp"
-#include "op_util.hpp"
+#include "op_pattern.hpp"
 #include "tapegrad/ops/activations.hpp"
 #include "tapegrad/ops/comparisons.hpp"
 #include "tapegrad/ops/elementwise.hpp"
@@ -69,26 +69,34 @@ struct Gelu {
 };
 
 // gelu'(x) = Phi(x) + x phi(x); gelu''(x) = phi(x) (2 - x^2).
-class GeluBackwardNode final : public Node {
- public:
-  const char* name() const override { return "gelu_backward"; }
-  TensorList apply(TensorList&& grads) override {
-    const Tensor& gg = grads[0];
-    const Tensor x = x_.unpack(*this);
+// gelu'(x) g = g (Phi(x) + x phi(x)), an op of its own (inputs g, x; checked by
+// gelu_backward). Its gradients: d/dg = gelu'(x) gg, d/dx = gg g phi(x) (2 - x^2).
+struct GeluBackward {
+  static constexpr const char* name = "gelu_backward";
+  static constexpr std::size_t num_saved = 2;  // g, x
+  Tensor forward(const Tensor& g, const Tensor& x) const {
+    Tensor out = empty(x.shape(), x.dtype());
+    dispatch_floating(x.dtype(), [&](auto t) {
+      using T = decltype(t);
+      kernels::binary_loop<T>(g, x, out, [](T gv, T xv) { return gv * (normal_cdf(xv) + xv * normal_pdf(xv)); });
+    });
+    return out;
+  }
+  void save(ops::OpContext& ctx, const Tensor& g, const Tensor& x, const Tensor&) const {
+    ctx.save(0, g);
+    ctx.save(1, x);
+  }
+  TensorList backward(const ops::OpContext& ctx, const Tensor& gg) const {
+    const Tensor x = ctx.saved(1);
     TensorList out;
     out.resize(2);
-    if (edges()[0].valid()) out[0] = gelu_backward(gg, x);
-    if (edges()[1].valid()) {
+    if (ctx.needs_input_grad(0)) out[0] = gelu_backward(gg, x);
+    if (ctx.needs_input_grad(1)) {
       const Tensor pdf = exp(square(x) * -0.5) * (std::numbers::inv_sqrtpi / std::numbers::sqrt2);
-      out[1] = gg * g_.unpack(*this) * pdf * (2.0 - square(x));
+      out[1] = gg * ctx.saved(0) * pdf * (2.0 - square(x));
     }
     return out;
   }
-  void release_saved() override {
-    g_.release();
-    x_.release();
-  }
-  SavedTensor g_, x_;
 };
 
 }  // namespace
@@ -102,17 +110,7 @@ Tensor gelu_backward(const Tensor& g, const Tensor& x) {
   ops::check_same_dtype("gelu_backward", g, x);
   TG_CHECK(g.shape() == x.shape(), "gelu_backward: gradient of shape {} for an input of shape {}", g.shape().str(),
            x.shape().str());
-  Tensor out = empty(x.shape(), x.dtype());
-  dispatch_floating(x.dtype(), [&](auto t) {
-    using T = decltype(t);
-    kernels::binary_loop<T>(g, x, out, [](T gv, T xv) { return gv * (normal_cdf(xv) + xv * normal_pdf(xv)); });
-  });
-  if (auto node = ops::record<GeluBackwardNode>(out, {&g, &x})) {
-    node->g_ = SavedTensor(g, false);
-    node->x_ = SavedTensor(x, false);
-  }
-  ops::check_forward("gelu_backward", out);
-  return out;
+  return ops::apply(GeluBackward{}, g, x);
 }
 
 // --- op table entries

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "kernels/fractional_max_pool.hpp"
-#include "op_util.hpp"
+#include "op_pattern.hpp"
 #include "pool_index.hpp"
 #include "tapegrad/ops/op_table.hpp"
 #include "tapegrad/ops/pooling.hpp"
@@ -35,20 +35,26 @@ void region_starts(std::int64_t in, std::int64_t out, double u, std::int64_t* st
   starts[out] = in;
 }
 
-class FractionalMaxPoolNode final : public Node {
- public:
-  FractionalMaxPoolNode(Tensor indices, Shape input_shape) : indices_(std::move(indices)), input_shape_(input_shape) {}
-  const char* name() const override { return "fractional_max_pool2d"; }
-  TensorList apply(TensorList&& grads) override {
-    TensorList out;
-    out.push_back(ops::index_scatter(grads[0], indices_, input_shape_, kNames));
-    return out;
+// Input x (checked by fractional_max_pool2d); rows and cols: the region starts of
+// every image. Keeps the maxima (indices, our own) for backward.
+struct FractionalMaxPool {
+  static constexpr const char* name = "fractional_max_pool2d";
+  std::vector<std::int64_t> rows, cols;
+  Shape out_shape;
+  Tensor indices{};
+  Shape input_shape{};
+  Tensor forward(const Tensor& x) {
+    input_shape = x.shape();
+    Tensor y = empty(out_shape, x.dtype());
+    indices = empty(out_shape, i64);
+    kernels::fractional_max_pool_forward(x, rows, cols, y, indices);
+    rows = cols = {};  // backward needs only the maxima
+    return y;
   }
-  void release_saved() override { indices_ = Tensor{}; }
-
- private:
-  Tensor indices_;
-  Shape input_shape_;
+  TensorList backward(const ops::OpContext&, const Tensor& g) const {
+    return ops::grads(ops::index_scatter(g, indices, input_shape, kNames));
+  }
+  void release() { indices = Tensor{}; }
 };
 
 }  // namespace
@@ -70,12 +76,7 @@ Tensor fractional_max_pool2d(const Tensor& x, Size2d output_size, Generator* gen
     region_starts(H, OH, uniform_double(w[0], w[1]), rows.data() + n * (OH + 1));
     region_starts(W, OW, uniform_double(w[2], w[3]), cols.data() + n * (OW + 1));
   }
-  const Shape out_shape{N, x.size(1), OH, OW};
-  Tensor y = empty(out_shape, x.dtype()), indices = empty(out_shape, i64);
-  kernels::fractional_max_pool_forward(x, rows, cols, y, indices);
-  ops::record<FractionalMaxPoolNode>(y, {&x}, std::move(indices), x.shape());
-  ops::check_forward("fractional_max_pool2d", y);
-  return y;
+  return ops::apply(FractionalMaxPool{std::move(rows), std::move(cols), Shape{N, x.size(1), OH, OW}}, x);
 }
 
 Tensor fractional_max_pool2d(const Tensor& x, double ratio, Generator* gen) {

@@ -2,46 +2,48 @@
 
 #include <algorithm>
 #include <numeric>
+#include <utility>
 
 #include "kernels/pool_index.hpp"
-#include "op_util.hpp"
+#include "op_pattern.hpp"
 
 namespace tg::ops {
 
 namespace {
 
-class IndexScatterNode final : public Node {
- public:
-  IndexScatterNode(Tensor indices, IndexOpNames names) : indices_(std::move(indices)), names_(names) {}
-  const char* name() const override { return names_.scatter; }
-  TensorList apply(TensorList&& grads) override {
-    TensorList out;
-    out.push_back(index_gather(grads[0], indices_, names_));
+// The two ops hold their indices (our own, never written after the pooling's forward:
+// no version check needed) and apply each other in backward.
+struct IndexScatter {
+  const char* name;  // names.scatter
+  IndexOpNames names;
+  Tensor indices;
+  Shape input_shape;
+  Tensor computed;  // the scatter already computed elsewhere, or undefined
+  Tensor forward(const Tensor& g) {
+    if (computed.defined()) return std::exchange(computed, {});
+    Tensor out = zeros(input_shape, g.dtype());
+    kernels::scatter_add_by_index(g, indices, out);
     return out;
   }
-  void release_saved() override { indices_ = Tensor{}; }
-
- private:
-  Tensor indices_;  // our own, never written after the forward: no version check needed
-  IndexOpNames names_;
+  TensorList backward(const OpContext&, const Tensor& g) const { return grads(index_gather(g, indices, names)); }
+  void release() { indices = Tensor{}; }
 };
 
-class IndexGatherNode final : public Node {
- public:
-  IndexGatherNode(Tensor indices, Shape input_shape, IndexOpNames names)
-      : indices_(std::move(indices)), input_shape_(input_shape), names_(names) {}
-  const char* name() const override { return names_.gather; }
-  TensorList apply(TensorList&& grads) override {
-    TensorList out;
-    out.push_back(index_scatter(grads[0], indices_, input_shape_, names_));
+struct IndexGather {
+  const char* name;  // names.gather
+  IndexOpNames names;
+  Tensor indices;
+  Shape input_shape{};
+  Tensor forward(const Tensor& x) {
+    input_shape = x.shape();
+    Tensor out = empty(indices.shape(), x.dtype());
+    kernels::gather_by_index(x, indices, out);
     return out;
   }
-  void release_saved() override { indices_ = Tensor{}; }
-
- private:
-  Tensor indices_;
-  Shape input_shape_;
-  IndexOpNames names_;
+  TensorList backward(const OpContext&, const Tensor& g) const {
+    return grads(index_scatter(g, indices, input_shape, names));
+  }
+  void release() { indices = Tensor{}; }
 };
 
 }  // namespace
@@ -52,24 +54,13 @@ Tensor dense(const Tensor& t) {
   return t.contiguous();
 }
 
-Tensor index_scatter(const Tensor& g, const Tensor& indices, const Shape& input_shape, IndexOpNames names) {
-  Tensor out = zeros(input_shape, g.dtype());
-  kernels::scatter_add_by_index(g, indices, out);
-  record_index_scatter(out, g, indices, names);
-  check_forward(names.scatter, out);
-  return out;
-}
-
-void record_index_scatter(const Tensor& out, const Tensor& g, const Tensor& indices, IndexOpNames names) {
-  ops::record<IndexScatterNode>(out, {&g}, indices, names);
+Tensor index_scatter(const Tensor& g, const Tensor& indices, const Shape& input_shape, IndexOpNames names,
+                     Tensor computed) {
+  return apply(IndexScatter{names.scatter, names, indices, input_shape, std::move(computed)}, g);
 }
 
 Tensor index_gather(const Tensor& x, const Tensor& indices, IndexOpNames names) {
-  Tensor out = empty(indices.shape(), x.dtype());
-  kernels::gather_by_index(x, indices, out);
-  ops::record<IndexGatherNode>(out, {&x}, indices, x.shape(), names);
-  check_forward(names.gather, out);
-  return out;
+  return apply(IndexGather{names.gather, names, indices}, x);
 }
 
 Tensor sample_distinct(Generator& gen, const Shape& shape) {

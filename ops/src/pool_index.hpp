@@ -17,13 +17,13 @@ struct IndexOpNames {
 };
 
 // out ([N, C, H, W] = input_shape, zeros elsewhere): out[n, c, idx] += g[n, c, o].
-Tensor index_scatter(const Tensor& g, const Tensor& indices, const Shape& input_shape, IndexOpNames names);
+// computed: that scatter already computed elsewhere (oneDNN's max-pooling backward),
+// returned and recorded as if computed here; indices may then be undefined when g
+// needs no gradient.
+Tensor index_scatter(const Tensor& g, const Tensor& indices, const Shape& input_shape, IndexOpNames names,
+                     Tensor computed = {});
 // out ([N, C, OH, OW] = indices' shape): out[n, c, o] = x[n, c, idx[n, c, o]].
 Tensor index_gather(const Tensor& x, const Tensor& indices, IndexOpNames names);
-// Records, for out = (a scatter of g computed elsewhere, e.g. by oneDNN), the node
-// index_scatter would have recorded. indices may be undefined when g needs no grad.
-void record_index_scatter(const Tensor& out, const Tensor& g, const Tensor& indices, IndexOpNames names);
-
 // t itself when contiguous, else a contiguous copy (never recorded).
 Tensor dense(const Tensor& t);
 

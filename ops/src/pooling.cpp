@@ -7,7 +7,7 @@
 //                   maxima) -> scatter ...
 //   avg_pool2d   -> avg_pool2d_backward (spread over windows) -> avg_pool2d -> ...
 #include "kernels/pooling.hpp"
-#include "op_util.hpp"
+#include "op_pattern.hpp"
 #include "pool_index.hpp"
 #include "tapegrad/ops/op_table.hpp"
 #include "tapegrad/ops/pooling.hpp"
@@ -52,83 +52,67 @@ Tensor max_pool_backward_op(const Tensor& g, const Tensor& x, const PoolGeometry
     Tensor dx = empty(input_shape(geometry), f32);
     kernels::max_pool_backward_f32(geometry, g, workspace, dx);
     // Differentiating the gradient (create_graph) needs the maxima explicitly.
-    if (any_requires_grad({&g})) ops::record_index_scatter(dx, g, kernels::max_pool_argmax(geometry, x), kMaxPoolNames);
-    ops::check_forward(kMaxPoolNames.scatter, dx);
-    return dx;
+    const Tensor maxima = any_requires_grad({&g}) ? kernels::max_pool_argmax(geometry, x) : Tensor{};
+    return ops::index_scatter(g, maxima, input_shape(geometry), kMaxPoolNames, std::move(dx));
   }
   if (!indices.defined()) indices = kernels::max_pool_argmax(geometry, x);
   return ops::index_scatter(g, indices, input_shape(geometry), kMaxPoolNames);
 }
 
-class MaxPoolNode final : public Node {
- public:
-  MaxPoolNode(const PoolGeometry& g, const Tensor& x, Tensor workspace, Tensor indices)
-      : geometry_(g), x_(x, false), workspace_(std::move(workspace)), indices_(std::move(indices)) {}
-  const char* name() const override { return "max_pool2d"; }
-  TensorList apply(TensorList&& grads) override {
-    TensorList out;
-    out.push_back(max_pool_backward_op(grads[0], x_.unpack(*this), geometry_, workspace_, indices_));
-    return out;
+struct MaxPool {
+  static constexpr const char* name = "max_pool2d";
+  static constexpr std::size_t num_saved = 1;  // x, for the maxima when the gradient is differentiated
+  PoolGeometry geometry;
+  Tensor workspace{}, indices{};  // kept by forward when recording: oneDNN's workspace (f32) or the maxima
+  Tensor forward(const Tensor& x) {
+    Tensor y = empty(output_shape(geometry), x.dtype());
+    kernels::MaxPoolSaved saved = kernels::max_pool_forward(geometry, x, y, any_requires_grad({&x}));
+    workspace = std::move(saved.workspace);
+    indices = std::move(saved.indices);
+    return y;
   }
-  void release_saved() override {
-    x_.release();
-    workspace_ = Tensor{};
-    indices_ = Tensor{};
+  void save(ops::OpContext& ctx, const Tensor& x, const Tensor&) const { ctx.save(0, x); }
+  TensorList backward(const ops::OpContext& ctx, const Tensor& g) const {
+    return ops::grads(max_pool_backward_op(g, ctx.saved(0), geometry, workspace, indices));
   }
-
- private:
-  PoolGeometry geometry_;
-  SavedTensor x_;               // for the maxima when the gradient is differentiated
-  Tensor workspace_, indices_;  // one of them: oneDNN's workspace (f32) or the maxima
+  void release() { workspace = indices = Tensor{}; }
 };
 
-// --- average pooling: forward and backward are adjoint linear maps.
+// --- average pooling: forward and backward are adjoint linear maps, so each one's
+// gradient is the other.
 Tensor avg_pool_forward(const Tensor& x, const PoolGeometry& g, bool include_pad);
 Tensor avg_pool_backward(const Tensor& dy, const PoolGeometry& g, bool include_pad);
 
-class AvgPoolNode final : public Node {
- public:
-  AvgPoolNode(const PoolGeometry& g, bool include_pad) : geometry_(g), include_pad_(include_pad) {}
-  const char* name() const override { return "avg_pool2d"; }
-  TensorList apply(TensorList&& grads) override {
-    TensorList out;
-    out.push_back(avg_pool_backward(grads[0], geometry_, include_pad_));
-    return out;
+struct AvgPool {
+  static constexpr const char* name = "avg_pool2d";
+  PoolGeometry geometry;
+  bool include_pad;
+  Tensor forward(const Tensor& x) const {
+    Tensor y = empty(output_shape(geometry), x.dtype());
+    kernels::avg_pool_forward(geometry, include_pad, x, y);
+    return y;
   }
-
- private:
-  PoolGeometry geometry_;
-  bool include_pad_;
+  TensorList backward(const ops::OpContext&, const Tensor& g) const {
+    return ops::grads(avg_pool_backward(g, geometry, include_pad));
+  }
 };
 
-class AvgPoolBackwardNode final : public Node {
- public:
-  AvgPoolBackwardNode(const PoolGeometry& g, bool include_pad) : geometry_(g), include_pad_(include_pad) {}
-  const char* name() const override { return "avg_pool2d_backward"; }
-  TensorList apply(TensorList&& grads) override {
-    TensorList out;
-    out.push_back(avg_pool_forward(grads[0], geometry_, include_pad_));
-    return out;
+struct AvgPoolBackward {
+  static constexpr const char* name = "avg_pool2d_backward";
+  PoolGeometry geometry;
+  bool include_pad;
+  Tensor forward(const Tensor& dy) const { return kernels::avg_pool_backward(geometry, include_pad, dy); }
+  TensorList backward(const ops::OpContext&, const Tensor& g) const {
+    return ops::grads(avg_pool_forward(g, geometry, include_pad));
   }
-
- private:
-  PoolGeometry geometry_;
-  bool include_pad_;
 };
 
 Tensor avg_pool_forward(const Tensor& x, const PoolGeometry& g, bool include_pad) {
-  Tensor y = empty(output_shape(g), x.dtype());
-  kernels::avg_pool_forward(g, include_pad, x, y);
-  ops::record<AvgPoolNode>(y, {&x}, g, include_pad);
-  ops::check_forward("avg_pool2d", y);
-  return y;
+  return ops::apply(AvgPool{g, include_pad}, x);
 }
 
 Tensor avg_pool_backward(const Tensor& dy, const PoolGeometry& g, bool include_pad) {
-  Tensor dx = kernels::avg_pool_backward(g, include_pad, dy);
-  ops::record<AvgPoolBackwardNode>(dx, {&dy}, g, include_pad);
-  ops::check_forward("avg_pool2d_backward", dx);
-  return dx;
+  return ops::apply(AvgPoolBackward{g, include_pad}, dy);
 }
 
 }  // namespace
@@ -137,11 +121,7 @@ Tensor max_pool2d(const Tensor& x, Size2d kernel) { return max_pool2d(x, kernel,
 
 Tensor max_pool2d(const Tensor& x, Size2d kernel, Size2d stride, Size2d padding) {
   const PoolGeometry g = pool_geometry("max_pool2d", x, kernel, stride, padding);
-  Tensor y = empty(output_shape(g), x.dtype());
-  kernels::MaxPoolSaved saved = kernels::max_pool_forward(g, x, y, any_requires_grad({&x}));
-  ops::record<MaxPoolNode>(y, {&x}, g, x, std::move(saved.workspace), std::move(saved.indices));
-  ops::check_forward("max_pool2d", y);
-  return y;
+  return ops::apply(MaxPool{g}, x);
 }
 
 Tensor max_pool2d_backward(const Tensor& grad_output, const Tensor& input, Size2d kernel, Size2d stride,
