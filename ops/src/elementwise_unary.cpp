@@ -1,6 +1,7 @@
 // Unary elementwise ops. Each op is a small struct (see unary_op.hpp for what it
-// declares); unary_op<Op> does the dispatch, recording and checks.
+// declares); unary_op<Op> runs it as an op of the op pattern (op_pattern.hpp).
 #include <cmath>
+#include <limits>
 
 #include "kernels/eltwise.hpp"
 #include "unary_op.hpp"
@@ -102,6 +103,61 @@ struct Sigmoid {
   static Tensor backward(const Tensor& g, const Tensor&, const Tensor& y, Params) { return g * (y * (1.0 - y)); }
 };
 
+// 1 where lo <= x <= hi, else 0 (not recorded).
+Tensor inside_mask(const Tensor& x, double lo, double hi) {
+  Tensor mask = empty(x.shape(), x.dtype());
+  dispatch_floating(x.dtype(), [&](auto t) {
+    using T = decltype(t);
+    const T l = static_cast<T>(lo), h = static_cast<T>(hi);
+    kernels::unary_loop<T>(x, mask, [l, h](T v) { return v >= l && v <= h ? T(1) : T(0); });
+  });
+  return mask;
+}
+
+struct Clamp {  // bounds in (alpha, beta)
+  static constexpr const char* name = "clamp";
+  static constexpr Eltwise alg = Eltwise::clip;
+  static constexpr std::int64_t dnnl_min_elements = kernels::kCheapEltwiseMinElements;
+  static constexpr bool saves_input = true, saves_output = false;
+  template <class T> static T f(T x, Params p) {
+    const T lo = static_cast<T>(p.alpha), hi = static_cast<T>(p.beta);
+    return x < lo ? lo : (x > hi ? hi : x);
+  }
+  static std::pair<float, float> dnnl_params(Params p) { return {static_cast<float>(p.alpha), static_cast<float>(p.beta)}; }
+  static Tensor backward(const Tensor& g, const Tensor& x, const Tensor&, Params p) {
+    return g * inside_mask(x, p.alpha, p.beta);
+  }
+};
+
+struct Square {
+  static constexpr const char* name = "square";
+  static constexpr Eltwise alg = Eltwise::square;
+  static constexpr std::int64_t dnnl_min_elements = kernels::kCheapEltwiseMinElements;
+  static constexpr bool saves_input = true, saves_output = false;
+  template <class T> static T f(T x, Params) { return x * x; }
+  static Tensor backward(const Tensor& g, const Tensor& x, const Tensor&, Params) { return g * (x * 2.0); }
+};
+
+struct Reciprocal {
+  static constexpr const char* name = "reciprocal";
+  static constexpr Eltwise alg = Eltwise::pow;  // alpha * x^beta
+  static constexpr std::int64_t dnnl_min_elements = kernels::kCheapEltwiseMinElements;
+  static constexpr bool saves_input = false, saves_output = true;
+  template <class T> static T f(T x, Params) { return T(1) / x; }
+  static std::pair<float, float> dnnl_params(Params) { return {1.f, -1.f}; }
+  static Tensor backward(const Tensor& g, const Tensor&, const Tensor& y, Params) { return -(g * square(y)); }
+};
+
+struct Log1p {
+  static constexpr const char* name = "log1p";
+  // oneDNN has no log1p (log of 1 + x loses the small x): always the plain loop.
+  static constexpr Eltwise alg = Eltwise::log;
+  static constexpr std::int64_t dnnl_min_elements = std::numeric_limits<std::int64_t>::max();
+  static constexpr bool saves_input = true, saves_output = false;
+  template <class T> static T f(T x, Params) { return std::log1p(x); }
+  static Tensor backward(const Tensor& g, const Tensor& x, const Tensor&, Params) { return g / (x + 1.0); }
+};
+
 }  // namespace
 
 Tensor affine(const Tensor& x, double alpha, double beta) { return unary_op<Affine>(x, {alpha, beta}); }
@@ -137,6 +193,15 @@ Tensor sign(const Tensor& x) {
   });
   return out;
 }
+
+Tensor clamp(const Tensor& x, double lo, double hi) {
+  TG_CHECK(lo <= hi, "clamp: lo = {} is greater than hi = {}", lo, hi);
+  return unary_op<Clamp>(x, {lo, hi});
+}
+Tensor square(const Tensor& x) { return unary_op<Square>(x); }
+Tensor reciprocal(const Tensor& x) { return unary_op<Reciprocal>(x); }
+Tensor log1p(const Tensor& x) { return unary_op<Log1p>(x); }
+
 
 Tensor greater(const Tensor& x, double value) {
   ops::check_floating("greater", x);
@@ -175,6 +240,7 @@ std::vector<OpSample> unary_samples(Generator& gen, Tensor (*make)(Generator&, c
   s.push_back({"[5]", {make(gen, Shape{5})}});
   s.push_back({"[3, 4]", {make(gen, Shape{3, 4})}});
   s.push_back({"scalar []", {make(gen, Shape{})}});
+  s.push_back({"[1, 7]", {make(gen, Shape{1, 7})}});
   s.push_back({"[2, 3, 2] transposed view", {make(gen, Shape{2, 2, 3})}, {0}});
   s.push_back({"empty [0, 3]", {make(gen, Shape{0, 3})}});
   s.push_back({"empty [3, 0] transposed view", {make(gen, Shape{0, 3})}, {0}});
@@ -186,16 +252,19 @@ Tensor positive(Generator& g, const Shape& s) { return sample_positive(g, s); }
 Tensor away(Generator& g, const Shape& s) { return sample_away_from_zero(g, s); }
 
 template <Tensor (*Fn)(const Tensor&)>
-OpTableEntry unary_entry(const char* name, Tensor (*make)(Generator&, const Shape&), bool kinks = false) {
+OpTableEntry unary_entry(const char* name, Tensor (*make)(Generator&, const Shape&), bool kinks = false,
+                         bool large = true) {
   OpTableEntry e;
   e.name = name;
   e.fn = [](const std::vector<Tensor>& x) { return Fn(x[0]); };
   e.samples = [make](Generator& g) { return unary_samples(g, make); };
-  e.large_samples = [make](Generator& g) -> std::vector<OpSample> {
-    return {{"[300, 256]", {make(g, Shape{300, 256})}},
-            {"[256, 300] transposed view", {make(g, Shape{300, 256})}, {0}},
-            {"empty [0, 256]", {make(g, Shape{0, 256})}}};
-  };
+  if (large) {  // 76800 elements: above every oneDNN eltwise threshold
+    e.large_samples = [make](Generator& g) -> std::vector<OpSample> {
+      return {{"[300, 256]", {make(g, Shape{300, 256})}},
+              {"[256, 300] transposed view", {make(g, Shape{300, 256})}, {0}},
+              {"empty [0, 256]", {make(g, Shape{0, 256})}}};
+    };
+  }
   e.has_kinks = kinks;
   return e;
 }
@@ -218,6 +287,20 @@ const OpRegistration reg_abs(unary_entry<abs>("abs", away, true));
 const OpRegistration reg_relu(unary_entry<relu>("relu", away, true));
 const OpRegistration reg_tanh(unary_entry<tanh>("tanh", normal));
 const OpRegistration reg_sigmoid(unary_entry<sigmoid>("sigmoid", normal));
+
+constexpr double kClampLo = -0.8, kClampHi = 0.6;
+Tensor clamp_fn(const Tensor& x) { return clamp(x, kClampLo, kClampHi); }
+Tensor off_clamp_bounds(Generator& g, const Shape& s) {
+  return keep_away_from(sample_normal(g, s), {kClampLo, kClampHi}, 0.05);
+}
+Tensor reciprocal_sample(Generator& g, const Shape& s) { return sample_away_from_zero(g, s, 0.3); }
+Tensor log1p_sample(Generator& g, const Shape& s) { return sample_positive(g, s, -0.5, 2.0); }
+
+const OpRegistration reg_clamp(unary_entry<clamp_fn>("clamp", off_clamp_bounds, true));
+const OpRegistration reg_square(unary_entry<square>("square", normal));
+const OpRegistration reg_reciprocal(unary_entry<reciprocal>("reciprocal", reciprocal_sample));
+// log1p always runs on the plain loop (oneDNN has none): no large samples.
+const OpRegistration reg_log1p(unary_entry<log1p>("log1p", log1p_sample, false, false));
 
 }  // namespace
 

@@ -1,6 +1,7 @@
 #include "tapegrad/ops/op_table.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "tapegrad/ops/elementwise.hpp"
 #include "tapegrad/ops/views.hpp"
@@ -54,6 +55,14 @@ Tensor sample_away_from_zero(Generator& gen, const Shape& shape, double min_abs)
   for (std::int64_t i = 0; i < magnitude.numel(); ++i)
     if (s[i] < 0) m[i] = -m[i];
   return magnitude;
+}
+
+Tensor keep_away_from(Tensor x, const std::vector<double>& points, double margin) {
+  double* p = x.data<double>();
+  for (std::int64_t i = 0; i < x.numel(); ++i)
+    while (std::any_of(points.begin(), points.end(), [&](double q) { return std::abs(p[i] - q) < margin; }))
+      p[i] += margin;
+  return x;
 }
 
 std::function<Tensor(const std::vector<Tensor>&)> OpSample::bind(

@@ -58,6 +58,9 @@ struct OpRegistration {
 Tensor sample_normal(Generator& gen, const Shape& shape);
 Tensor sample_positive(Generator& gen, const Shape& shape, double low = 0.5, double high = 2.0);
 Tensor sample_away_from_zero(Generator& gen, const Shape& shape, double min_abs = 0.1);
+// x (f64, contiguous) with each value moved up in steps of margin until it is at least
+// margin away from every point: keeps samples off an op's kinks.
+Tensor keep_away_from(Tensor x, const std::vector<double>& points, double margin);
 
 
 }  // namespace tg
