@@ -1,49 +1,55 @@
 #pragma once
-// How to write a differentiable op: the one pattern every op file follows.
+// How to write a differentiable op: the one pattern every op file follows
+// (docs/adding_an_op.md has a worked example).
 //
-// An op is a struct. Its data members are its parameters (an axis, a shape, options) and
-// whatever forward learns that backward needs apart from tensors (input shapes). It
-// declares:
+// An op is a struct. Its data members are its parameters (an axis, a shape, options)
+// and whatever forward learns that backward needs apart from saved tensors (input
+// shapes). It declares:
 //
-//   name                      `static constexpr const char* name = "mul";` (or a plain
-//                             `const char*` member when one struct serves several names)
-//   num_saved                 optional, default 0: how many tensors backward needs
-//                             (slots 0 .. num_saved-1)
-//   forward(inputs...)        the checks (tg::Error naming the op, what was given and what
-//                             was expected) and the kernels; returns the output (a
-//                             Tensor, or std::array<Tensor, M> for M outputs). May set
-//                             members (a shape, a mask) that backward reads.
-//   save(ctx, inputs..., out) optional: ctx.save(slot, t) / ctx.save_output(slot, out)
-//                             for each tensor backward needs (out: what forward returned). Runs only when the op is
-//                             recorded, after its edges exist, so ctx.needs_input_grad(i)
-//                             tells which gradients backward will be asked for and the op
-//                             can save only what those need.
-//   backward(ctx, g)          the gradient of each input (a TensorList, one entry per
-//                             input, undefined = no gradient; ops::grads(ga, gb) makes it) from the gradient g of the
-//                             output, written WITH TAPEGRAD OPS so that create_graph
-//                             differentiates it again. ctx.saved(slot) unpacks a saved
-//                             tensor (refusing when an in-place op changed it since);
-//                             ctx.needs_input_grad(i) is false for inputs that need none.
-//                             An op with M outputs takes the TensorList of their M
-//                             gradients instead of g (undefined: nothing used that output).
-//   release()                 optional: drops tensor members once backward has run.
+//   name              `static constexpr const char* name = "mul";` (or a plain
+//                     `const char*` member when one struct serves several names)
+//   num_saved         optional, default 0: how many tensors backward needs (slots
+//                     0 .. num_saved-1)
+//   forward(in...)    the checks (tg::Error naming the op, what was given and what was
+//                     expected) and the kernel calls (ops/kernels/); returns the output,
+//                     a Tensor or std::array<Tensor, M> for M outputs. May set members
+//                     (a shape, a mask) that backward reads.
+//   save(ctx, in..., out)
+//                     optional: ctx.save(slot, t) / ctx.save_output(slot, out) for each
+//                     tensor backward needs (out: what forward returned). Runs only when
+//                     the op is recorded, after its edges exist, so
+//                     ctx.needs_input_grad(i) tells which gradients backward will be
+//                     asked for and save can keep only what those need. A tensor that
+//                     is not a differentiable input (integer indices) is a member that
+//                     save moves into a slot, so that backward still checks its version.
+//   backward(ctx, g)  the gradient of each input from the gradient g of the output: a
+//                     TensorList, one entry per input, undefined = no gradient
+//                     (ops::grads(ga, gb) makes one). Written WITH TAPEGRAD OPS, so that
+//                     create_graph differentiates it again. ctx.saved(slot) unpacks a
+//                     saved tensor (refusing when an in-place op changed it since);
+//                     ctx.needs_input_grad(i) is false for inputs that need none. An op
+//                     with M outputs takes the TensorList of their M gradients instead of
+//                     g (undefined: nothing used that output).
+//   release()         optional: drops tensor members once backward has run.
 //
-// and, in the same file, its op-table entries (`const OpRegistration reg_mul(...)`, see
+// and, in the same file, its op-table entries (`const OpRegistration reg_x(...)`, see
 // tapegrad/ops/op_table.hpp), which the test suite and `tapegrad gradcheck` sweep.
 //
-// The public function then is one line: `Tensor mul(a, b) { return ops::apply(Mul{}, a, b); }`.
-// ops::apply runs forward, records an OpNode<Op> holding the op by value when an input
-// needs a gradient (pool-allocated, as every node: no std::function, no allocation beyond
-// the node itself), connects the inputs, calls save, and in anomaly mode checks the
-// output for NaN/Inf naming the op. An op over a list of inputs (concat) takes a
-// std::span<const Tensor> instead of separate tensors.
+// The public function checks what it must before building the op, then is one line:
+// `Tensor mul(a, b) { return ops::apply(Binary<Mul>{}, a, b); }`. ops::apply runs
+// forward; when an input needs a gradient it records an OpNode<Op> holding the op by
+// value (pool-allocated like every node: no std::function, no allocation beyond the
+// node itself), connects the inputs and calls save; in anomaly mode it checks the
+// output for NaN/Inf naming the op. An op over a list of inputs (concat, l2_penalty)
+// takes a std::span<const Tensor> instead of separate tensors.
 //
-// The struct is a C++ counterpart of torch.autograd.Function: forward, save_for_backward
-// (ctx.save), ctx.needs_input_grad, backward. It stays private to ops/src for now.
+// The struct is a C++ counterpart of torch.autograd.Function (forward,
+// ctx.save_for_backward, ctx.needs_input_grad, backward) and could become public as
+// such; it stays private to ops/src for now.
 //
-// A backward rule that has a fused kernel (faster, not differentiable) and a
-// differentiable composition of ops chooses between them with fused_or_composed below,
-// the one rule for that choice.
+// A backward rule that has both a fused kernel (faster, not differentiable) and a
+// differentiable composition of ops chooses between them with fused_or_composed
+// below, the one rule for that choice.
 #include <array>
 #include <cassert>
 #include <concepts>
@@ -58,7 +64,7 @@
 namespace tg::ops {
 
 // The context an op sees at save and backward time (the counterpart of ctx in
-// torch.autograd.Function). A view of its node: copying it costs two words.
+// torch.autograd.Function): a view of its node and its saved slots, cheap to copy.
 class OpContext {
  public:
   OpContext(const Node& node, std::span<SavedTensor> saved) : node_(node), saved_(saved) {}

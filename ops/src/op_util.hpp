@@ -1,6 +1,6 @@
 #pragma once
-// Small helpers every op file uses: argument checks with clear messages, recording a
-// node for an output, and the anomaly check on forward results.
+// Small helpers every op file uses: argument checks with clear messages and the anomaly
+// check on forward results. Ops are written with op_pattern.hpp, which records them.
 #include <memory>
 #include <utility>
 
@@ -28,7 +28,8 @@ inline void check_forward(const char* op, const Tensor& out) {
 
 // Records NodeT (constructed from args) as the producer of out when any input needs a
 // gradient. Returns the node (null when nothing was recorded) so the caller can save
-// values on it.
+// values on it. Only for hand-written nodes outside the op pattern (copy_ops.cpp's
+// CopyNode, whose file is to leave ops); every op uses ops::apply.
 template <class NodeT, class... Args>
 std::shared_ptr<NodeT> record(const Tensor& out, std::initializer_list<const Tensor*> inputs, Args&&... args) {
   if (!any_requires_grad(inputs)) return nullptr;
