@@ -53,83 +53,133 @@ dnnl::algorithm to_dnnl(Reduction op) {
   return A::undef;
 }
 
+// Names in error messages: the op's own name where one op maps to the function.
+const char* name_of(Eltwise f) {
+  switch (f) {
+    case Eltwise::linear: return "affine";
+    case Eltwise::exp: return "exp";
+    case Eltwise::log: return "log";
+    case Eltwise::sqrt: return "sqrt";
+    case Eltwise::pow: return "pow";
+    case Eltwise::abs: return "abs";
+    case Eltwise::relu: return "relu";
+    case Eltwise::tanh: return "tanh";
+    case Eltwise::logistic: return "sigmoid";
+    case Eltwise::elu: return "elu";
+    case Eltwise::gelu_erf: return "gelu";
+    case Eltwise::clip: return "clamp";
+    case Eltwise::square: return "square";
+  }
+  return "eltwise";
+}
+
+const char* name_of(Binary op) {
+  switch (op) {
+    case Binary::add: return "add";
+    case Binary::sub: return "sub";
+    case Binary::mul: return "mul";
+    case Binary::div: return "div";
+    case Binary::max: return "maximum";
+    case Binary::min: return "minimum";
+    case Binary::pow: return "pow";
+  }
+  return "binary";
+}
+
+const char* name_of(Reduction op) {
+  switch (op) {
+    case Reduction::sum: return "sum";
+    case Reduction::max: return "max";
+    case Reduction::min: return "min";
+  }
+  return "reduction";
+}
+
 }  // namespace
 
 void eltwise_f32(Eltwise f, float alpha, float beta, const Tensor& x_in, const Tensor& out) {
-  if (out.numel() == 0) return;
-  // oneDNN 2.x eltwise reads and writes one layout; out is contiguous, so x must be.
-  const Tensor x = x_in.is_contiguous() ? x_in : x_in.contiguous();
-  const dnnl::algorithm alg = to_dnnl(f);
-  const auto src = describe(out, out.dim()), dst = src;
-  Key key('e');
-  key.add(static_cast<std::int64_t>(alg)).add(src).add(dst);
-  std::int64_t ab[2] = {0, 0};
-  std::memcpy(&ab[0], &alpha, sizeof alpha);
-  std::memcpy(&ab[1], &beta, sizeof beta);
-  key.add(ab[0]).add(ab[1]);
-  auto& prim = cached<dnnl::eltwise_forward>(key, [&] {
-    dnnl::eltwise_forward::desc d(dnnl::prop_kind::forward_inference, alg, src, alpha, beta);
-    return dnnl::eltwise_forward(dnnl::eltwise_forward::primitive_desc(d, cpu_engine()));
+  run_dnnl(name_of(f), {{"input", x_in}}, [&] {
+    if (out.numel() == 0) return;
+    // oneDNN 2.x eltwise reads and writes one layout; out is contiguous, so x must be.
+    const Tensor x = x_in.is_contiguous() ? x_in : x_in.contiguous();
+    const dnnl::algorithm alg = to_dnnl(f);
+    const auto src = describe(out, out.dim()), dst = src;
+    Key key('e');
+    key.add(static_cast<std::int64_t>(alg)).add(src).add(dst);
+    std::int64_t ab[2] = {0, 0};
+    std::memcpy(&ab[0], &alpha, sizeof alpha);
+    std::memcpy(&ab[1], &beta, sizeof beta);
+    key.add(ab[0]).add(ab[1]);
+    auto& prim = cached<dnnl::eltwise_forward>(key, [&] {
+      dnnl::eltwise_forward::desc d(dnnl::prop_kind::forward_inference, alg, src, alpha, beta);
+      return dnnl::eltwise_forward(dnnl::eltwise_forward::primitive_desc(d, cpu_engine()));
+    });
+    prim.execute(cpu_stream(), {{DNNL_ARG_SRC, memory_of(src, x)}, {DNNL_ARG_DST, memory_of(dst, out)}});
+    cpu_stream().wait();
   });
-  prim.execute(cpu_stream(), {{DNNL_ARG_SRC, memory_of(src, x)}, {DNNL_ARG_DST, memory_of(dst, out)}});
-  cpu_stream().wait();
 }
 
 void binary_f32(Binary op, const Tensor& a_in, const Tensor& b_in, const Tensor& out) {
-  if (out.numel() == 0) return;
-  const dnnl::algorithm alg = to_dnnl(op);
-  const Tensor a = addressable(a_in), b = b_in.is_contiguous() ? b_in : b_in.contiguous();
-  const int rank = out.dim();
-  const auto src0 = describe(a, rank), src1 = describe(b, rank), dst = describe(out, rank);
-  Key key('b');
-  key.add(static_cast<std::int64_t>(alg)).add(src0).add(src1).add(dst);
-  auto& prim = cached<dnnl::binary>(key, [&] {
-    dnnl::binary::desc d(alg, src0, src1, dst);
-    return dnnl::binary(dnnl::binary::primitive_desc(d, cpu_engine()));
+  run_dnnl(name_of(op), {{"a", a_in}, {"b", b_in}}, [&] {
+    if (out.numel() == 0) return;
+    const dnnl::algorithm alg = to_dnnl(op);
+    const Tensor a = addressable(a_in), b = b_in.is_contiguous() ? b_in : b_in.contiguous();
+    const int rank = out.dim();
+    const auto src0 = describe(a, rank), src1 = describe(b, rank), dst = describe(out, rank);
+    Key key('b');
+    key.add(static_cast<std::int64_t>(alg)).add(src0).add(src1).add(dst);
+    auto& prim = cached<dnnl::binary>(key, [&] {
+      dnnl::binary::desc d(alg, src0, src1, dst);
+      return dnnl::binary(dnnl::binary::primitive_desc(d, cpu_engine()));
+    });
+    prim.execute(cpu_stream(), {{DNNL_ARG_SRC_0, memory_of(src0, a)},
+                                {DNNL_ARG_SRC_1, memory_of(src1, b)},
+                                {DNNL_ARG_DST, memory_of(dst, out)}});
+    cpu_stream().wait();
   });
-  prim.execute(cpu_stream(), {{DNNL_ARG_SRC_0, memory_of(src0, a)},
-                              {DNNL_ARG_SRC_1, memory_of(src1, b)},
-                              {DNNL_ARG_DST, memory_of(dst, out)}});
-  cpu_stream().wait();
 }
 
 void matmul_f32(const Tensor& a_in, const Tensor& b_in, const Tensor& out) {
-  if (out.numel() == 0) return;
-  // An empty inner dimension: every entry is an empty sum. oneDNN divides by K when
-  // it blocks the product (SIGFPE), so it never sees K = 0.
-  if (a_in.size(-1) == 0) {
-    Tensor(out).zero_();  // a handle to the same storage
-    return;
-  }
-  const Tensor a = addressable(a_in), b = addressable(b_in);
-  const int rank = out.dim();
-  const auto src = describe(a, rank), weights = describe(b, rank), dst = describe(out, rank);
-  Key key('m');
-  key.add(src).add(weights).add(dst);
-  auto& prim = cached<dnnl::matmul>(key, [&] {
-    dnnl::matmul::desc d(src, weights, dst);
-    return dnnl::matmul(dnnl::matmul::primitive_desc(d, cpu_engine()));
+  run_dnnl("matmul", {{"a", a_in}, {"b", b_in}}, [&] {
+    if (out.numel() == 0) return;
+    // An empty inner dimension: every entry is an empty sum. oneDNN divides by K when
+    // it blocks the product (SIGFPE), so it never sees K = 0.
+    if (a_in.size(-1) == 0) {
+      Tensor(out).zero_();  // a handle to the same storage
+      return;
+    }
+    const Tensor a = addressable(a_in), b = addressable(b_in);
+    const int rank = out.dim();
+    const auto src = describe(a, rank), weights = describe(b, rank), dst = describe(out, rank);
+    Key key('m');
+    key.add(src).add(weights).add(dst);
+    auto& prim = cached<dnnl::matmul>(key, [&] {
+      dnnl::matmul::desc d(src, weights, dst);
+      return dnnl::matmul(dnnl::matmul::primitive_desc(d, cpu_engine()));
+    });
+    prim.execute(cpu_stream(), {{DNNL_ARG_SRC, memory_of(src, a)},
+                                {DNNL_ARG_WEIGHTS, memory_of(weights, b)},
+                                {DNNL_ARG_DST, memory_of(dst, out)}});
+    cpu_stream().wait();
   });
-  prim.execute(cpu_stream(), {{DNNL_ARG_SRC, memory_of(src, a)},
-                              {DNNL_ARG_WEIGHTS, memory_of(weights, b)},
-                              {DNNL_ARG_DST, memory_of(dst, out)}});
-  cpu_stream().wait();
 }
 
 void reduction_f32(Reduction op, const Tensor& x_in, const Tensor& out) {
-  if (out.numel() == 0) return;
-  const dnnl::algorithm alg = to_dnnl(op);
-  const Tensor x = addressable(x_in);
-  const int rank = x.dim();
-  const auto src = describe(x, rank), dst = describe(out, rank);
-  Key key('r');
-  key.add(static_cast<std::int64_t>(alg)).add(src).add(dst);
-  auto& prim = cached<dnnl::reduction>(key, [&] {
-    dnnl::reduction::desc d(alg, src, dst, 0.f, 0.f);
-    return dnnl::reduction(dnnl::reduction::primitive_desc(d, cpu_engine()));
+  run_dnnl(name_of(op), {{"input", x_in}, {"output", out}}, [&] {
+    if (out.numel() == 0) return;
+    const dnnl::algorithm alg = to_dnnl(op);
+    const Tensor x = addressable(x_in);
+    const int rank = x.dim();
+    const auto src = describe(x, rank), dst = describe(out, rank);
+    Key key('r');
+    key.add(static_cast<std::int64_t>(alg)).add(src).add(dst);
+    auto& prim = cached<dnnl::reduction>(key, [&] {
+      dnnl::reduction::desc d(alg, src, dst, 0.f, 0.f);
+      return dnnl::reduction(dnnl::reduction::primitive_desc(d, cpu_engine()));
+    });
+    prim.execute(cpu_stream(), {{DNNL_ARG_SRC, memory_of(src, x)}, {DNNL_ARG_DST, memory_of(dst, out)}});
+    cpu_stream().wait();
   });
-  prim.execute(cpu_stream(), {{DNNL_ARG_SRC, memory_of(src, x)}, {DNNL_ARG_DST, memory_of(dst, out)}});
-  cpu_stream().wait();
 }
 
 }  // namespace tg::kernels
