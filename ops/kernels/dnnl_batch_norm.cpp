@@ -11,10 +11,6 @@ namespace {
 using dnnl::memory;
 using Tag = memory::format_tag;
 
-memory::desc nchw(std::int64_t n, std::int64_t c, std::int64_t h, std::int64_t w) {
-  return memory::desc({n, c, h, w}, memory::data_type::f32, Tag::nchw);
-}
-
 memory::desc vector_desc(std::int64_t c) { return memory::desc({c}, memory::data_type::f32, Tag::a); }
 
 // x as [N, C, H, W]. An [N, C] input is [N, C, 1, 1] described channels-last (the same

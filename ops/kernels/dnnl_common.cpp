@@ -86,6 +86,10 @@ dnnl::memory memory_of(const dnnl::memory::desc& desc, const Tensor& t) {
   return dnnl::memory(desc, cpu_engine(), t.raw_data());
 }
 
+dnnl::memory::desc nchw(std::int64_t n, std::int64_t c, std::int64_t h, std::int64_t w) {
+  return dnnl::memory::desc({n, c, h, w}, dnnl::memory::data_type::f32, dnnl::memory::format_tag::nchw);
+}
+
 Key::Key(char tag) {
   bytes_.push_back(tag);
   // Every oneDNN call starts here: the place to follow the load (tapegrad/parallel.hpp).

@@ -22,6 +22,8 @@ Tensor addressable(const Tensor& t);
 // f32 memory descriptor of t seen with `rank` dims (leading 1s added), with t's strides.
 dnnl::memory::desc describe(const Tensor& t, int rank);
 dnnl::memory memory_of(const dnnl::memory::desc& desc, const Tensor& t);
+// f32 [n, c, h, w] in plain NCHW layout.
+dnnl::memory::desc nchw(std::int64_t n, std::int64_t c, std::int64_t h, std::int64_t w);
 
 // Cache key: a tag per op, then every number that shapes the primitive. The thread
 // count is always included (oneDNN fixes a primitive's parallelism at creation).

@@ -8,11 +8,6 @@ namespace tg::kernels {
 namespace {
 
 using dnnl::memory;
-using Tag = memory::format_tag;
-
-memory::desc nchw(std::int64_t n, std::int64_t c, std::int64_t h, std::int64_t w) {
-  return memory::desc({n, c, h, w}, memory::data_type::f32, Tag::nchw);
-}
 
 Key& add_geometry(Key& key, const PoolGeometry& g) {
   for (std::int64_t v : {g.n, g.c, g.h, g.w, g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw}) key.add(v);
