@@ -1,5 +1,6 @@
 // oneDNN's eltwise, binary and reduction primitives behind eltwise.hpp.
 #include <cstring>
+#include <iterator>
 
 #include "kernels/dnnl_common.hpp"
 #include "kernels/eltwise.hpp"
@@ -8,100 +9,42 @@ namespace tg::kernels {
 
 namespace {
 
-dnnl::algorithm to_dnnl(Eltwise f) {
-  using A = dnnl::algorithm;
-  switch (f) {
-    case Eltwise::linear: return A::eltwise_linear;
-    case Eltwise::exp: return A::eltwise_exp;
-    case Eltwise::log: return A::eltwise_log;
-    case Eltwise::sqrt: return A::eltwise_sqrt;
-    case Eltwise::pow: return A::eltwise_pow;
-    case Eltwise::abs: return A::eltwise_abs;
-    case Eltwise::relu: return A::eltwise_relu;
-    case Eltwise::tanh: return A::eltwise_tanh;
-    case Eltwise::logistic: return A::eltwise_logistic;
-    case Eltwise::elu: return A::eltwise_elu;
-    case Eltwise::gelu_erf: return A::eltwise_gelu_erf;
-    case Eltwise::clip: return A::eltwise_clip;
-    case Eltwise::square: return A::eltwise_square;
-  }
-  return A::undef;
-}
+using A = dnnl::algorithm;
 
-dnnl::algorithm to_dnnl(Binary op) {
-  using A = dnnl::algorithm;
-  switch (op) {
-    case Binary::add: return A::binary_add;
-    case Binary::sub: return A::binary_sub;
-    case Binary::mul: return A::binary_mul;
-    case Binary::div: return A::binary_div;
-    case Binary::max: return A::binary_max;
-    case Binary::min: return A::binary_min;
-    case Binary::pow: break;  // no oneDNN primitive: binary() runs it on the loop
-  }
-  return A::undef;
-}
+// oneDNN's algorithm of each kernel function and the name errors give it (the op's own
+// name where one op maps to the function), in the order of the enums in eltwise.hpp.
+struct Spec {
+  A alg;
+  const char* name;
+};
+constexpr Spec kEltwise[] = {{A::eltwise_linear, "affine"}, {A::eltwise_exp, "exp"},
+                             {A::eltwise_log, "log"},       {A::eltwise_sqrt, "sqrt"},
+                             {A::eltwise_pow, "pow"},       {A::eltwise_abs, "abs"},
+                             {A::eltwise_relu, "relu"},     {A::eltwise_tanh, "tanh"},
+                             {A::eltwise_logistic, "sigmoid"}, {A::eltwise_elu, "elu"},
+                             {A::eltwise_gelu_erf, "gelu"}, {A::eltwise_clip, "clamp"},
+                             {A::eltwise_square, "square"}};
+// pow has no oneDNN primitive: binary() runs it on the loop.
+constexpr Spec kBinary[] = {{A::binary_add, "add"},     {A::binary_sub, "sub"},     {A::binary_mul, "mul"},
+                            {A::binary_div, "div"},     {A::binary_max, "maximum"}, {A::binary_min, "minimum"},
+                            {A::undef, "pow"}};
+constexpr Spec kReduction[] = {{A::reduction_sum, "sum"}, {A::reduction_max, "max"}, {A::reduction_min, "min"}};
+static_assert(std::size(kEltwise) == static_cast<std::size_t>(Eltwise::square) + 1);
+static_assert(std::size(kBinary) == static_cast<std::size_t>(Binary::pow) + 1);
+static_assert(std::size(kReduction) == static_cast<std::size_t>(Reduction::min) + 1);
 
-dnnl::algorithm to_dnnl(Reduction op) {
-  using A = dnnl::algorithm;
-  switch (op) {
-    case Reduction::sum: return A::reduction_sum;
-    case Reduction::max: return A::reduction_max;
-    case Reduction::min: return A::reduction_min;
-  }
-  return A::undef;
-}
-
-// Names in error messages: the op's own name where one op maps to the function.
-const char* name_of(Eltwise f) {
-  switch (f) {
-    case Eltwise::linear: return "affine";
-    case Eltwise::exp: return "exp";
-    case Eltwise::log: return "log";
-    case Eltwise::sqrt: return "sqrt";
-    case Eltwise::pow: return "pow";
-    case Eltwise::abs: return "abs";
-    case Eltwise::relu: return "relu";
-    case Eltwise::tanh: return "tanh";
-    case Eltwise::logistic: return "sigmoid";
-    case Eltwise::elu: return "elu";
-    case Eltwise::gelu_erf: return "gelu";
-    case Eltwise::clip: return "clamp";
-    case Eltwise::square: return "square";
-  }
-  return "eltwise";
-}
-
-const char* name_of(Binary op) {
-  switch (op) {
-    case Binary::add: return "add";
-    case Binary::sub: return "sub";
-    case Binary::mul: return "mul";
-    case Binary::div: return "div";
-    case Binary::max: return "maximum";
-    case Binary::min: return "minimum";
-    case Binary::pow: return "pow";
-  }
-  return "binary";
-}
-
-const char* name_of(Reduction op) {
-  switch (op) {
-    case Reduction::sum: return "sum";
-    case Reduction::max: return "max";
-    case Reduction::min: return "min";
-  }
-  return "reduction";
-}
+const Spec& spec(Eltwise f) { return kEltwise[static_cast<std::size_t>(f)]; }
+const Spec& spec(Binary op) { return kBinary[static_cast<std::size_t>(op)]; }
+const Spec& spec(Reduction op) { return kReduction[static_cast<std::size_t>(op)]; }
 
 }  // namespace
 
 void eltwise_f32(Eltwise f, float alpha, float beta, const Tensor& x_in, const Tensor& out) {
-  run_dnnl(name_of(f), {{"input", x_in}}, [&] {
+  run_dnnl(spec(f).name, {{"input", x_in}}, [&] {
     if (out.numel() == 0) return;
     // oneDNN 2.x eltwise reads and writes one layout; out is contiguous, so x must be.
     const Tensor x = x_in.is_contiguous() ? x_in : x_in.contiguous();
-    const dnnl::algorithm alg = to_dnnl(f);
+    const A alg = spec(f).alg;
     const auto src = describe(out, out.dim()), dst = src;
     Key key('e');
     key.add(static_cast<std::int64_t>(alg)).add(src).add(dst);
@@ -119,9 +62,9 @@ void eltwise_f32(Eltwise f, float alpha, float beta, const Tensor& x_in, const T
 }
 
 void binary_f32(Binary op, const Tensor& a_in, const Tensor& b_in, const Tensor& out) {
-  run_dnnl(name_of(op), {{"a", a_in}, {"b", b_in}}, [&] {
+  run_dnnl(spec(op).name, {{"a", a_in}, {"b", b_in}}, [&] {
     if (out.numel() == 0) return;
-    const dnnl::algorithm alg = to_dnnl(op);
+    const A alg = spec(op).alg;
     const Tensor a = addressable(a_in), b = b_in.is_contiguous() ? b_in : b_in.contiguous();
     const int rank = out.dim();
     const auto src0 = describe(a, rank), src1 = describe(b, rank), dst = describe(out, rank);
@@ -139,9 +82,9 @@ void binary_f32(Binary op, const Tensor& a_in, const Tensor& b_in, const Tensor&
 }
 
 void reduction_f32(Reduction op, const Tensor& x_in, const Tensor& out) {
-  run_dnnl(name_of(op), {{"input", x_in}, {"output", out}}, [&] {
+  run_dnnl(spec(op).name, {{"input", x_in}, {"output", out}}, [&] {
     if (out.numel() == 0) return;
-    const dnnl::algorithm alg = to_dnnl(op);
+    const A alg = spec(op).alg;
     const Tensor x = addressable(x_in);
     const int rank = x.dim();
     const auto src = describe(x, rank), dst = describe(out, rank);
