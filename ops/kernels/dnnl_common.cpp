@@ -64,7 +64,7 @@ dnnl::stream& cpu_stream() {
 
 Tensor addressable(const Tensor& t) {
   for (int i = 0; i < t.dim(); ++i)
-    if (t.shape()[i] > 1 && t.strides()[i] <= 0) return t.contiguous();
+    if (t.shape()[i] > 1 && t.strides()[i] <= 0) return t.detach().contiguous();
   return t;
 }
 

@@ -2,6 +2,7 @@
 #include <cstring>
 #include <iterator>
 
+#include "kernels/dense.hpp"
 #include "kernels/dnnl_common.hpp"
 #include "kernels/eltwise.hpp"
 
@@ -43,7 +44,7 @@ void eltwise_f32(Eltwise f, float alpha, float beta, const Tensor& x_in, const T
   run_dnnl(spec(f).name, {{"input", x_in}}, [&] {
     if (out.numel() == 0) return;
     // oneDNN 2.x eltwise reads and writes one layout; out is contiguous, so x must be.
-    const Tensor x = x_in.is_contiguous() ? x_in : x_in.contiguous();
+    const Tensor x = dense(x_in);
     const A alg = spec(f).alg;
     const auto src = describe(out, out.dim()), dst = src;
     Key key('e');
@@ -65,7 +66,7 @@ void binary_f32(Binary op, const Tensor& a_in, const Tensor& b_in, const Tensor&
   run_dnnl(spec(op).name, {{"a", a_in}, {"b", b_in}}, [&] {
     if (out.numel() == 0) return;
     const A alg = spec(op).alg;
-    const Tensor a = addressable(a_in), b = b_in.is_contiguous() ? b_in : b_in.contiguous();
+    const Tensor a = addressable(a_in), b = dense(b_in);
     const int rank = out.dim();
     const auto src0 = describe(a, rank), src1 = describe(b, rank), dst = describe(out, rank);
     Key key('b');
