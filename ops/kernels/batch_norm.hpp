@@ -1,6 +1,6 @@
 #pragma once
 // Batch normalization kernels over x [N, C] or [N, C, H, W] with per-channel [C]
-// tensors: f32 [N, C] on oneDNN's primitive (dnnl_pool_norm.cpp); [N, C, H, W], small
+// tensors: f32 [N, C] on oneDNN's primitive (dnnl_batch_norm.cpp); [N, C, H, W], small
 // f32 and f64 on the vectorized loops of batch_norm_reference.hpp. With mean m_c and
 // biased variance v_c of channel c, y = (x - m_c) / sqrt(v_c + eps) * w_c + b_c.
 #include "tapegrad/tensor.hpp"

@@ -249,25 +249,29 @@ void backward_weight(Call& call, const ConvGeometry& g, const Tensor& dy, const 
 
 void conv2d_forward_f32(const ConvGeometry& g, const Tensor& x_in, const Tensor& weight, const Tensor& bias,
                         const Tensor& out) {
-  if (out.numel() == 0) return;
-  const Tensor x = addressable(x_in), w = dense(weight);
-  const Tensor b = bias.defined() ? dense(bias) : Tensor{};
-  auto& plan = forward_plan(g, describe(x, 4), b.defined());
-  Call call;
-  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, call.input(plan.src, x)},
-                                       {DNNL_ARG_WEIGHTS, call.weights(plan.weights, w)},
-                                       {DNNL_ARG_DST, call.output(plan.dst, out)}};
-  if (b.defined()) args.emplace(DNNL_ARG_BIAS, memory(plan.bias, cpu_engine(), b.raw_data()));
-  call.execute(plan.prim, args);
-  call.finish();
+  run_dnnl("conv2d", {{"input", x_in}, {"weight", weight}, {"bias", bias}}, [&] {
+    if (out.numel() == 0) return;
+    const Tensor x = addressable(x_in), w = dense(weight);
+    const Tensor b = bias.defined() ? dense(bias) : Tensor{};
+    auto& plan = forward_plan(g, describe(x, 4), b.defined());
+    Call call;
+    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, call.input(plan.src, x)},
+                                         {DNNL_ARG_WEIGHTS, call.weights(plan.weights, w)},
+                                         {DNNL_ARG_DST, call.output(plan.dst, out)}};
+    if (b.defined()) args.emplace(DNNL_ARG_BIAS, memory(plan.bias, cpu_engine(), b.raw_data()));
+    call.execute(plan.prim, args);
+    call.finish();
+  });
 }
 
 void conv2d_backward_input_f32(const ConvGeometry& g, const Tensor& grad_out, const Tensor& weight,
                                const Tensor& grad_in) {
-  if (grad_in.numel() == 0) return;
-  Call call;
-  backward_input(call, g, addressable(grad_out), dense(weight), grad_in);
-  call.finish();
+  run_dnnl("conv2d_backward_input", {{"grad_output", grad_out}, {"weight", weight}}, [&] {
+    if (grad_in.numel() == 0) return;
+    Call call;
+    backward_input(call, g, addressable(grad_out), dense(weight), grad_in);
+    call.finish();
+  });
 }
 
 void conv2d_backward_weight_f32(const ConvGeometry& g, const Tensor& grad_out, const Tensor& x,
@@ -277,16 +281,18 @@ void conv2d_backward_weight_f32(const ConvGeometry& g, const Tensor& grad_out, c
 
 void conv2d_backward_f32(const ConvGeometry& g, const Tensor& grad_out, const Tensor& x, const Tensor& weight,
                          const ConvGradients& out) {
-  if (g.batch == 0 || g.out_h * g.out_w == 0) {  // nothing flows back
-    for (Tensor t : {out.input, out.weight, out.bias})
-      if (t.defined()) t.zero_();
-    return;
-  }
-  const Tensor dy = addressable(grad_out);
-  Call call;
-  if (out.input.defined()) backward_input(call, g, dy, dense(weight), out.input);
-  if (out.weight.defined()) backward_weight(call, g, dy, addressable(x), out.weight, out.bias);
-  call.finish();
+  run_dnnl("conv2d_backward", {{"grad_output", grad_out}, {"input", x}, {"weight", weight}}, [&] {
+    if (g.batch == 0 || g.out_h * g.out_w == 0) {  // nothing flows back
+      for (Tensor t : {out.input, out.weight, out.bias})
+        if (t.defined()) t.zero_();
+      return;
+    }
+    const Tensor dy = addressable(grad_out);
+    Call call;
+    if (out.input.defined()) backward_input(call, g, dy, dense(weight), out.input);
+    if (out.weight.defined()) backward_weight(call, g, dy, addressable(x), out.weight, out.bias);
+    call.finish();
+  });
 }
 
 }  // namespace tg::kernels

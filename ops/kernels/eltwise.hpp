@@ -1,7 +1,7 @@
 #pragma once
 // oneDNN's elementwise, binary, matmul and reduction primitives for f32 (oneDNN has
 // no f64), named by tapegrad's own enums. Each function describes memories, fetches
-// a primitive from the primitive cache (dnnl_common.hpp) and executes it.
+// a primitive from the primitive cache (primitive_cache.hpp) and executes it.
 #include <cstdint>
 
 #include "tapegrad/tensor.hpp"

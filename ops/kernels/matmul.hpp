@@ -1,5 +1,5 @@
 #pragma once
-// Matrix products: f32 on oneDNN's matmul primitive (dnnl_eltwise.cpp, dnnl_linear.cpp),
+// Matrix products: f32 on oneDNN's matmul primitive (dnnl_matmul.cpp, dnnl_linear.cpp),
 // f64 on the reference loops of matmul_reference.cpp.
 #include "tapegrad/tensor.hpp"
 

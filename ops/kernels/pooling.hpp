@@ -1,6 +1,6 @@
 #pragma once
 // Pooling kernels over [N, C, H, W] (any layout; outputs contiguous): oneDNN for f32
-// from kPoolMinElements on (dnnl_pool_norm.cpp), the loops of pooling_reference.hpp
+// from kPoolMinElements on (dnnl_pooling.cpp), the loops of pooling_reference.hpp
 // for f64, small f32 and f32 max pooling of inputs holding NaN (oneDNN drops NaN).
 #include "kernels/pool_geometry.hpp"
 #include "tapegrad/tensor.hpp"

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <exception>
 #include <limits>
 
 #include <fmt/format.h>
@@ -63,10 +64,17 @@ void compare_f32(const OpFn& fn, const OpSample& sample, double tolerance, OpSwe
   }
 }
 
+// How an exception is reported: a tg::Error is a checked refusal; anything else (say a
+// std::bad_alloc or an exception from a library) escaped the op's checks.
+std::string describe_exception(const std::exception& e) {
+  if (dynamic_cast<const Error*>(&e) != nullptr) return fmt::format("threw tg::Error: {}", e.what());
+  return fmt::format("threw an exception that is not a tg::Error: {}", e.what());
+}
+
 // An op that throws on its own sample inputs is broken: report it, keep sweeping.
-void record_error(const OpSample& sample, const Error& e, OpSweepResult& result) {
+void record_error(const OpSample& sample, const std::exception& e, OpSweepResult& result) {
   result.errors.push_back(fmt::format("{}: {}", sample.label, e.what()));
-  result.failures.push_back({sample.label, fmt::format("threw tg::Error: {}", e.what())});
+  result.failures.push_back({sample.label, describe_exception(e)});
 }
 
 // A sample the op must refuse: it throws tg::Error naming the problem, in f64 and f32.
@@ -77,7 +85,9 @@ void check_refused(const OpFn& fn, const OpSample& sample, OpSweepResult& result
       fn(f32_inputs ? as_f32(sample.inputs) : sample.inputs);
     } catch (const Error& e) {
       if (std::string(e.what()).find(sample.refused_with) != std::string::npos) continue;
-      outcome = fmt::format("threw tg::Error: {}", e.what());
+      outcome = describe_exception(e);
+    } catch (const std::exception& e) {
+      outcome = describe_exception(e);
     }
     result.errors.push_back(fmt::format("{}: {}", sample.label, outcome));
     result.failures.push_back({sample.label, fmt::format("expected a tg::Error containing '{}' ({}), but it {}",
@@ -124,7 +134,7 @@ OpSweepResult sweep_op(const OpTableEntry& entry, const OpSweepOptions& options)
       }
 
       compare_f32(fn, sample, f32_tolerance, result);
-    } catch (const Error& e) {
+    } catch (const std::exception& e) {
       record_error(sample, e, result);
     }
   }
@@ -137,7 +147,7 @@ OpSweepResult sweep_op(const OpTableEntry& entry, const OpSweepOptions& options)
       }
       try {
         compare_f32(sample.bind(entry.fn), sample, f32_tolerance, result);
-      } catch (const Error& e) {
+      } catch (const std::exception& e) {
         record_error(sample, e, result);
       }
     }
