@@ -30,7 +30,7 @@ add_test(NAME cli_train_plugin_twice_other_path
                  --plugin $<TARGET_FILE_DIR:sign_sgd_plugin>/./$<TARGET_FILE_NAME:sign_sgd_plugin> --list-optimizers)
 add_test(NAME cli_train_plugin_tapegrad_itself
          COMMAND ${TAPEGRAD_PLUGIN_ERROR} "--plugin: '.*' is loaded already"
-                 $<TARGET_FILE:tapegrad_cli> train --plugin $<TARGET_FILE:tapegrad> --list-optimizers)
+                 $<TARGET_FILE:tapegrad_cli> train --plugin $<TARGET_FILE:tapegrad_optim> --list-optimizers)
 add_test(NAME cli_train_plugin_registers_nothing
          COMMAND ${TAPEGRAD_PLUGIN_ERROR} "--plugin '.*no_optimizer_plugin.*' registered no optimizer"
                  $<TARGET_FILE:tapegrad_cli> train --plugin $<TARGET_FILE:no_optimizer_plugin> --list-optimizers)
