@@ -20,6 +20,7 @@
 #include "tapegrad/ops/reduce.hpp"
 #include "tapegrad/ops/softmax.hpp"
 #include "tapegrad/ops/views.hpp"
+#include "tapegrad/sum_of_squares.hpp"
 #include "tapegrad/tensor_iteration.hpp"
 
 namespace tg {
@@ -224,28 +225,6 @@ class HingeNode final : public RowWeightedNode {
 
 // --- l2_penalty
 
-template <class T>
-double sum_of_squares(const Tensor& p) {
-  double total = 0;
-  if (p.is_contiguous()) {
-    const T* d = p.data<T>();
-    const std::int64_t n = p.numel();
-#pragma omp parallel for reduction(+ : total) if (n >= (1 << 16))
-    for (std::int64_t i = 0; i < n; ++i) total += static_cast<double>(d[i]) * d[i];
-    return total;
-  }
-  for_each_strided<1>(
-      p.shape(), strided_operands<1>(p.shape(), {&p}),
-      [&total](std::array<char*, 1> ptr, std::array<std::int64_t, 1> st, std::int64_t n) {
-        for (std::int64_t i = 0; i < n; ++i) {
-          const double v = *reinterpret_cast<const T*>(ptr[0] + i * st[0]);
-          total += v * v;
-        }
-      },
-      /*parallel=*/false);
-  return total;
-}
-
 // d/dp sum(p^2) = 2 p.
 class L2PenaltyNode final : public Node {
  public:
@@ -321,7 +300,7 @@ Tensor l2_penalty(const std::vector<Tensor>& params) {
   }
   double total = 0;
   for (const Tensor& p : params)
-    total += dispatch_floating(dtype, [&](auto t) { return sum_of_squares<decltype(t)>(p); });
+    total += sum_of_squares(p);
   Tensor out = full(Shape{}, total, dtype);
   const std::span<const Tensor> inputs(params);
   if (any_requires_grad(inputs)) {
