@@ -1,5 +1,5 @@
 # tapegrad train --plugin: faulty plug-ins are errors with exit status 2 and a message,
-# never an abort inside dlopen() (tests/CMakeLists.txt includes this file).
+# never an abort inside dlopen() (tests/apps/CMakeLists.txt includes this file).
 add_library(adam_again_plugin MODULE ${CMAKE_CURRENT_SOURCE_DIR}/plugins/adam_again_plugin.cpp)
 target_link_libraries(adam_again_plugin PRIVATE tapegrad::tapegrad tapegrad_warnings)
 add_library(no_optimizer_plugin MODULE ${CMAKE_CURRENT_SOURCE_DIR}/plugins/no_optimizer_plugin.cpp)
