@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "check_error.hpp"
+#include "tensor_values.hpp"
 #include "tapegrad/autograd.hpp"
 #include "tapegrad/gradcheck.hpp"
 #include "tapegrad/sum_of_squares.hpp"
@@ -17,8 +18,9 @@ namespace {
 Tensor leaf(const std::vector<double>& values, const tg::Shape& shape) {
   return tg::from_vector(values, shape).requires_grad_();
 }
-std::vector<double> values(const Tensor& t) { return t.to_vector<double>(); }
 }  // namespace
+
+using tg::test::values;
 
 TEST_CASE("clone, contiguous and to are core ops recorded on the tape") {
   const Tensor x = leaf({1, 2, 3, 4, 5, 6}, {2, 3});
