@@ -5,13 +5,15 @@ include(CMakePackageConfigHelpers)
 
 set(TAPEGRAD_CMAKE_INSTALL_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/tapegrad)
 
-# DNNL is linked PRIVATE into the shared library, so it is found through the .so's
-# DT_NEEDED at run time and is not part of the exported interface.
-install(TARGETS tapegrad tapegrad_train EXPORT tapegradTargets
+# One shared library per layer; tapegrad::tapegrad is the INTERFACE target linking the
+# four below train. DNNL is linked PRIVATE into libtapegrad_ops.so, so it is found through
+# that library's DT_NEEDED at run time and is not part of the exported interface.
+set(TAPEGRAD_LIBRARIES tapegrad_core tapegrad_ops tapegrad_nn tapegrad_optim tapegrad_train)
+install(TARGETS tapegrad ${TAPEGRAD_LIBRARIES} EXPORT tapegradTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-set_target_properties(tapegrad tapegrad_train PROPERTIES INSTALL_RPATH "$ORIGIN")
+set_target_properties(${TAPEGRAD_LIBRARIES} PROPERTIES INSTALL_RPATH "$ORIGIN")
 
 if(TARGET tapegrad_cli)
   # Relative RPATH so an installed prefix can be moved and still run.

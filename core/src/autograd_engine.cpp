@@ -5,8 +5,9 @@
 #include <queue>
 
 #include "tapegrad/autograd.hpp"
-#include "tapegrad/autograd_meta.hpp"
+#include "autograd_meta.hpp"
 #include "tapegrad/parallel.hpp"
+#include "gradient_sum.hpp"
 
 namespace tg {
 
@@ -95,7 +96,7 @@ class BackwardEngine {
   void add_to_node(Node& node, std::uint32_t output_nr, Tensor grad) {
     if (node.pending_.size() < node.num_outputs()) node.pending_.resize(node.num_outputs());
     Tensor& slot = node.pending_[output_nr];
-    slot = slot.defined() ? slot + grad : std::move(grad);
+    slot = slot.defined() ? detail::add_gradients(slot, grad, node.name()) : std::move(grad);
     if (!node.queued_) {
       node.queued_ = true;
       ready_.push(&node);
@@ -134,15 +135,15 @@ class BackwardEngine {
                              grad.storage().use_count() == 1 && grad.is_contiguous();
       meta.grad = (exclusive || options_.create_graph) ? grad : grad.detach().clone();
     } else if (options_.create_graph) {
-      meta.grad = meta.grad + grad;
+      meta.grad = detail::add_gradients(meta.grad, grad, "a leaf tensor");
     } else {
       NoGradGuard no_grad;
-      meta.grad = meta.grad + grad;
+      meta.grad = detail::add_gradients(meta.grad, grad, "a leaf tensor");
     }
   }
 
   static void accumulate(Tensor& slot, const Tensor& grad) {
-    slot = slot.defined() ? slot + grad : grad;
+    slot = slot.defined() ? detail::add_gradients(slot, grad, "an input of grad()") : grad;
   }
 
   BackwardOptions options_;

@@ -2,7 +2,7 @@
 #include <cmath>
 
 #include "tapegrad/autograd.hpp"
-#include "tapegrad/autograd_meta.hpp"
+#include "autograd_meta.hpp"
 
 namespace tg {
 

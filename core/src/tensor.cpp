@@ -3,7 +3,7 @@
 #include <cmath>
 
 #include "tapegrad/autograd.hpp"
-#include "tapegrad/autograd_meta.hpp"
+#include "autograd_meta.hpp"
 #include "tapegrad/memory_pool.hpp"
 #include "tapegrad/tensor_iteration.hpp"
 

@@ -1,6 +1,7 @@
 // The autograd-facing methods of Tensor.
 #include "tapegrad/autograd.hpp"
-#include "tapegrad/autograd_meta.hpp"
+#include "autograd_meta.hpp"
+#include "gradient_sum.hpp"
 
 namespace tg {
 
@@ -83,6 +84,24 @@ void Tensor::set_grad(const Tensor& g) {
   autograd_meta().grad = g;
 }
 
+void Tensor::set_data(const Tensor& data) {
+  TG_CHECK(data.defined(), "set_data: the new data is an undefined tensor");
+  TG_CHECK(is_leaf(), "set_data: the tensor was made by {}; only a leaf's data can be replaced (detach() it first)",
+           grad_fn()->name());
+  TG_CHECK(is_floating(data.dtype()) || !requires_grad(),
+           "set_data: the tensor requires grad and the new data has dtype {}; expected f32 or f64",
+           dtype_name(data.dtype()));
+  TensorImpl& self = impl();
+  self.storage = data.storage();
+  self.shape = data.shape();
+  self.strides = data.strides();
+  self.offset = data.offset();
+  self.dtype = data.dtype();
+  if (self.autograd && self.autograd->grad.defined() &&
+      (self.autograd->grad.shape() != self.shape || self.autograd->grad.dtype() != self.dtype))
+    self.autograd->grad = Tensor{};
+}
+
 void Tensor::backward(const Tensor& gradient, bool retain_graph, bool create_graph) const {
   BackwardOptions options;
   options.retain_graph = retain_graph || create_graph;
@@ -115,7 +134,8 @@ void Tensor::retain_grad() {
       NoGradGuard no_grad;
       Tensor self(impl);
       AutogradMeta& m = self.autograd_meta();
-      m.grad = m.grad.defined() ? m.grad + g.detach() : g.detach().clone();
+      m.grad = m.grad.defined() ? detail::add_gradients(m.grad, g.detach(), "a tensor that retains its grad")
+                                : g.detach().clone();
     }
     return Tensor{};
   });

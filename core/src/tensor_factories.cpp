@@ -1,10 +1,19 @@
 #include <cmath>
 #include <numbers>
 
+#include "tapegrad/parallel_for.hpp"
 #include "tapegrad/random.hpp"
 #include "tapegrad/tensor.hpp"
 
 namespace tg {
+
+namespace {
+// The random factories thread over Philox blocks (each gives every element its own
+// counter, so the values do not depend on the split). A block costs about as much as
+// eight cheap operations; a Box-Muller pair (log, sqrt, cos, sin) about sixty-four.
+constexpr std::int64_t kGrainPhiloxBlocks = grain_for_work(8);
+constexpr std::int64_t kBoxMullerWork = 64;
+}  // namespace
 
 Tensor full(const Shape& shape, double value, DType dtype) {
   Tensor t = empty(shape, dtype);
@@ -74,21 +83,23 @@ Tensor uniform(const Shape& shape, double low, double high, DType dtype, Generat
   if (dtype == DType::f32) {
     const std::uint64_t first = g.reserve(static_cast<std::uint64_t>(n));
     float* p = t.data<float>();
-#pragma omp parallel for if (n > 65536)
-    for (std::int64_t b = 0; b < (n + 3) / 4; ++b) {
-      const auto w = g.block(first + static_cast<std::uint64_t>(b));
-      for (std::int64_t j = 0; j < 4 && 4 * b + j < n; ++j)
-        p[4 * b + j] = static_cast<float>(low + scale * uniform_float(w[j]));
-    }
+    parallel_for((n + 3) / 4, kGrainPhiloxBlocks, [&](std::int64_t begin, std::int64_t end) {
+      for (std::int64_t b = begin; b < end; ++b) {
+        const auto w = g.block(first + static_cast<std::uint64_t>(b));
+        for (std::int64_t j = 0; j < 4 && 4 * b + j < n; ++j)
+          p[4 * b + j] = static_cast<float>(low + scale * uniform_float(w[j]));
+      }
+    });
   } else {
     const std::uint64_t first = g.reserve(2 * static_cast<std::uint64_t>(n));
     double* p = t.data<double>();
-#pragma omp parallel for if (n > 65536)
-    for (std::int64_t b = 0; b < (n + 1) / 2; ++b) {
-      const auto w = g.block(first + static_cast<std::uint64_t>(b));
-      p[2 * b] = low + scale * uniform_double(w[0], w[1]);
-      if (2 * b + 1 < n) p[2 * b + 1] = low + scale * uniform_double(w[2], w[3]);
-    }
+    parallel_for((n + 1) / 2, kGrainPhiloxBlocks, [&](std::int64_t begin, std::int64_t end) {
+      for (std::int64_t b = begin; b < end; ++b) {
+        const auto w = g.block(first + static_cast<std::uint64_t>(b));
+        p[2 * b] = low + scale * uniform_double(w[0], w[1]);
+        if (2 * b + 1 < n) p[2 * b + 1] = low + scale * uniform_double(w[2], w[3]);
+      }
+    });
   }
   return t;
 }
@@ -106,15 +117,16 @@ Tensor randn(const Shape& shape, DType dtype, Generator* gen) {
     using T = decltype(v);
     T* p = t.data<T>();
     // Box-Muller: two uniforms give two independent standard normals.
-#pragma omp parallel for if (n > 65536)
-    for (std::int64_t b = 0; b < pairs; ++b) {
-      const auto w = g.block(first + static_cast<std::uint64_t>(b));
-      const double u1 = 1.0 - uniform_double(w[0], w[1]);  // (0, 1]: log is finite
-      const double u2 = uniform_double(w[2], w[3]);
-      const double r = std::sqrt(-2.0 * std::log(u1));
-      p[2 * b] = static_cast<T>(r * std::cos(2.0 * std::numbers::pi * u2));
-      if (2 * b + 1 < n) p[2 * b + 1] = static_cast<T>(r * std::sin(2.0 * std::numbers::pi * u2));
-    }
+    parallel_for(pairs, grain_for_work(kBoxMullerWork), [&](std::int64_t begin, std::int64_t end) {
+      for (std::int64_t b = begin; b < end; ++b) {
+        const auto w = g.block(first + static_cast<std::uint64_t>(b));
+        const double u1 = 1.0 - uniform_double(w[0], w[1]);  // (0, 1]: log is finite
+        const double u2 = uniform_double(w[2], w[3]);
+        const double r = std::sqrt(-2.0 * std::log(u1));
+        p[2 * b] = static_cast<T>(r * std::cos(2.0 * std::numbers::pi * u2));
+        if (2 * b + 1 < n) p[2 * b + 1] = static_cast<T>(r * std::sin(2.0 * std::numbers::pi * u2));
+      }
+    });
   });
   return t;
 }

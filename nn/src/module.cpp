@@ -21,10 +21,10 @@ std::string join(const std::vector<std::string>& items) {
 
 // Keeps the first occurrence of each tensor (by identity).
 std::vector<NamedTensor> unique_tensors(std::vector<NamedTensor> all) {
-  std::unordered_set<const TensorImpl*> seen;
+  std::unordered_set<TensorId> seen;
   std::vector<NamedTensor> out;
   for (auto& entry : all)
-    if (seen.insert(entry.second.unsafe_impl()).second) out.push_back(std::move(entry));
+    if (seen.insert(entry.second.id()).second) out.push_back(std::move(entry));
   return out;
 }
 
@@ -197,13 +197,7 @@ Module& Module::to(DType dtype) {
   NoGradGuard no_grad;
   for (auto& [key, tensor] : all) {
     if (!is_floating(tensor.dtype()) || tensor.dtype() == dtype) continue;
-    const Tensor converted = tensor.detach().to(dtype).contiguous().clone();
-    TensorImpl& impl = *tensor.unsafe_impl();
-    impl.storage = converted.storage();
-    impl.strides = converted.strides();
-    impl.offset = converted.offset();
-    impl.dtype = dtype;
-    if (tensor.grad().defined()) tensor.set_grad(Tensor{});
+    tensor.set_data(tensor.detach().to(dtype).contiguous().clone());
   }
   return *this;
 }

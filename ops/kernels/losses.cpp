@@ -31,29 +31,6 @@ double hinge_row(const T* s, std::int64_t step, std::int64_t c, std::int64_t y, 
   return loss;
 }
 
-template <class T>
-double sum_of_squares_of(const Tensor& p) {
-  if (p.is_contiguous()) {
-    const T* d = p.data<T>();
-    return parallel_sum<double>(p.numel(), kGrainElements, [d](std::int64_t begin, std::int64_t end) {
-      double total = 0;
-      for (std::int64_t i = begin; i < end; ++i) total += static_cast<double>(d[i]) * d[i];
-      return total;
-    });
-  }
-  double total = 0;
-  for_each_strided<1>(
-      p.shape(), strided_operands<1>(p.shape(), {&p}),
-      [&total](std::array<char*, 1> ptr, std::array<std::int64_t, 1> st, std::int64_t n) {
-        for (std::int64_t i = 0; i < n; ++i) {
-          const double v = *reinterpret_cast<const T*>(ptr[0] + i * st[0]);
-          total += v * v;
-        }
-      },
-      /*parallel=*/false);
-  return total;
-}
-
 }  // namespace
 
 std::vector<double> nll_rows(const Tensor& log_probs, const Tensor& labels, double smoothing) {
@@ -116,8 +93,5 @@ void hinge_weights(const Tensor& scores, const Tensor& labels, double margin, co
   });
 }
 
-double sum_of_squares(const Tensor& p) {
-  return dispatch_floating(p.dtype(), [&](auto t) { return sum_of_squares_of<decltype(t)>(p); });
-}
 
 }  // namespace tg::kernels

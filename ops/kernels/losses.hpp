@@ -22,7 +22,4 @@ std::vector<double> hinge_rows(const Tensor& scores, const Tensor& labels, doubl
 void hinge_weights(const Tensor& scores, const Tensor& labels, double margin, const std::vector<double>& scale,
                    const Tensor& w);
 
-// sum of p_i^2 over the elements of p (any layout), accumulated in double.
-double sum_of_squares(const Tensor& p);
-
 }  // namespace tg::kernels

@@ -171,7 +171,7 @@ Tensor relu(const Tensor& x) { return unary_op<Relu>(x); }
 Tensor tanh(const Tensor& x) { return unary_op<Tanh>(x); }
 Tensor sigmoid(const Tensor& x) { return unary_op<Sigmoid>(x); }
 
-Tensor Tensor::operator-() const { return neg(*this); }
+Tensor operator-(const Tensor& x) { return neg(x); }
 Tensor operator+(const Tensor& a, double b) { return unary_op<Affine>(a, {1, b}, "add"); }
 Tensor operator-(const Tensor& a, double b) { return unary_op<Affine>(a, {1, -b}, "sub"); }
 Tensor operator*(const Tensor& a, double b) { return unary_op<Affine>(a, {b, 0}, "mul"); }

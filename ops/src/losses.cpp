@@ -22,6 +22,7 @@
 #include "tapegrad/ops/reduce.hpp"
 #include "tapegrad/ops/softmax.hpp"
 #include "tapegrad/ops/views.hpp"
+#include "tapegrad/sum_of_squares.hpp"
 #include "tapegrad/tensor_iteration.hpp"
 
 namespace tg {
@@ -173,7 +174,7 @@ struct L2Penalty {
   Tensor forward(std::span<const Tensor> ps) const {
     const DType dtype = ps[0].dtype();
     double total = 0;
-    for (const Tensor& p : ps) total += kernels::sum_of_squares(p);
+    for (const Tensor& p : ps) total += sum_of_squares(p);
     return full(Shape{}, total, dtype);
   }
   void save(ops::OpContext&, std::span<const Tensor> ps, const Tensor&) {

@@ -5,7 +5,8 @@
 #include <utility>
 
 #include "tapegrad/autograd.hpp"
-#include "tapegrad/memory_pool.hpp"
+#include "tapegrad/ops/operators.hpp"
+#include "tapegrad/record_node.hpp"
 #include "tapegrad/tensor.hpp"
 
 namespace tg::ops {
@@ -32,11 +33,7 @@ inline void check_forward(const char* op, const Tensor& out) {
 // CopyNode, whose file is to leave ops); every op uses ops::apply.
 template <class NodeT, class... Args>
 std::shared_ptr<NodeT> record(const Tensor& out, std::initializer_list<const Tensor*> inputs, Args&&... args) {
-  if (!any_requires_grad(inputs)) return nullptr;
-  auto node = std::allocate_shared<NodeT>(pool::Allocator<NodeT>{}, std::forward<Args>(args)...);
-  connect_inputs(*node, inputs);
-  set_history(out, node);
-  return node;
+  return record_node<NodeT>(out, inputs, std::forward<Args>(args)...);
 }
 
 }  // namespace tg::ops

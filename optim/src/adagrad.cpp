@@ -3,7 +3,7 @@
 #include <cmath>
 
 #include "kernel_util.hpp"
-#include "parallel_chunks.hpp"
+#include "tapegrad/parallel_for.hpp"
 #include "tapegrad/optim/registry.hpp"
 
 namespace tg::optim {
@@ -17,7 +17,7 @@ void adagrad_update(std::span<T> x, std::span<const T> dx, std::span<T> cache, c
   T* __restrict xp = x.data();
   T* __restrict cp = cache.data();
   const T* __restrict dp = dx.data();
-  detail::parallel_chunks(static_cast<std::int64_t>(x.size()), [&](std::int64_t begin, std::int64_t end) {
+  parallel_for(static_cast<std::int64_t>(x.size()), kGrainElements, [&](std::int64_t begin, std::int64_t end) {
 #pragma omp simd
     for (std::int64_t i = begin; i < end; ++i) {
       const T g = gradient(xp[i], dp[i]);

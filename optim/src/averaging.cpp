@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "kernel_util.hpp"
-#include "parallel_chunks.hpp"
+#include "tapegrad/parallel_for.hpp"
 #include "state_checks.hpp"
 #include "tapegrad/tensor_iteration.hpp"
 
@@ -15,7 +15,7 @@ void ema_update(std::span<T> average, std::span<const T> x, double decay) {
   const T keep = static_cast<T>(decay), take = static_cast<T>(1 - decay);
   T* __restrict ap = average.data();
   const T* __restrict xp = x.data();
-  detail::parallel_chunks(static_cast<std::int64_t>(average.size()), [&](std::int64_t begin, std::int64_t end) {
+  parallel_for(static_cast<std::int64_t>(average.size()), kGrainElements, [&](std::int64_t begin, std::int64_t end) {
 #pragma omp simd
     for (std::int64_t i = begin; i < end; ++i) ap[i] = keep * ap[i] + take * xp[i];
   });
@@ -66,7 +66,7 @@ void ParameterAveraging::swap() {
         using T = decltype(zero);
         T* __restrict pp = p.data<T>();
         T* __restrict ap = a.data<T>();
-        detail::parallel_chunks(p.numel(), [&](std::int64_t begin, std::int64_t end) {
+        parallel_for(p.numel(), kGrainElements, [&](std::int64_t begin, std::int64_t end) {
           std::swap_ranges(pp + begin, pp + end, ap + begin);
         });
       });

@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "parallel_chunks.hpp"
+#include "tapegrad/sum_of_squares.hpp"
 #include "tapegrad/tensor_iteration.hpp"
 
 namespace tg::optim {
@@ -34,30 +34,9 @@ GradientTransform gradient_transform(const Options& options, double global_norm)
   return t;
 }
 
-namespace {
-template <class T>
-double sum_of_squares(const T* x, std::int64_t n) {
-  double total = 0;
-  detail::parallel_chunks(n, [&](std::int64_t begin, std::int64_t end) {
-    double s = 0;
-#pragma omp simd reduction(+ : s)
-    for (std::int64_t i = begin; i < end; ++i) s += static_cast<double>(x[i]) * static_cast<double>(x[i]);
-#pragma omp atomic
-    total += s;
-  });
-  return total;
-}
-}  // namespace
-
 double global_norm(std::span<const Tensor> tensors) {
   double total = 0;
-  for (const Tensor& t : tensors) {
-    const Tensor c = t.contiguous();
-    total += dispatch_floating(c.dtype(), [&](auto zero) {
-      using T = decltype(zero);
-      return sum_of_squares(c.data<T>(), c.numel());
-    });
-  }
+  for (const Tensor& t : tensors) total += sum_of_squares(t);
   return std::sqrt(total);
 }
 

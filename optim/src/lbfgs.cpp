@@ -4,6 +4,8 @@
 #include <cmath>
 #include <numeric>
 
+#include "span_math.hpp"
+
 #include "state_checks.hpp"
 #include "tapegrad/optim/line_search.hpp"
 #include "tapegrad/optim/registry.hpp"
@@ -12,9 +14,7 @@
 namespace tg::optim {
 
 namespace {
-double dot(std::span<const double> a, std::span<const double> b) {
-  return std::inner_product(a.begin(), a.end(), b.begin(), 0.0);
-}
+using detail::dot;
 double max_abs(std::span<const double> a) {
   double m = 0;
   for (double v : a) m = std::max(m, std::fabs(v));

@@ -1,7 +1,7 @@
 #include "tapegrad/optim/momentum.hpp"
 
 #include "kernel_util.hpp"
-#include "parallel_chunks.hpp"
+#include "tapegrad/parallel_for.hpp"
 #include "tapegrad/optim/registry.hpp"
 
 namespace tg::optim {
@@ -15,7 +15,7 @@ void momentum_update(std::span<T> x, std::span<const T> dx, std::span<T> v, cons
   T* __restrict xp = x.data();
   T* __restrict vp = v.data();
   const T* __restrict dp = dx.data();
-  detail::parallel_chunks(static_cast<std::int64_t>(x.size()), [&](std::int64_t begin, std::int64_t end) {
+  parallel_for(static_cast<std::int64_t>(x.size()), kGrainElements, [&](std::int64_t begin, std::int64_t end) {
     if (step.rho_form) {
 #pragma omp simd
       for (std::int64_t i = begin; i < end; ++i) {

@@ -22,9 +22,9 @@ Optimizer::Optimizer(std::string name, std::vector<OptionSpec> schema, std::vect
 Optimizer::~Optimizer() = default;
 
 ParamGroup Optimizer::checked_group(ParamGroup group, std::size_t index) const {
-  std::set<const TensorImpl*> seen;
+  std::set<TensorId> seen;
   for (const ParamGroup& other : groups_)
-    for (const Tensor& p : other.params) seen.insert(p.unsafe_impl());
+    for (const Tensor& p : other.params) seen.insert(p.id());
   for (std::size_t i = 0; i < group.params.size(); ++i) {
     const Tensor& p = group.params[i];
     TG_CHECK(p.defined(), "{}: parameter {} of group {} is an undefined tensor", name_, i, index);
@@ -35,7 +35,7 @@ ParamGroup Optimizer::checked_group(ParamGroup group, std::size_t index) const {
     TG_CHECK(p.requires_grad(),
              "{}: parameter {} of group {} (shape {}) does not require grad; call requires_grad_() on it", name_,
              i, index, p.shape().str());
-    TG_CHECK(seen.insert(p.unsafe_impl()).second,
+    TG_CHECK(seen.insert(p.id()).second,
              "{}: parameter {} of group {} (shape {}) appears more than once among the parameters", name_, i,
              index, p.shape().str());
   }

@@ -1,7 +1,7 @@
 #include "tapegrad/optim/sgd.hpp"
 
 #include "kernel_util.hpp"
-#include "parallel_chunks.hpp"
+#include "tapegrad/parallel_for.hpp"
 #include "tapegrad/optim/registry.hpp"
 
 namespace tg::optim {
@@ -13,7 +13,7 @@ void sgd_update(std::span<T> x, std::span<const T> dx, double lr, const Gradient
   const T a = static_cast<T>(lr);
   T* __restrict xp = x.data();
   const T* __restrict dp = dx.data();
-  detail::parallel_chunks(static_cast<std::int64_t>(x.size()), [&](std::int64_t begin, std::int64_t end) {
+  parallel_for(static_cast<std::int64_t>(x.size()), kGrainElements, [&](std::int64_t begin, std::int64_t end) {
 #pragma omp simd
     for (std::int64_t i = begin; i < end; ++i) xp[i] -= a * gradient(xp[i], dp[i]);
   });

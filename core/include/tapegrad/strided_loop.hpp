@@ -3,13 +3,12 @@
 // broadcasting) strides and calls inner(ptrs, byte_strides, n) once per run of the
 // innermost dimension. Dimensions that are contiguous in every operand are merged
 // first, so a contiguous tensor is one call over all its elements. Large loops are
-// split across OpenMP threads by outer index.
-#include <omp.h>
-
+// split across threads by parallel_for (outer index, or one long run split in chunks).
 #include <algorithm>
 #include <array>
 #include <cstdint>
 
+#include "tapegrad/parallel_for.hpp"
 #include "tapegrad/shape.hpp"
 
 namespace tg {
@@ -43,8 +42,6 @@ void coalesce(Shape& shape, std::array<Shape, K>& strides) {
   strides = st;
 }
 }  // namespace detail
-
-inline constexpr std::int64_t kParallelGrain = 32768;  // elements per thread, at least
 
 // parallel=false keeps the loop on the calling thread (needed when operands overlap,
 // e.g. a reduction writing one output element from many iterations).
@@ -84,29 +81,19 @@ void for_each_strided(Shape shape, StridedOperands<K> ops, Inner&& inner, bool p
     }
   };
 
-  const std::int64_t total = outer_n * inner_n;
-  if (!parallel || total < 2 * kParallelGrain || omp_in_parallel()) {
+  if (!parallel) {
     run_range(0, outer_n);
     return;
   }
   if (outer_n == 1) {  // one long run (contiguous data): split it
-#pragma omp parallel
-    {
-      const std::int64_t threads = omp_get_num_threads(), t = omp_get_thread_num();
-      const std::int64_t chunk = (inner_n + threads - 1) / threads;
-      const std::int64_t begin = std::min(inner_n, t * chunk), end = std::min(inner_n, begin + chunk);
+    parallel_for(inner_n, kGrainElements, [&](std::int64_t begin, std::int64_t end) {
       std::array<char*, K> ptr = ops.data;
       for (int k = 0; k < K; ++k) ptr[k] += begin * inner_strides[k];
-      if (end > begin) inner(ptr, inner_strides, end - begin);
-    }
+      inner(ptr, inner_strides, end - begin);
+    });
     return;
   }
-#pragma omp parallel
-  {
-    const std::int64_t threads = omp_get_num_threads(), t = omp_get_thread_num();
-    const std::int64_t chunk = (outer_n + threads - 1) / threads;
-    run_range(std::min(outer_n, t * chunk), std::min(outer_n, (t + 1) * chunk));
-  }
+  parallel_for(outer_n, std::max<std::int64_t>(1, kGrainElements / inner_n), run_range);
 }
 
 }  // namespace tg

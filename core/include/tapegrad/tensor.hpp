@@ -17,6 +17,11 @@ namespace tg {
 
 class Node;
 class Tensor;
+struct TensorImpl;
+
+// Identity of a tensor (not of its storage): two handles of one tensor have the same id,
+// two views of one storage do not. A key for sets of distinct tensors (parameters).
+using TensorId = const TensorImpl*;
 class Generator;
 struct AutogradMeta;
 
@@ -59,6 +64,7 @@ class Tensor {
   TensorImpl* unsafe_impl() const { return impl_.get(); }
   const std::shared_ptr<TensorImpl>& impl_ptr() const { return impl_; }
   bool same(const Tensor& other) const { return impl_ == other.impl_; }
+  TensorId id() const { return impl_.get(); }
 
   // --- element access
   void* raw_data() const;  // address of element 0 (storage + offset)
@@ -81,6 +87,11 @@ class Tensor {
   Tensor& fill_(double value);
   Tensor& zero_();
   Tensor& copy_(const Tensor& src);  // same shape (src may broadcast); converts dtype
+  // Makes this leaf a handle of data's values (storage, shape, strides, offset, dtype),
+  // as PyTorch's `t.data = data`: every handle of this tensor, and every container that
+  // holds it (a module, an optimizer), sees the new values, and requires_grad and hooks
+  // stay. A .grad() whose shape or dtype no longer matches is dropped. Not recorded.
+  void set_data(const Tensor& data);
 
   // --- autograd
   bool requires_grad() const;
@@ -99,9 +110,6 @@ class Tensor {
   void retain_grad();
   AutogradMeta& autograd_meta() const;  // creates it on first use
 
-  // --- arithmetic (defined in ops/)
-  Tensor operator-() const;
-
  private:
   TensorImpl& impl() const {
     if (!impl_) fail("tensor: use of an undefined tensor");
@@ -111,18 +119,7 @@ class Tensor {
   std::shared_ptr<TensorImpl> impl_;
 };
 
-Tensor operator+(const Tensor& a, const Tensor& b);
-Tensor operator-(const Tensor& a, const Tensor& b);
-Tensor operator*(const Tensor& a, const Tensor& b);
-Tensor operator/(const Tensor& a, const Tensor& b);
-Tensor operator+(const Tensor& a, double b);
-Tensor operator-(const Tensor& a, double b);
-Tensor operator*(const Tensor& a, double b);
-Tensor operator/(const Tensor& a, double b);
-Tensor operator+(double a, const Tensor& b);
-Tensor operator-(double a, const Tensor& b);
-Tensor operator*(double a, const Tensor& b);
-Tensor operator/(double a, const Tensor& b);
+// The arithmetic operators (a + b, x * 2.0, -x) are ops: tapegrad/ops/operators.hpp.
 
 // Fresh contiguous tensor with uninitialized values.
 Tensor empty(const Shape& shape, DType dtype = f32);

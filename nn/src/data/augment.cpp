@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "tapegrad/error.hpp"
+#include "tapegrad/parallel_for.hpp"
 
 namespace tg::data {
 
@@ -29,8 +30,8 @@ template <class T> void check_count(std::span<const T> values, std::int64_t n, c
   TG_CHECK(static_cast<std::int64_t>(values.size()) == n, "{}: {} {} given for {} images", op, values.size(), what, n);
 }
 
-// Threads pay off only for batches of a few hundred KB and up.
-bool worth_threads(const Geometry& g) { return g.n * g.image() * 4 > (std::int64_t{1} << 20); }
+// Images per thread: each costs a pass over its values.
+std::int64_t image_grain(const Geometry& g) { return grain_for_work(g.image()); }
 
 // Block i of a reservation of one Philox block per image.
 struct ImageDraws {
@@ -55,18 +56,17 @@ Tensor flip_horizontal(const Tensor& images, std::span<const std::uint8_t> flip)
   const float* src = in.data<float>();
   float* dst = out.data<float>();
   const std::int64_t rows = g.channels * g.height;
-#pragma omp parallel for schedule(static) if (worth_threads(g))
-  for (std::int64_t i = 0; i < g.n; ++i) {
-    const float* s = src + i * g.image();
-    float* d = dst + i * g.image();
-    if (!flip[i]) {
-      std::memcpy(d, s, static_cast<std::size_t>(g.image()) * sizeof(float));
-      continue;
+  parallel_for(g.n, image_grain(g), [&](std::int64_t begin, std::int64_t end) {
+    for (std::int64_t i = begin; i < end; ++i) {
+      const float* s = src + i * g.image();
+      float* d = dst + i * g.image();
+      if (!flip[i]) {
+        std::memcpy(d, s, static_cast<std::size_t>(g.image()) * sizeof(float));
+        continue;
+      }
+      for (std::int64_t r = 0; r < rows; ++r) std::reverse_copy(s + r * g.width, s + (r + 1) * g.width, d + r * g.width);
     }
-    for (std::int64_t r = 0; r < rows; ++r) {
-      std::reverse_copy(s + r * g.width, s + (r + 1) * g.width, d + r * g.width);
-    }
-  }
+  });
   return out;
 }
 
@@ -85,27 +85,28 @@ Tensor crop_padded(const Tensor& images, std::int64_t padding, std::span<const s
   Tensor out = empty(images.shape(), f32);
   const float* src = in.data<float>();
   float* dst = out.data<float>();
-#pragma omp parallel for schedule(static) if (worth_threads(g))
-  for (std::int64_t i = 0; i < g.n; ++i) {
-    const std::int64_t dy = tops[i] - padding, dx = lefts[i] - padding;
-    // Output columns [w0, w1) read input columns [w0 + dx, w1 + dx); the rest are zero.
-    const std::int64_t w0 = std::clamp<std::int64_t>(-dx, 0, g.width), w1 = std::clamp<std::int64_t>(g.width - dx, 0, g.width);
-    for (std::int64_t c = 0; c < g.channels; ++c) {
-      const float* s = src + (i * g.channels + c) * g.height * g.width;
-      float* d = dst + (i * g.channels + c) * g.height * g.width;
-      for (std::int64_t h = 0; h < g.height; ++h) {
-        float* row = d + h * g.width;
-        const std::int64_t sh = h + dy;
-        if (sh < 0 || sh >= g.height || w0 >= w1) {
-          std::fill(row, row + g.width, 0.0f);
-          continue;
+  parallel_for(g.n, image_grain(g), [&](std::int64_t begin, std::int64_t end) {
+    for (std::int64_t i = begin; i < end; ++i) {
+      const std::int64_t dy = tops[i] - padding, dx = lefts[i] - padding;
+      // Output columns [w0, w1) read input columns [w0 + dx, w1 + dx); the rest are zero.
+      const std::int64_t w0 = std::clamp<std::int64_t>(-dx, 0, g.width), w1 = std::clamp<std::int64_t>(g.width - dx, 0, g.width);
+      for (std::int64_t c = 0; c < g.channels; ++c) {
+        const float* s = src + (i * g.channels + c) * g.height * g.width;
+        float* d = dst + (i * g.channels + c) * g.height * g.width;
+        for (std::int64_t h = 0; h < g.height; ++h) {
+          float* row = d + h * g.width;
+          const std::int64_t sh = h + dy;
+          if (sh < 0 || sh >= g.height || w0 >= w1) {
+            std::fill(row, row + g.width, 0.0f);
+            continue;
+          }
+          std::fill(row, row + w0, 0.0f);
+          std::memcpy(row + w0, s + sh * g.width + w0 + dx, static_cast<std::size_t>(w1 - w0) * sizeof(float));
+          std::fill(row + w1, row + g.width, 0.0f);
         }
-        std::fill(row, row + w0, 0.0f);
-        std::memcpy(row + w0, s + sh * g.width + w0 + dx, static_cast<std::size_t>(w1 - w0) * sizeof(float));
-        std::fill(row + w1, row + g.width, 0.0f);
       }
     }
-  }
+  });
   return out;
 }
 
@@ -117,13 +118,14 @@ Tensor scale_shift(const Tensor& images, std::span<const float> contrast, std::s
   Tensor out = empty(images.shape(), f32);
   const float* src = in.data<float>();
   float* dst = out.data<float>();
-#pragma omp parallel for schedule(static) if (worth_threads(g))
-  for (std::int64_t i = 0; i < g.n; ++i) {
-    const float c = contrast[i], b = brightness[i];
-    const float* s = src + i * g.image();
-    float* d = dst + i * g.image();
-    for (std::int64_t k = 0; k < g.image(); ++k) d[k] = s[k] * c + b;
-  }
+  parallel_for(g.n, image_grain(g), [&](std::int64_t begin, std::int64_t end) {
+    for (std::int64_t i = begin; i < end; ++i) {
+      const float c = contrast[i], b = brightness[i];
+      const float* s = src + i * g.image();
+      float* d = dst + i * g.image();
+      for (std::int64_t k = 0; k < g.image(); ++k) d[k] = s[k] * c + b;
+    }
+  });
   return out;
 }
 

@@ -5,6 +5,7 @@
 
 #include "gather_samples.hpp"
 #include "tapegrad/error.hpp"
+#include "tapegrad/parallel_for.hpp"
 #include "tapegrad/nn/data/idx.hpp"
 
 namespace tg::data {
@@ -33,12 +34,12 @@ void gather_rows(const Tensor& from, std::span<const std::int64_t> indices, cons
   const auto* source = static_cast<const std::byte*>(from.raw_data());
   auto* target = static_cast<std::byte*>(to.raw_data());
   const auto count = static_cast<std::int64_t>(indices.size());
-  // Threads pay off only past a few hundred KB; below that the fork costs more than the copy.
-  const bool threaded = static_cast<std::size_t>(count) * row_bytes > (std::size_t{1} << 20);
-#pragma omp parallel for schedule(static) if (threaded)
-  for (std::int64_t i = 0; i < count; ++i)
-    std::memcpy(target + static_cast<std::size_t>(i) * row_bytes,
-                source + static_cast<std::size_t>(indices[static_cast<std::size_t>(i)]) * row_bytes, row_bytes);
+  // A row costs about one cheap operation per 4 bytes copied.
+  parallel_for(count, grain_for_work(static_cast<std::int64_t>(row_bytes / 4)), [&](std::int64_t begin, std::int64_t end) {
+    for (std::int64_t i = begin; i < end; ++i)
+      std::memcpy(target + static_cast<std::size_t>(i) * row_bytes,
+                  source + static_cast<std::size_t>(indices[static_cast<std::size_t>(i)]) * row_bytes, row_bytes);
+  });
 }
 }  // namespace
 

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "tapegrad/error.hpp"
+#include "tapegrad/parallel_for.hpp"
 
 namespace tg::data {
 
@@ -24,24 +25,24 @@ Normalization compute_normalization(const Dataset& train) {
   Normalization out;
   for (std::int64_t c = 0; c < channels; ++c) {
     // Two passes (mean, then squared deviations): stable where E[x^2] - E[x]^2 is not.
-    double sum = 0.0;
-#pragma omp parallel for reduction(+ : sum) schedule(static)
-    for (std::int64_t i = 0; i < n; ++i) {
-      const float* p = x + (i * channels + c) * plane;
+    const double sum = parallel_sum<double>(n, grain_for_work(plane), [&](std::int64_t begin, std::int64_t end) {
       double s = 0.0;
-      for (std::int64_t k = 0; k < plane; ++k) s += p[k];
-      sum += s;
-    }
+      for (std::int64_t i = begin; i < end; ++i) {
+        const float* p = x + (i * channels + c) * plane;
+        for (std::int64_t k = 0; k < plane; ++k) s += p[k];
+      }
+      return s;
+    });
     const double count = static_cast<double>(n * plane);
     const double mean = sum / count;
-    double squares = 0.0;
-#pragma omp parallel for reduction(+ : squares) schedule(static)
-    for (std::int64_t i = 0; i < n; ++i) {
-      const float* p = x + (i * channels + c) * plane;
+    const double squares = parallel_sum<double>(n, grain_for_work(plane), [&](std::int64_t begin, std::int64_t end) {
       double s = 0.0;
-      for (std::int64_t k = 0; k < plane; ++k) s += (p[k] - mean) * (p[k] - mean);
-      squares += s;
-    }
+      for (std::int64_t i = begin; i < end; ++i) {
+        const float* p = x + (i * channels + c) * plane;
+        for (std::int64_t k = 0; k < plane; ++k) s += (p[k] - mean) * (p[k] - mean);
+      }
+      return s;
+    });
     const double deviation = std::sqrt(squares / count);
     TG_CHECK(deviation > 0.0, "compute_normalization: channel {} has zero variance (every value is {}); it cannot be "
              "scaled to unit variance", c, mean);

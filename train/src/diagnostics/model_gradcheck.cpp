@@ -8,6 +8,7 @@
 #include <tapegrad/autograd.hpp>
 #include <tapegrad/error.hpp>
 #include <tapegrad/ops/losses.hpp>
+#include <tapegrad/ops/operators.hpp>
 #include <tapegrad/ops/reduce.hpp>
 
 #include <tapegrad/train/diagnostics/fixed_batch.hpp>

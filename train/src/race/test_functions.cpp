@@ -6,6 +6,7 @@
 #include <tapegrad/autograd.hpp>
 #include <tapegrad/error.hpp>
 #include <tapegrad/ops/elementwise.hpp>
+#include <tapegrad/ops/operators.hpp>
 #include <tapegrad/ops/reduce.hpp>
 #include <tapegrad/ops/views.hpp>
 

@@ -1,6 +1,7 @@
 #pragma once
 // Elementwise ops with NumPy broadcasting. f32 runs on oneDNN (plain loops below a
 // size threshold), f64 on reference kernels. Mixing dtypes is an error.
+#include "tapegrad/ops/operators.hpp"
 #include "tapegrad/tensor.hpp"
 
 namespace tg {

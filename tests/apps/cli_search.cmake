@@ -1,5 +1,5 @@
 # tapegrad search: a tiny real search with 2 workers, resuming, --json; bad input exits
-# non-zero with a message (tests/CMakeLists.txt includes this file).
+# non-zero with a message (tests/apps/CMakeLists.txt includes this file).
 add_test(NAME cli_search_workers_resume
          COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli_search_test.sh $<TARGET_FILE:tapegrad_cli>
                  ${CMAKE_CURRENT_BINARY_DIR}/cli_search_workers_resume)

@@ -1,5 +1,5 @@
 # tapegrad train --plugin: faulty plug-ins are errors with exit status 2 and a message,
-# never an abort inside dlopen() (tests/CMakeLists.txt includes this file).
+# never an abort inside dlopen() (tests/apps/CMakeLists.txt includes this file).
 add_library(adam_again_plugin MODULE ${CMAKE_CURRENT_SOURCE_DIR}/plugins/adam_again_plugin.cpp)
 target_link_libraries(adam_again_plugin PRIVATE tapegrad::tapegrad tapegrad_warnings)
 add_library(no_optimizer_plugin MODULE ${CMAKE_CURRENT_SOURCE_DIR}/plugins/no_optimizer_plugin.cpp)
@@ -30,7 +30,7 @@ add_test(NAME cli_train_plugin_twice_other_path
                  --plugin $<TARGET_FILE_DIR:sign_sgd_plugin>/./$<TARGET_FILE_NAME:sign_sgd_plugin> --list-optimizers)
 add_test(NAME cli_train_plugin_tapegrad_itself
          COMMAND ${TAPEGRAD_PLUGIN_ERROR} "--plugin: '.*' is loaded already"
-                 $<TARGET_FILE:tapegrad_cli> train --plugin $<TARGET_FILE:tapegrad> --list-optimizers)
+                 $<TARGET_FILE:tapegrad_cli> train --plugin $<TARGET_FILE:tapegrad_optim> --list-optimizers)
 add_test(NAME cli_train_plugin_registers_nothing
          COMMAND ${TAPEGRAD_PLUGIN_ERROR} "--plugin '.*no_optimizer_plugin.*' registered no optimizer"
                  $<TARGET_FILE:tapegrad_cli> train --plugin $<TARGET_FILE:no_optimizer_plugin> --list-optimizers)

@@ -7,24 +7,19 @@
 #include <tapegrad/optim/optim.hpp>
 #include <tapegrad/tapegrad.hpp>
 
+#include "tensor_values.hpp"
+
 using tg::Tensor;
 namespace optim = tg::optim;
 
 namespace {
 
-Tensor vec(std::vector<double> v) { return tg::from_vector(v, tg::Shape{static_cast<std::int64_t>(v.size())}); }
-Tensor param(std::vector<double> v) { return vec(std::move(v)).requires_grad_(); }
+using tg::test::check_close;
+using tg::test::param;
+using tg::test::values;
+using tg::test::vec;
+
 Tensor bowl(const Tensor& x) { return tg::sum(x * x * vec({0.05, 1.0})); }  // dx = (x/10, 2y)
-
-std::vector<double> values(const Tensor& t) { return t.to_vector<double>(); }
-
-void check_close(const std::vector<double>& actual, const std::vector<double>& expected, double tolerance = 1e-12) {
-  REQUIRE(actual.size() == expected.size());
-  for (std::size_t i = 0; i < actual.size(); ++i) {
-    INFO("element " << i << ": " << actual[i] << " vs " << expected[i]);
-    CHECK(std::fabs(actual[i] - expected[i]) <= tolerance);
-  }
-}
 
 void one_step(optim::Optimizer& opt, const Tensor& loss) {
   opt.zero_grad();

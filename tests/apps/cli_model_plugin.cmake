@@ -1,6 +1,6 @@
 # Model plug-ins: --plugin <module> --model <its model> in train (and --ensemble of its
 # checkpoints), search (with worker processes) and bench --fashion; faulty model plug-ins
-# are errors with exit status 2 and a message (tests/CMakeLists.txt includes this file).
+# are errors with exit status 2 and a message (tests/apps/CMakeLists.txt includes this file).
 add_library(model_twice_plugin MODULE ${CMAKE_CURRENT_SOURCE_DIR}/plugins/model_twice_plugin.cpp)
 target_link_libraries(model_twice_plugin PRIVATE tapegrad::tapegrad tapegrad_warnings)
 add_library(throwing_model_plugin MODULE ${CMAKE_CURRENT_SOURCE_DIR}/plugins/throwing_model_plugin.cpp)

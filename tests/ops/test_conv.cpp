@@ -10,24 +10,18 @@
 #include <tapegrad/tapegrad.hpp>
 
 #include "check_error.hpp"
+#include "tensor_values.hpp"
 
 using tg::Conv2dOptions;
 using tg::Tensor;
 
 namespace {
 
-Tensor f64(const std::vector<double>& v, const tg::Shape& s) { return tg::from_vector(v, s); }
+using tg::test::check_values;
+using tg::test::f64;
+
 Tensor iota(const tg::Shape& s, double start = 1) {
   return tg::reshape(tg::arange(start, start + static_cast<double>(s.numel()), 1.0, tg::f64), s.to_vector());
-}
-
-void check_values(const Tensor& t, const std::vector<double>& expected, double tol = 1e-12) {
-  const auto got = t.to_vector<double>();
-  REQUIRE(got.size() == expected.size());
-  for (std::size_t i = 0; i < got.size(); ++i) {
-    CAPTURE(i);
-    CHECK(got[i] == doctest::Approx(expected[i]).epsilon(tol));
-  }
 }
 
 // max |a - b| / (1 + |b|)

@@ -1,7 +1,8 @@
 #pragma once
-// Everything of tapegrad in one include.
+// Everything of tapegrad's tensor layers (core and ops) in one include; nn and optim
+// have their own (tapegrad/nn/nn.hpp, tapegrad/optim/optim.hpp). The internals of the
+// tape and the op-table sweep (tapegrad/ops/op_sweep.hpp) are not part of it.
 #include "tapegrad/autograd.hpp"
-#include "tapegrad/autograd_meta.hpp"
 #include "tapegrad/dtype.hpp"
 #include "tapegrad/error.hpp"
 #include "tapegrad/format.hpp"
@@ -15,8 +16,8 @@
 #include "tapegrad/ops/linear.hpp"
 #include "tapegrad/ops/losses.hpp"
 #include "tapegrad/ops/matmul.hpp"
+#include "tapegrad/ops/operators.hpp"
 #include "tapegrad/ops/normalization.hpp"
-#include "tapegrad/ops/op_sweep.hpp"
 #include "tapegrad/ops/op_table.hpp"
 #include "tapegrad/ops/pooling.hpp"
 #include "tapegrad/ops/random_ops.hpp"

@@ -6,22 +6,18 @@
 #include <tapegrad/optim/optim.hpp>
 #include <tapegrad/tapegrad.hpp>
 
+#include "tensor_values.hpp"
+
 using tg::Tensor;
 namespace optim = tg::optim;
 
 namespace {
 
-Tensor vec(std::vector<double> v) { return tg::from_vector(v, tg::Shape{static_cast<std::int64_t>(v.size())}); }
-Tensor param(std::vector<double> v) { return vec(std::move(v)).requires_grad_(); }
-Tensor bowl(const Tensor& x) { return tg::sum(x * x * vec({0.05, 1.0})); }  // dx = (x/10, 2y)
+using tg::test::check_close;
+using tg::test::param;
+using tg::test::vec;
 
-void check_close(const std::vector<double>& actual, const std::vector<double>& expected, double tolerance) {
-  REQUIRE(actual.size() == expected.size());
-  for (std::size_t i = 0; i < actual.size(); ++i) {
-    INFO("element " << i << ": " << actual[i] << " vs " << expected[i]);
-    CHECK(std::fabs(actual[i] - expected[i]) <= tolerance);
-  }
-}
+Tensor bowl(const Tensor& x) { return tg::sum(x * x * vec({0.05, 1.0})); }  // dx = (x/10, 2y)
 
 // Rosenbrock: (1 - a)^2 + 100 (b - a^2)^2, minimum 0 at (1, 1).
 Tensor rosenbrock(const Tensor& a, const Tensor& b) {

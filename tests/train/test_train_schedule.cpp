@@ -9,7 +9,7 @@
 #include <tapegrad/train/schedule.hpp>
 
 #include "check_error.hpp"
-#include "plugins/positive_lr_sgd.hpp"
+#include "apps/plugins/positive_lr_sgd.hpp"
 
 using tg::Tensor;
 namespace optim = tg::optim;

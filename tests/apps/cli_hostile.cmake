@@ -1,4 +1,4 @@
-# Hostile and clumsy command lines (tests/CMakeLists.txt includes this file): numbers out
+# Hostile and clumsy command lines (tests/apps/CMakeLists.txt includes this file): numbers out
 # of range or unparsable, conflicting settings, unusable output folders and faults during
 # checkpoint saves. Each fails before any data is loaded unless it says otherwise.
 set(TAPEGRAD_EXPECT_ERROR ${CMAKE_CURRENT_SOURCE_DIR}/expect_error.sh)
@@ -79,7 +79,7 @@ tapegrad_cli_error(cli_bench_report_under_a_file
                    "bench: --report '${TAPEGRAD_A_FILE}/b.html': cannot use the folder '${TAPEGRAD_A_FILE}': it is a file"
                    bench --functions bowl --report ${TAPEGRAD_A_FILE}/b.html)
 
-# Faults during saves (with real data and training): tests/cli_save_faults_test.sh.
+# Faults during saves (with real data and training): tests/apps/cli_save_faults_test.sh.
 add_test(NAME cli_train_kill_mid_save
          COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli_save_faults_test.sh $<TARGET_FILE:tapegrad_cli>
                  ${TAPEGRAD_HOSTILE_DIR}/kill kill)

@@ -9,12 +9,13 @@
 #include <tapegrad/ops/reduce.hpp>
 
 #include "check_error.hpp"
+#include "tensor_values.hpp"
 
 using tg::Tensor;
 
 namespace {
 
-Tensor f64(const std::vector<double>& v, const tg::Shape& s) { return tg::from_vector(v, s); }
+using tg::test::f64;
 
 template <class T>
 void check_values(const Tensor& t, const std::vector<T>& expected, double tol = 1e-12) {

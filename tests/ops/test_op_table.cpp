@@ -3,6 +3,7 @@
 // matches its f64 result. The same sweep backs `tapegrad gradcheck`.
 #include <doctest/doctest.h>
 
+#include <tapegrad/ops/op_sweep.hpp>
 #include <tapegrad/tapegrad.hpp>
 
 namespace {

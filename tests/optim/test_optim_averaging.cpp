@@ -5,13 +5,15 @@
 #include <tapegrad/optim/optim.hpp>
 #include <tapegrad/tapegrad.hpp>
 
+#include "tensor_values.hpp"
+
 using tg::Tensor;
 namespace optim = tg::optim;
 
 namespace {
-Tensor param(std::vector<double> v) {
-  return tg::from_vector(v, tg::Shape{static_cast<std::int64_t>(v.size())}).requires_grad_();
-}
+
+using tg::test::param;
+
 void assign(const Tensor& x, std::vector<double> v) {
   tg::NoGradGuard no_grad;
   x.detach().copy_(tg::from_vector(v, x.shape()));

@@ -8,14 +8,14 @@
 #include <tapegrad/tapegrad.hpp>
 #include <type_traits>
 
+#include "tensor_values.hpp"
+
 using tg::Tensor;
 namespace optim = tg::optim;
 
 namespace {
 
-Tensor param(std::vector<double> v) {
-  return tg::from_vector(v, tg::Shape{static_cast<std::int64_t>(v.size())}).requires_grad_();
-}
+using tg::test::param;
 
 // A user's optimizer, written against the public API only: signSGD, x -= lr * sign(dx).
 class SignSgd final : public optim::FirstOrderOptimizer {

@@ -12,23 +12,17 @@
 #include <tapegrad/ops/softmax.hpp>
 
 #include "check_error.hpp"
+#include "tensor_values.hpp"
 
 using tg::Reduction;
 using tg::Tensor;
 
 namespace {
 
-Tensor f64(const std::vector<double>& v, const tg::Shape& s) { return tg::from_vector(v, s); }
-Tensor labels(const std::vector<std::int64_t>& v) { return tg::from_vector(v, tg::Shape{static_cast<std::int64_t>(v.size())}); }
+using tg::test::check_values;
+using tg::test::f64;
 
-void check_values(const Tensor& t, const std::vector<double>& expected, double tol = 1e-12) {
-  const auto got = t.to_vector<double>();
-  REQUIRE(got.size() == expected.size());
-  for (std::size_t i = 0; i < got.size(); ++i) {
-    CAPTURE(i);
-    CHECK(got[i] == doctest::Approx(expected[i]).epsilon(tol));
-  }
-}
+Tensor labels(const std::vector<std::int64_t>& v) { return tg::from_vector(v, tg::Shape{static_cast<std::int64_t>(v.size())}); }
 
 // d loss / d x with and without create_graph: the fused kernel and the tapegrad-op
 // formula must agree. With create_graph the gradient requires grad, except for a

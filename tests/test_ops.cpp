@@ -1,2 +1,0 @@
-#include <doctest/doctest.h>
-#include <tapegrad/tapegrad.hpp>
