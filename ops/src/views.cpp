@@ -15,7 +15,8 @@ namespace {
 
 struct Reshape {
   static constexpr const char* name = "reshape";
-  Shape shape, input_shape;
+  Shape shape;
+  Shape input_shape{};  // set by forward
   Tensor forward(const Tensor& x) {
     input_shape = x.shape();
     if (x.is_contiguous()) return make_view(x, shape, contiguous_strides(shape), x.offset());
@@ -46,7 +47,7 @@ struct Slice {
   static constexpr const char* name = "slice";
   int axis;
   std::int64_t start, stop, step;
-  Shape input_shape;
+  Shape input_shape{};  // set by forward
   Tensor forward(const Tensor& x) {
     input_shape = x.shape();
     Shape shape = x.shape(), strides = x.strides();
@@ -82,7 +83,8 @@ Tensor slice_backward(const Tensor& g, const Shape& input_shape, int axis, std::
 
 struct Expand {
   static constexpr const char* name = "expand";
-  Shape shape, strides, input_shape;  // strides: computed by expand's checks
+  Shape shape, strides;  // strides: computed by expand's checks
+  Shape input_shape{};   // set by forward
   Tensor forward(const Tensor& x) {
     input_shape = x.shape();
     return make_view(x, shape, strides, x.offset());
@@ -123,7 +125,7 @@ Shape infer_shape(const Tensor& x, const std::vector<std::int64_t>& requested) {
 Tensor reshape(const Tensor& x, const std::vector<std::int64_t>& requested) {
   const Shape shape = infer_shape(x, requested);
   if (shape == x.shape()) return x;
-  return ops::apply(Reshape{shape, {}}, x);
+  return ops::apply(Reshape{shape}, x);
 }
 
 Tensor transpose(const Tensor& x, std::int64_t dim0, std::int64_t dim1) {
@@ -138,7 +140,7 @@ Tensor slice(const Tensor& x, std::int64_t axis_in, std::int64_t start, std::int
   TG_CHECK(start >= 0 && start <= n, "slice: start {} is out of range for axis {} of size {} (shape {})",
            start, axis, n, x.shape().str());
   stop = std::clamp<std::int64_t>(stop, start, n);
-  return ops::apply(Slice{axis, start, stop, step, {}}, x);
+  return ops::apply(Slice{axis, start, stop, step}, x);
 }
 
 Tensor expand(const Tensor& x, const Shape& shape) {
@@ -158,7 +160,7 @@ Tensor expand(const Tensor& x, const Shape& shape) {
              j, x.shape()[j], shape[d]);
     strides[d] = x.shape()[j] == shape[d] ? x.strides()[j] : 0;
   }
-  return ops::apply(Expand{shape, strides, {}}, x);
+  return ops::apply(Expand{shape, strides}, x);
 }
 
 Tensor unsqueeze(const Tensor& x, std::int64_t axis) {
