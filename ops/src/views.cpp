@@ -16,14 +16,15 @@ namespace {
 struct Reshape {
   static constexpr const char* name = "reshape";
   Shape shape;
-  Shape input_shape{};  // set by forward
-  Tensor forward(const Tensor& x) {
-    input_shape = x.shape();
+  Shape input_shape{};  // set by save
+  Tensor forward(const Tensor& x) const {
     if (x.is_contiguous()) return make_view(x, shape, contiguous_strides(shape), x.offset());
     NoGradGuard no_grad;
     Tensor c = x.contiguous();
     return make_view(c, shape, contiguous_strides(shape), c.offset());
   }
+  // Only a recorded op needs the input's shape.
+  void save(ops::OpContext&, const Tensor& x, const Tensor&) { input_shape = x.shape(); }
   TensorList backward(const ops::OpContext&, const Tensor& g) const { return ops::grads(reshape(g, input_shape.to_vector())); }
 };
 
@@ -47,14 +48,15 @@ struct Slice {
   static constexpr const char* name = "slice";
   int axis;
   std::int64_t start, stop, step;
-  Shape input_shape{};  // set by forward
-  Tensor forward(const Tensor& x) {
-    input_shape = x.shape();
+  Shape input_shape{};  // set by save
+  Tensor forward(const Tensor& x) const {
     Shape shape = x.shape(), strides = x.strides();
     shape[axis] = (stop - start + step - 1) / step;
     strides[axis] *= step;
     return make_view(x, shape, strides, x.offset() + start * x.strides()[axis]);
   }
+  // Only a recorded op needs the input's shape.
+  void save(ops::OpContext&, const Tensor& x, const Tensor&) { input_shape = x.shape(); }
   TensorList backward(const ops::OpContext&, const Tensor& g) const {
     return ops::grads(slice_backward(g, input_shape, axis, start, step));
   }
@@ -84,11 +86,10 @@ Tensor slice_backward(const Tensor& g, const Shape& input_shape, int axis, std::
 struct Expand {
   static constexpr const char* name = "expand";
   Shape shape, strides;  // strides: computed by expand's checks
-  Shape input_shape{};   // set by forward
-  Tensor forward(const Tensor& x) {
-    input_shape = x.shape();
-    return make_view(x, shape, strides, x.offset());
-  }
+  Shape input_shape{};   // set by save
+  Tensor forward(const Tensor& x) const { return make_view(x, shape, strides, x.offset()); }
+  // Only a recorded op needs the input's shape.
+  void save(ops::OpContext&, const Tensor& x, const Tensor&) { input_shape = x.shape(); }
   TensorList backward(const ops::OpContext&, const Tensor& g) const { return ops::grads(sum_to(g, input_shape)); }
 };
 
