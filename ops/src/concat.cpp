@@ -67,7 +67,8 @@ Tensor concat(const std::vector<Tensor>& tensors, std::int64_t axis_in) {
   }
   shape[axis] = 0;
   for (std::int64_t n : sizes) shape[axis] += n;
-  return ops::apply(Concat{axis, shape, std::move(sizes)}, std::span<const Tensor>(tensors));
+  const std::span<const Tensor> inputs(tensors);
+  return ops::apply(Concat{axis, shape, std::move(sizes)}, inputs);
 }
 
 Tensor stack(const std::vector<Tensor>& tensors, std::int64_t axis_in) {

@@ -68,22 +68,23 @@ template <class Op>
 struct Binary {
   static constexpr const char* name = Op::name;
   static constexpr std::size_t num_saved = Op::num_saved;
-  Shape a_shape, b_shape;
+  Shape a_shape{}, b_shape{};  // set by save
 
-  Tensor forward(const Tensor& a, const Tensor& b) {
+  Tensor forward(const Tensor& a, const Tensor& b) const {
     ops::check_floating(name, a);
     ops::check_same_dtype(name, a, b);
-    a_shape = a.shape();
-    b_shape = b.shape();
     Tensor out = empty(broadcast_shapes(a.shape(), b.shape(), name), a.dtype());
     kernels::binary(Op::kernel, a, b, out);
     return out;
   }
-  void save(ops::OpContext& ctx, const Tensor& a, const Tensor& b, const Tensor&) const
-    requires(num_saved == 2)
-  {
-    ctx.save(0, a);
-    ctx.save(1, b);
+  // Only a recorded op needs the shapes (sum_to), so they are kept here, not in forward.
+  void save(ops::OpContext& ctx, const Tensor& a, const Tensor& b, const Tensor&) {
+    a_shape = a.shape();
+    b_shape = b.shape();
+    if constexpr (num_saved == 2) {
+      ctx.save(0, a);
+      ctx.save(1, b);
+    }
   }
   TensorList backward(const ops::OpContext& ctx, const Tensor& g) const {
     return ops::grads(ctx.needs_input_grad(0) ? sum_to(Op::grad_a(g, ctx), a_shape) : Tensor{},

@@ -23,18 +23,18 @@ template <bool IsMax>
 struct MaxMin {
   static constexpr const char* name = IsMax ? "maximum" : "minimum";
   static constexpr std::size_t num_saved = 2;  // a, b
-  Shape a_shape{}, b_shape{};
+  Shape a_shape{}, b_shape{};  // set by save
 
-  Tensor forward(const Tensor& a, const Tensor& b) {
+  Tensor forward(const Tensor& a, const Tensor& b) const {
     ops::check_floating(name, a);
     ops::check_same_dtype(name, a, b);
-    a_shape = a.shape();
-    b_shape = b.shape();
     Tensor out = empty(broadcast_shapes(a.shape(), b.shape(), name), a.dtype());
     kernels::binary(IsMax ? kernels::Binary::max : kernels::Binary::min, a, b, out);
     return out;
   }
-  void save(ops::OpContext& ctx, const Tensor& a, const Tensor& b, const Tensor&) const {
+  void save(ops::OpContext& ctx, const Tensor& a, const Tensor& b, const Tensor&) {
+    a_shape = a.shape();
+    b_shape = b.shape();
     ctx.save(0, a);
     ctx.save(1, b);
   }
@@ -91,18 +91,18 @@ void where_kernel(const Tensor& mask, const Tensor& a, const Tensor& b, const Te
 struct Where {
   static constexpr const char* name = "where";
   static constexpr std::size_t num_saved = 1;  // the mask
-  Shape a_shape{}, b_shape{};
+  Shape a_shape{}, b_shape{};  // set by save
 
-  Tensor forward(const Tensor& mask, const Tensor& a, const Tensor& b) {
-    a_shape = a.shape();
-    b_shape = b.shape();
+  Tensor forward(const Tensor& mask, const Tensor& a, const Tensor& b) const {
     Tensor out = empty(where_shape(mask.shape(), a.shape(), b.shape()), a.dtype());
     dispatch_dtype(mask.dtype(), [&](auto m) {
       dispatch_dtype(a.dtype(), [&](auto t) { where_kernel<decltype(m), decltype(t)>(mask, a, b, out); });
     });
     return out;
   }
-  void save(ops::OpContext& ctx, const Tensor& mask, const Tensor&, const Tensor&, const Tensor&) const {
+  void save(ops::OpContext& ctx, const Tensor& mask, const Tensor& a, const Tensor& b, const Tensor&) {
+    a_shape = a.shape();
+    b_shape = b.shape();
     ctx.save(0, mask);
   }
   TensorList backward(const ops::OpContext& ctx, const Tensor& g) const {

@@ -93,7 +93,8 @@ struct IndexSelect {
   static constexpr std::size_t num_saved = 1;
   int axis;
   Tensor indices;
-  Shape shape, input_shape;  // shape: the output's
+  Shape shape;              // the output's
+  Shape input_shape{};      // set by forward
   Tensor forward(const Tensor& x) {
     input_shape = x.shape();
     return gather_kernel(x, axis, spread_indices(indices, shape, axis), shape);
@@ -109,7 +110,7 @@ struct Gather {
   static constexpr std::size_t num_saved = 1;
   int axis;
   Tensor index;
-  Shape input_shape;
+  Shape input_shape{};  // set by forward
   Tensor forward(const Tensor& x) {
     input_shape = x.shape();
     return gather_kernel(x, axis, index, index.shape());
@@ -151,7 +152,8 @@ struct ScatterAdd {
     ctx.save(0, std::exchange(index, {}));
   }
   TensorList backward(const ops::OpContext& ctx, const Tensor& g) const {
-    return ops::grads(ctx.needs_input_grad(0) ? g : Tensor{}, ctx.needs_input_grad(1) ? gather(g, axis, ctx.saved(0)) : Tensor{});
+    return ops::grads(ctx.needs_input_grad(0) ? g : Tensor{},
+                      ctx.needs_input_grad(1) ? gather(g, axis, ctx.saved(0)) : Tensor{});
   }
 };
 
@@ -181,7 +183,7 @@ Tensor index_select(const Tensor& x, std::int64_t axis_in, const Tensor& indices
   check_indices_1d("index_select", indices, axis, x.shape());
   Shape shape = x.shape();
   shape[axis] = indices.numel();
-  return ops::apply(IndexSelect{axis, indices, shape, {}}, x);
+  return ops::apply(IndexSelect{axis, indices, shape}, x);
 }
 
 Tensor index_add(const Tensor& base, std::int64_t axis_in, const Tensor& indices, const Tensor& source) {
@@ -199,7 +201,7 @@ Tensor index_add(const Tensor& base, std::int64_t axis_in, const Tensor& indices
 Tensor gather(const Tensor& x, std::int64_t axis_in, const Tensor& index) {
   const int axis = normalize_axis(axis_in, x.dim(), "gather");
   check_gather_index("gather", x, axis, index);
-  return ops::apply(Gather{axis, index, {}}, x);
+  return ops::apply(Gather{axis, index}, x);
 }
 
 Tensor scatter_add(const Tensor& base, std::int64_t axis_in, const Tensor& index, const Tensor& source) {

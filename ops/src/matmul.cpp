@@ -30,11 +30,9 @@ struct Matmul {
   static constexpr const char* name = "matmul";
   static constexpr std::size_t num_saved = 2;  // a, b
   Shape batch;
-  Shape a_shape{}, b_shape{};
+  Shape a_shape{}, b_shape{};  // set by save
 
-  Tensor forward(const Tensor& a, const Tensor& b) {
-    a_shape = a.shape();
-    b_shape = b.shape();
+  Tensor forward(const Tensor& a, const Tensor& b) const {
     const std::int64_t M = a.size(-2), K = a.size(-1), N = b.size(-1);
     Tensor ea, eb;
     {
@@ -46,7 +44,9 @@ struct Matmul {
     kernels::matmul(ea, eb, out);
     return out;
   }
-  void save(ops::OpContext& ctx, const Tensor& a, const Tensor& b, const Tensor&) const {
+  void save(ops::OpContext& ctx, const Tensor& a, const Tensor& b, const Tensor&) {
+    a_shape = a.shape();
+    b_shape = b.shape();
     ctx.save(0, a);
     ctx.save(1, b);
   }

@@ -19,7 +19,8 @@
 //                     tensor backward needs (out: what forward returned). Runs only when
 //                     the op is recorded, after its edges exist, so
 //                     ctx.needs_input_grad(i) tells which gradients backward will be
-//                     asked for and save can keep only what those need. A tensor that
+//                     asked for and save can keep only what those need. It may also
+//                     set members only backward reads (input shapes). A tensor that
 //                     is not a differentiable input (integer indices) is a member that
 //                     save moves into a slot, so that backward still checks its version.
 //   backward(ctx, g)  the gradient of each input from the gradient g of the output: a
@@ -163,8 +164,7 @@ class OpNode final : public Node {
 namespace detail {
 
 // Calls Op::save when the op declares one (detected by name, so a save whose signature
-// does not match is a compile error, never a silently skipped save). A generic op whose
-// instances differ in what they save constrains its save (`requires(num_saved > 0)`).
+// does not match is a compile error, never a silently skipped save).
 template <class Op, class Out, class... In>
 void save_for_backward(OpNode<Op, Out>& node, const In&... inputs_and_outputs) {
   if constexpr (requires { &Op::save; }) {

@@ -15,14 +15,16 @@ namespace {
 
 struct Reshape {
   static constexpr const char* name = "reshape";
-  Shape shape, input_shape;
-  Tensor forward(const Tensor& x) {
-    input_shape = x.shape();
+  Shape shape;
+  Shape input_shape{};  // set by save
+  Tensor forward(const Tensor& x) const {
     if (x.is_contiguous()) return make_view(x, shape, contiguous_strides(shape), x.offset());
     NoGradGuard no_grad;
     Tensor c = x.contiguous();
     return make_view(c, shape, contiguous_strides(shape), c.offset());
   }
+  // Only a recorded op needs the input's shape.
+  void save(ops::OpContext&, const Tensor& x, const Tensor&) { input_shape = x.shape(); }
   TensorList backward(const ops::OpContext&, const Tensor& g) const { return ops::grads(reshape(g, input_shape.to_vector())); }
 };
 
@@ -46,14 +48,15 @@ struct Slice {
   static constexpr const char* name = "slice";
   int axis;
   std::int64_t start, stop, step;
-  Shape input_shape;
-  Tensor forward(const Tensor& x) {
-    input_shape = x.shape();
+  Shape input_shape{};  // set by save
+  Tensor forward(const Tensor& x) const {
     Shape shape = x.shape(), strides = x.strides();
     shape[axis] = (stop - start + step - 1) / step;
     strides[axis] *= step;
     return make_view(x, shape, strides, x.offset() + start * x.strides()[axis]);
   }
+  // Only a recorded op needs the input's shape.
+  void save(ops::OpContext&, const Tensor& x, const Tensor&) { input_shape = x.shape(); }
   TensorList backward(const ops::OpContext&, const Tensor& g) const {
     return ops::grads(slice_backward(g, input_shape, axis, start, step));
   }
@@ -82,11 +85,11 @@ Tensor slice_backward(const Tensor& g, const Shape& input_shape, int axis, std::
 
 struct Expand {
   static constexpr const char* name = "expand";
-  Shape shape, strides, input_shape;  // strides: computed by expand's checks
-  Tensor forward(const Tensor& x) {
-    input_shape = x.shape();
-    return make_view(x, shape, strides, x.offset());
-  }
+  Shape shape, strides;  // strides: computed by expand's checks
+  Shape input_shape{};   // set by save
+  Tensor forward(const Tensor& x) const { return make_view(x, shape, strides, x.offset()); }
+  // Only a recorded op needs the input's shape.
+  void save(ops::OpContext&, const Tensor& x, const Tensor&) { input_shape = x.shape(); }
   TensorList backward(const ops::OpContext&, const Tensor& g) const { return ops::grads(sum_to(g, input_shape)); }
 };
 
@@ -123,7 +126,7 @@ Shape infer_shape(const Tensor& x, const std::vector<std::int64_t>& requested) {
 Tensor reshape(const Tensor& x, const std::vector<std::int64_t>& requested) {
   const Shape shape = infer_shape(x, requested);
   if (shape == x.shape()) return x;
-  return ops::apply(Reshape{shape, {}}, x);
+  return ops::apply(Reshape{shape}, x);
 }
 
 Tensor transpose(const Tensor& x, std::int64_t dim0, std::int64_t dim1) {
@@ -138,7 +141,7 @@ Tensor slice(const Tensor& x, std::int64_t axis_in, std::int64_t start, std::int
   TG_CHECK(start >= 0 && start <= n, "slice: start {} is out of range for axis {} of size {} (shape {})",
            start, axis, n, x.shape().str());
   stop = std::clamp<std::int64_t>(stop, start, n);
-  return ops::apply(Slice{axis, start, stop, step, {}}, x);
+  return ops::apply(Slice{axis, start, stop, step}, x);
 }
 
 Tensor expand(const Tensor& x, const Shape& shape) {
@@ -158,7 +161,7 @@ Tensor expand(const Tensor& x, const Shape& shape) {
              j, x.shape()[j], shape[d]);
     strides[d] = x.shape()[j] == shape[d] ? x.strides()[j] : 0;
   }
-  return ops::apply(Expand{shape, strides, {}}, x);
+  return ops::apply(Expand{shape, strides}, x);
 }
 
 Tensor unsqueeze(const Tensor& x, std::int64_t axis) {

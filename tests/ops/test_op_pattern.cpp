@@ -2,7 +2,9 @@
 // and fused_or_composed, the rule for backward rules with a fused kernel.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -198,4 +200,27 @@ TEST_CASE("op pattern: an op with two outputs records one node, each output its 
   const auto outs = tg::ops::apply(TwiceAndSquareOp{}, y);
   tg::sum(outs[1]).backward();
   CHECK(y.grad().to_vector<double>() == std::vector<double>{2, 6});
+}
+
+TEST_CASE("max_pool2d on oneDNN under create_graph records its gradient as max_pool2d_backward, differentiable again") {
+  // [2, 4, 32, 32] f32: above the size from which pooling runs on oneDNN, whose backward
+  // the op pattern records as an index scatter (index_scatter with a computed result).
+  std::vector<double> values(2 * 4 * 32 * 32);  // distinct: no ties within a window
+  for (std::size_t i = 0; i < values.size(); ++i) values[i] = std::sin(1.7 * static_cast<double>(i)) * 2;
+  const Tensor x64 = tg::from_vector(values, {2, 4, 32, 32});
+  for (const tg::DType dtype : {tg::f32, tg::f64}) {
+    const Tensor x = x64.to(dtype).detach().requires_grad_();
+    const Tensor y = tg::max_pool2d(x, 2);
+    const auto g = tg::grad(tg::sum(y * y), std::vector<Tensor>{x}, /*create_graph=*/true);
+    REQUIRE(g[0].grad_fn());
+    CHECK(std::string(g[0].grad_fn()->name()) == "max_pool2d_backward");
+    // d/dx sum(g^2) with g = 2 y at each window's max: 8 y there, 0 elsewhere.
+    const auto gg = tg::grad(tg::sum(g[0] * g[0]), std::vector<Tensor>{x});
+    const auto expected = (tg::max_pool2d_backward(tg::max_pool2d(x64, 2) * 8.0, x64, 2, 2, 0)).to_vector<double>();
+    const auto got = gg[0].to(tg::f64).to_vector<double>();
+    REQUIRE(got.size() == expected.size());
+    double worst = 0;
+    for (std::size_t i = 0; i < got.size(); ++i) worst = std::max(worst, std::abs(got[i] - expected[i]));
+    CHECK(worst < 1e-5);
+  }
 }
