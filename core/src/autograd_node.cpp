@@ -92,6 +92,8 @@ Edge edge_to(const Tensor& input) {
   Edge e;
   if (!input.defined() || !input.requires_grad()) return e;
   const auto& meta = input.unsafe_impl()->autograd;
+  e.dtype = input.dtype();
+  e.shape = input.shape();
   if (meta->grad_fn) {
     e.node = meta->grad_fn;
     e.output_nr = meta->output_nr;

@@ -14,11 +14,15 @@
 namespace tg {
 
 // Where the gradient of one input goes: the node that produced it (and which of that
-// node's outputs it was), or the leaf tensor that accumulates it.
+// node's outputs it was), or the leaf tensor that accumulates it. The input's shape and
+// dtype are recorded with it, so the engine can check every gradient a backward rule
+// returns against the input it belongs to, and name the rule when it does not match.
 struct Edge {
   std::shared_ptr<Node> node;
   std::shared_ptr<TensorImpl> leaf;
   std::uint32_t output_nr = 0;
+  DType dtype = DType::f32;
+  Shape shape;
   bool valid() const { return node || leaf; }
 };
 
