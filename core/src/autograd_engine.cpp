@@ -35,13 +35,14 @@ void check_gradient_matches(const Tensor& grad, const Tensor& target, const char
 // dtype. Accumulation would otherwise broadcast a wrong shape silently or fail later
 // at a leaf whose message cannot name the rule that is wrong.
 void check_returned_gradient(const Node& node, std::size_t input, const Tensor& grad, const Edge& edge) {
-  if (grad.dtype() == edge.dtype && grad.shape() == edge.shape) [[likely]]
+  const Shape& shape = edge.node ? edge.node->output_meta(edge.output_nr).shape : edge.leaf->shape;
+  const DType dtype = edge.node ? edge.node->output_meta(edge.output_nr).dtype : edge.leaf->dtype;
+  if (grad.dtype() == dtype && grad.shape() == shape) [[likely]]
     return;
   fail("backward: {} returned a gradient of shape {} and dtype {} for its input {}, which has shape "
        "{} and dtype {}: its backward rule must return one gradient per input, shaped like that "
        "input (reduce a broadcast gradient with sum_to)",
-       node.name(), grad.shape().str(), dtype_name(grad.dtype()), input, edge.shape.str(),
-       dtype_name(edge.dtype));
+       node.name(), grad.shape().str(), dtype_name(grad.dtype()), input, shape.str(), dtype_name(dtype));
 }
 
 }  // namespace

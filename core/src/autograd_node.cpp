@@ -92,8 +92,6 @@ Edge edge_to(const Tensor& input) {
   Edge e;
   if (!input.defined() || !input.requires_grad()) return e;
   const auto& meta = input.unsafe_impl()->autograd;
-  e.dtype = input.dtype();
-  e.shape = input.shape();
   if (meta->grad_fn) {
     e.node = meta->grad_fn;
     e.output_nr = meta->output_nr;
@@ -111,7 +109,13 @@ void connect_inputs(Node& node, std::span<const Tensor> inputs) {
   for (const Tensor& t : inputs) node.edges().push_back(edge_to(t));
 }
 
+void Node::set_output_meta(std::uint32_t output_nr, const Tensor& output) {
+  if (output_meta_.size() <= output_nr) output_meta_.resize(output_nr + 1);
+  output_meta_[output_nr] = TensorMeta{output.shape(), output.dtype()};
+}
+
 void set_history(const Tensor& output, const std::shared_ptr<Node>& node, std::uint32_t output_nr) {
+  node->set_output_meta(output_nr, output);
   AutogradMeta& meta = output.autograd_meta();
   meta.grad_fn = node;
   meta.output_nr = output_nr;
