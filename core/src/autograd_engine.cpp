@@ -32,6 +32,20 @@ void check_gradient_matches(const Tensor& grad, const Tensor& target, const char
            dtype_name(grad.dtype()));
 }
 
+// A backward rule must return, for each input, a gradient of that input's shape and
+// dtype. Accumulation would otherwise broadcast a wrong shape silently or fail later
+// at a leaf whose message cannot name the rule that is wrong.
+void check_returned_gradient(const Node& node, std::size_t input, const Tensor& grad, const Edge& edge) {
+  const Shape& shape = edge.node ? edge.node->output_meta(edge.output_nr).shape : edge.leaf->shape;
+  const DType dtype = edge.node ? edge.node->output_meta(edge.output_nr).dtype : edge.leaf->dtype;
+  if (grad.dtype() == dtype && grad.shape() == shape) [[likely]]
+    return;
+  fail("backward: {} returned a gradient of shape {} and dtype {} for its input {}, which has shape "
+       "{} and dtype {}: its backward rule must return one gradient per input, shaped like that "
+       "input (reduce a broadcast gradient with sum_to)",
+       node.name(), grad.shape().str(), dtype_name(grad.dtype()), input, shape.str(), dtype_name(dtype));
+}
+
 }  // namespace
 
 class BackwardEngine {
@@ -80,6 +94,7 @@ class BackwardEngine {
         Edge& edge = node->edges_[i];
         Tensor& g = input_grads[i];
         if (!edge.valid() || !g.defined()) continue;
+        check_returned_gradient(*node, i, g, edge);
         if (is_anomaly_enabled()) check_finite(g, node->name(), "backward");
         if (edge.node) {
           add_to_node(*edge.node, edge.output_nr, std::move(g));

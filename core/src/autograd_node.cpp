@@ -109,7 +109,13 @@ void connect_inputs(Node& node, std::span<const Tensor> inputs) {
   for (const Tensor& t : inputs) node.edges().push_back(edge_to(t));
 }
 
+void Node::set_output_meta(std::uint32_t output_nr, const Tensor& output) {
+  if (output_meta_.size() <= output_nr) output_meta_.resize(output_nr + 1);
+  output_meta_[output_nr] = TensorMeta{output.shape(), output.dtype()};
+}
+
 void set_history(const Tensor& output, const std::shared_ptr<Node>& node, std::uint32_t output_nr) {
+  node->set_output_meta(output_nr, output);
   AutogradMeta& meta = output.autograd_meta();
   meta.grad_fn = node;
   meta.output_nr = output_nr;

@@ -14,12 +14,20 @@
 namespace tg {
 
 // Where the gradient of one input goes: the node that produced it (and which of that
-// node's outputs it was), or the leaf tensor that accumulates it.
+// node's outputs it was), or the leaf tensor that accumulates it. The engine checks the
+// gradient sent along an edge against the shape and dtype of what the edge points to:
+// the leaf itself, or the producing node's output_meta.
 struct Edge {
   std::shared_ptr<Node> node;
   std::shared_ptr<TensorImpl> leaf;
   std::uint32_t output_nr = 0;
   bool valid() const { return node || leaf; }
+};
+
+// The shape and dtype of a node's output, recorded by set_history.
+struct TensorMeta {
+  Shape shape;
+  DType dtype = DType::f32;
 };
 
 using TensorList = SmallVector<Tensor, 2>;
@@ -65,6 +73,10 @@ class Node : public std::enable_shared_from_this<Node> {
   SmallVector<Edge, 2>& edges() { return edges_; }
   const SmallVector<Edge, 2>& edges() const { return edges_; }
   bool released() const { return released_; }
+  // Shape and dtype of output output_nr, as set_history recorded them: the only
+  // gradient the engine accepts for that output.
+  const TensorMeta& output_meta(std::uint32_t output_nr) const { return output_meta_[output_nr]; }
+  void set_output_meta(std::uint32_t output_nr, const Tensor& output);
 
   // Hooks on non-leaf tensors produced by this node (by output number).
   void add_output_hook(std::uint32_t output_nr, GradHook hook);
@@ -76,6 +88,7 @@ class Node : public std::enable_shared_from_this<Node> {
   friend class BackwardEngine;
   std::uint64_t sequence_nr_;
   SmallVector<Edge, 2> edges_;
+  SmallVector<TensorMeta, 1> output_meta_;
   std::vector<std::pair<std::uint32_t, GradHook>> output_hooks_;
   // Engine scratch: gradients accumulated for this node's outputs during backward.
   TensorList pending_;
