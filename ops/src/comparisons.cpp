@@ -5,7 +5,7 @@
 
 #include "elementwise_kernels.hpp"
 #include "op_util.hpp"
-#include "tapegrad/ops/elementwise_extra.hpp"
+#include "tapegrad/ops/comparisons.hpp"
 
 namespace tg {
 

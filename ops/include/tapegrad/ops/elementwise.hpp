@@ -24,7 +24,6 @@ Tensor tanh(const Tensor& x);
 Tensor sigmoid(const Tensor& x);
 
 // Not differentiable (their gradient is zero almost everywhere); never recorded.
-Tensor sign(const Tensor& x);              // -1, 0, 1
-Tensor greater(const Tensor& x, double v);  // 1 where x > v, else 0, in x's dtype
+Tensor sign(const Tensor& x);  // -1, 0, 1 (the comparisons are in comparisons.hpp)
 
 }  // namespace tg

@@ -1,6 +1,7 @@
 #pragma once
 // More elementwise ops: clamp, square, reciprocal, log1p; maximum, minimum and where
-// with NumPy broadcasting; comparisons returning 0/1 masks.
+// with NumPy broadcasting. The comparisons (0/1 masks) are in comparisons.hpp.
+#include "tapegrad/ops/comparisons.hpp"
 #include "tapegrad/tensor.hpp"
 
 namespace tg {
@@ -19,20 +20,5 @@ Tensor minimum(const Tensor& a, const Tensor& b);
 // a where mask is nonzero, b elsewhere; mask, a and b broadcast together. mask may have
 // any dtype; a and b share one. The gradient goes to a where mask, to b elsewhere.
 Tensor where(const Tensor& mask, const Tensor& a, const Tensor& b);
-
-// Comparisons: 1 where the relation holds, 0 elsewhere, in the input's dtype. Tensor
-// pairs broadcast and must share a dtype. Never recorded (no gradient).
-Tensor eq(const Tensor& a, const Tensor& b);
-Tensor ne(const Tensor& a, const Tensor& b);
-Tensor lt(const Tensor& a, const Tensor& b);
-Tensor le(const Tensor& a, const Tensor& b);
-Tensor gt(const Tensor& a, const Tensor& b);
-Tensor ge(const Tensor& a, const Tensor& b);
-Tensor eq(const Tensor& x, double value);
-Tensor ne(const Tensor& x, double value);
-Tensor lt(const Tensor& x, double value);
-Tensor le(const Tensor& x, double value);
-Tensor gt(const Tensor& x, double value);
-Tensor ge(const Tensor& x, double value);
 
 }  // namespace tg
