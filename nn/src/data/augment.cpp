@@ -7,7 +7,7 @@
 
 #include "tapegrad/error.hpp"
 
-namespace tg::data {
+namespace tg::nn::data {
 
 namespace {
 
@@ -179,4 +179,4 @@ Tensor Augmentation::apply(const Tensor& images, Generator& gen) const {
   return out;
 }
 
-}  // namespace tg::data
+}  // namespace tg::nn::data

@@ -7,7 +7,7 @@
 #include "tapegrad/error.hpp"
 #include "tapegrad/nn/data/idx.hpp"
 
-namespace tg::data {
+namespace tg::nn::data {
 
 void check_dataset(const Dataset& d, const char* op) {
   TG_CHECK(d.images.defined() && d.labels.defined(), "{}: the dataset has no images or no labels", op);
@@ -99,4 +99,4 @@ Dataset load_idx_dataset(const std::string& images_path, const std::string& labe
   return d;
 }
 
-}  // namespace tg::data
+}  // namespace tg::nn::data
