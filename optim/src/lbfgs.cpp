@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 
+#include "flat_vector.hpp"
 #include "state_checks.hpp"
 #include "tapegrad/optim/line_search.hpp"
 #include "tapegrad/optim/registry.hpp"
@@ -11,10 +11,9 @@
 
 namespace tg::optim {
 
+using detail::dot;
+
 namespace {
-double dot(std::span<const double> a, std::span<const double> b) {
-  return std::inner_product(a.begin(), a.end(), b.begin(), 0.0);
-}
 double max_abs(std::span<const double> a) {
   double m = 0;
   for (double v : a) m = std::max(m, std::fabs(v));

@@ -2,15 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numeric>
+
+#include "flat_vector.hpp"
 
 namespace tg::optim {
 
-namespace {
-double dot(std::span<const double> a, std::span<const double> b) {
-  return std::inner_product(a.begin(), a.end(), b.begin(), 0.0);
-}
-}  // namespace
+using detail::dot;
 
 double cubic_interpolate(double x1, double f1, double g1, double x2, double f2, double g2, double lo, double hi) {
   // Nocedal & Wright eq. 3.59.
