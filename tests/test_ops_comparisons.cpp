@@ -5,7 +5,7 @@
 
 #include <tapegrad/ops/comparisons.hpp>
 
-TEST_CASE("comparisons: gt with a value gives the 0/1 mask that greater used to, from comparisons.hpp alone") {
+TEST_CASE("comparisons: gt and le with a value give 0/1 masks in the input dtype, from comparisons.hpp alone") {
   const tg::Tensor x = tg::from_vector(std::vector<double>{0.2, 0.5, 0.9}, {3});
   const tg::Tensor mask = tg::gt(x, 0.5);
   CHECK(mask.dtype() == tg::f64);

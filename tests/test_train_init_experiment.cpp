@@ -37,7 +37,7 @@ TEST_CASE("train init experiment: Xavier with ReLU halves the variance each laye
   CHECK(ratio < 0.4);
 }
 
-TEST_CASE("nn activation_stats: hand-computed values") {
+TEST_CASE("train activation_stats: hand-computed values") {
   const auto t = tg::from_vector(std::vector<float>{0.0f, 0.005f, 0.5f, 0.995f}, {4});
   const ActivationStats s = activation_stats(t, Activation::sigmoid);
   CHECK(s.mean == doctest::Approx(1.5 / 4));
