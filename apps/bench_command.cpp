@@ -15,13 +15,15 @@
 #include <vector>
 
 #include <tapegrad/error.hpp>
-#include <tapegrad/nn/data/fashion_mnist.hpp>
 #include <tapegrad/optim/registry.hpp>
 #include <tapegrad/parallel.hpp>
+#include <tapegrad/train/fashion_mnist.hpp>
 
 #include <tapegrad/train/output_folder.hpp>
 #include "cli/ranged_option.hpp"
 #include "commands.hpp"
+#include <tapegrad/train/plugins.hpp>
+#include <tapegrad/train/progress_bar.hpp>
 #include <tapegrad/train/race/bench_report.hpp>
 #include <tapegrad/train/race/bench_tables.hpp>
 #include <tapegrad/train/race/fashion_race.hpp>
@@ -29,8 +31,6 @@
 #include <tapegrad/train/race/step_cost.hpp>
 #include <tapegrad/train/race/test_functions.hpp>
 #include <tapegrad/train/report/report.hpp>
-#include <tapegrad/train/plugins.hpp>
-#include <tapegrad/train/progress_bar.hpp>
 
 namespace tg::apps {
 
@@ -103,12 +103,12 @@ std::map<std::string, double> parse_lrs(const std::string& flag, const std::vect
 constexpr cli::IntRange kRaceSteps{1, 10'000'000};
 
 struct FashionData {
-  data::Dataset train, test;
+  nn::data::Dataset train, test;
 };
 
 FashionData load_fashion(const BenchArgs& a) {
-  const std::string dir = a.data_dir.empty() ? data::fashion_mnist_dir() : a.data_dir;
-  FashionData d{data::load_fashion_mnist(dir, data::Split::train), data::load_fashion_mnist(dir, data::Split::test)};
+  const std::string dir = a.data_dir.empty() ? train::fashion_mnist_dir() : a.data_dir;
+  FashionData d{train::load_fashion_mnist(dir, train::FashionMnistSplit::train), train::load_fashion_mnist(dir, train::FashionMnistSplit::test)};
   TG_CHECK(a.train_limit >= 0, "bench: --train-limit must be at least 0, got {}", a.train_limit);
   if (a.train_limit > 0 && a.train_limit < d.train.size()) {
     std::vector<std::int64_t> first(static_cast<std::size_t>(a.train_limit));
@@ -266,7 +266,7 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   cli::add_ranged_option(*cmd, "--saddle-lr", a->search.unbounded_lr, cli::kPositive,
                          "The lr shared by optimizers without --lr on functions unbounded below (the saddle), "
                          "instead of tuning");
-  cmd->add_flag("--fashion", a->fashion, "Race on Fashion-MNIST with the seed's network (mlp5x100, or --model)");
+  cmd->add_flag("--fashion", a->fashion, "Race on Fashion-MNIST with the network of CS231n's comparison (mlp5x100, or --model)");
   cmd->add_option("--model", a->fashion_settings.model,
                   "The model of the --fashion race: a registered model (tapegrad train --list-models)")
       ->capture_default_str();

@@ -14,9 +14,9 @@
 #include <string>
 #include <vector>
 
-#include <tapegrad/nn/models.hpp>
 #include <tapegrad/error.hpp>
 #include <tapegrad/parallel.hpp>
+#include <tapegrad/train/models.hpp>
 
 #include <tapegrad/train/output_folder.hpp>
 #include <tapegrad/train/plugins.hpp>
@@ -25,8 +25,8 @@
 #include <tapegrad/train/search/runner.hpp>
 #include <tapegrad/train/search/search_report.hpp>
 #include <tapegrad/train/search/table.hpp>
-#include <tapegrad/train/search/trial_time_limit.hpp>
 #include <tapegrad/train/search/training_trial.hpp>
+#include <tapegrad/train/search/trial_time_limit.hpp>
 #include <tapegrad/train/search/workers.hpp>
 
 namespace tg::apps {

@@ -13,10 +13,10 @@
 #include <filesystem>
 #include <memory>
 
-#include <tapegrad/nn/data/fashion_mnist.hpp>
-#include <tapegrad/nn/models.hpp>
 #include <tapegrad/optim/registry.hpp>
 #include <tapegrad/parallel.hpp>
+#include <tapegrad/train/fashion_mnist.hpp>
+#include <tapegrad/train/models.hpp>
 
 #include <tapegrad/train/output_folder.hpp>
 #include "cli/file_patterns.hpp"
@@ -33,8 +33,8 @@
 #include <tapegrad/train/fashion_data.hpp>
 #include <tapegrad/train/plugins.hpp>
 #include <tapegrad/train/progress_bar.hpp>
-#include <tapegrad/train/schedule.hpp>
 #include <tapegrad/train/result_json.hpp>
+#include <tapegrad/train/schedule.hpp>
 #include <tapegrad/train/schedule.hpp>
 #include <tapegrad/train/trainer.hpp>
 
@@ -91,7 +91,7 @@ constexpr cli::IntRange kWidth{1, 16};  // make_model's
 constexpr cli::IntRange kCropPadding{0, 14};
 constexpr cli::IntRange kKeepCheckpoints{0, 1'000'000};  // 0: all
 // The images of Fashion-MNIST's training file: the schedule's check before the data loads
-// counts the steps of an epoch from it (nn/data/fashion_mnist.hpp).
+// counts the steps of an epoch from it (train/fashion_mnist.hpp).
 constexpr std::int64_t kFashionTrainImages = 60'000;
 
 // Per-model defaults, chosen so the default run finishes in under 5 minutes on 2 cores
@@ -178,15 +178,15 @@ void check_run_before_data(const TrainArgs& a, const TrainConfig& config) {
 }
 
 void check_data_folder(const TrainArgs& a) {
-  const std::string folder = a.data_dir.empty() ? data::fashion_mnist_dir() : a.data_dir;
+  const std::string folder = a.data_dir.empty() ? train::fashion_mnist_dir() : a.data_dir;
   std::error_code ignored;
   TG_CHECK(std::filesystem::is_directory(folder, ignored),
            "train: --data: no folder '{}' holding Fashion-MNIST; install the Debian package with "
            "`apt-get install dataset-fashion-mnist`, or give --data or {} a folder with the files",
-           folder, data::kFashionMnistDirVariable);
+           folder, train::kFashionMnistDirVariable);
 }
 
-int run_ensemble(const TrainArgs& args, const TrainData& data, const data::Normalization& norm, std::FILE* text) {
+int run_ensemble(const TrainArgs& args, const TrainData& data, const nn::data::Normalization& norm, std::FILE* text) {
   const EnsembleResult result = evaluate_ensemble(args.ensemble, data.test, norm, {.flip_average = args.tta_flip});
   fmt::print(text, "tapegrad train --ensemble: {} checkpoints on the Fashion-MNIST test set ({} images)\n",
              result.members.size(), data.test.size());
@@ -195,7 +195,7 @@ int run_ensemble(const TrainArgs& args, const TrainData& data, const data::Norma
   return 0;
 }
 
-SanityResults run_sanity(const TrainConfig& config, const TrainData& data, const data::Normalization& norm,
+SanityResults run_sanity(const TrainConfig& config, const TrainData& data, const nn::data::Normalization& norm,
                          std::FILE* text) {
   SanityOptions options;
   options.model = config.model;
@@ -218,7 +218,7 @@ void prepare_output_folders(const TrainArgs& args) {
 }
 
 int run_training(const TrainArgs& args, const TrainConfig& config, const TrainData& data,
-                 const data::Normalization& norm, const std::optional<SanityResults>& sanity, std::FILE* text) {
+                 const nn::data::Normalization& norm, const std::optional<SanityResults>& sanity, std::FILE* text) {
   fmt::print(text, "tapegrad train: {} on Fashion-MNIST ({} train / {} validation / {} test), {} epochs, {}, batch {}, "
                    "{}, {}\n",
              config.model, data.train.size(), data.validation.size(), data.test.size(), config.epochs,
@@ -320,7 +320,7 @@ int run_train(const TrainArgs& args) {
 
   std::FILE* text = args.json ? stderr : stdout;  // with --json, stdout carries only the JSON
   const TrainData data = load_data(args);
-  const data::Normalization norm = data::compute_normalization(data.train);  // as the trainer computes it
+  const nn::data::Normalization norm = nn::data::compute_normalization(data.train);  // as the trainer computes it
   if (!args.ensemble.empty()) return run_ensemble(args, data, norm, text);
   std::optional<SanityResults> sanity;
   if (args.sanity) {

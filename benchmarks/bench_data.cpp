@@ -5,22 +5,22 @@
 #include <benchmark/benchmark.h>
 
 #include <filesystem>
-#include <tapegrad/nn/data/fashion_mnist.hpp>
 #include <tapegrad/nn/data/loader.hpp>
 #include <tapegrad/tapegrad.hpp>
+#include <tapegrad/train/fashion_mnist.hpp>
 
 namespace {
 
-const tg::data::Dataset& training_sized() {
-  static const tg::data::Dataset d = [] {
+const tg::nn::data::Dataset& training_sized() {
+  static const tg::nn::data::Dataset d = [] {
     tg::Generator gen(0);
-    return tg::data::Dataset{tg::rand({60000, 1, 28, 28}, tg::f32, &gen), tg::zeros({60000}, tg::i64)};
+    return tg::nn::data::Dataset{tg::rand({60000, 1, 28, 28}, tg::f32, &gen), tg::zeros({60000}, tg::i64)};
   }();
   return d;
 }
 
-void run_batches(benchmark::State& state, const tg::data::LoaderOptions& options) {
-  tg::data::DataLoader loader(training_sized(), options);
+void run_batches(benchmark::State& state, const tg::nn::data::LoaderOptions& options) {
+  tg::nn::data::DataLoader loader(training_sized(), options);
   std::int64_t i = 0;
   for (auto _ : state) {
     benchmark::DoNotOptimize(loader.batch(i).images.raw_data());
@@ -32,19 +32,19 @@ void run_batches(benchmark::State& state, const tg::data::LoaderOptions& options
 void BM_LoaderBatch64(benchmark::State& state) { run_batches(state, {}); }
 
 void BM_LoaderBatch64Augmented(benchmark::State& state) {
-  tg::data::LoaderOptions options;
+  tg::nn::data::LoaderOptions options;
   options.augmentation = {0.5, 4, 0.1};
-  options.normalization = tg::data::Normalization{{0.286}, {0.353}};
+  options.normalization = tg::nn::data::Normalization{{0.286}, {0.353}};
   run_batches(state, options);
 }
 
 void BM_LoadFashionMnistTrain(benchmark::State& state) {
-  const std::string dir = tg::data::fashion_mnist_dir();
+  const std::string dir = tg::train::fashion_mnist_dir();
   if (!std::filesystem::exists(std::filesystem::path(dir) / "train-images-idx3-ubyte.gz")) {
     state.SkipWithError("Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
     return;
   }
-  for (auto _ : state) benchmark::DoNotOptimize(tg::data::load_fashion_mnist(dir, tg::data::Split::train).size());
+  for (auto _ : state) benchmark::DoNotOptimize(tg::train::load_fashion_mnist(dir, tg::train::FashionMnistSplit::train).size());
 }
 
 }  // namespace

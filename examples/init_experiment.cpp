@@ -14,7 +14,7 @@
 #include <string_view>
 
 #include <tapegrad/error.hpp>
-#include <tapegrad/nn/init_experiment.hpp>
+#include <tapegrad/train/diagnostics/init_experiment.hpp>
 #include <tapegrad/train/diagnostics/init_experiment_report.hpp>
 
 namespace {
@@ -65,7 +65,7 @@ Arguments parse(int argc, char** argv) {
 }
 
 void print_table(std::uint64_t seed) {
-  using namespace tg::nn;
+  using namespace tg::train;
   fmt::print("5 layers x 100 units, 1000 N(0, 1) inputs, seed {}\n\n", seed);
   fmt::print("{:<9} {:<8} {:>5} {:>11} {:>11} {:>10} {:>7}\n", "init", "act", "layer", "mean", "std", "saturated",
              "zero");

@@ -73,7 +73,7 @@ int main(int argc, char** argv) try {
   // out of the training file, the test file for the end.
   train::TrainData data = train::load_fashion_mnist_data("", 1000, /*seed=*/0, "own_model", /*with_test=*/true);
   data.train = train::first_samples(data.train, train_samples);
-  const auto norm = tg::data::compute_normalization(data.train);
+  const auto norm = tg::nn::data::compute_normalization(data.train);
 
   // 1. Sanity checks, each on a fresh model (DropConnect off for the overfit check).
   const train::SanityResults sanity = train::run_sanity_checks(

@@ -9,14 +9,13 @@
 #include <string>
 #include <vector>
 
-#include "builtin_models.hpp"
+#include "tapegrad/did_you_mean.hpp"
 #include "tapegrad/error.hpp"
 
 namespace tg::nn {
 
 namespace {
 
-constexpr const char* kBuiltinOrigin = "tapegrad's built-in models";
 constexpr const char* kProgramOrigin = "the program";
 
 struct Entry {
@@ -29,7 +28,6 @@ struct Registry {
   std::map<std::string, Entry, std::less<>> entries;
   // Failed static registrations outside a capture, for the next lookup to throw.
   std::vector<std::string> static_errors;
-  Registry();
 };
 
 void add_locked(Registry& r, ModelInfo info, const std::string& origin) {
@@ -40,10 +38,6 @@ void add_locked(Registry& r, ModelInfo info, const std::string& origin) {
          it->second.origin, origin);
   std::string name = info.name;
   r.entries.emplace(std::move(name), Entry{std::move(info), origin});
-}
-
-Registry::Registry() {
-  for (ModelInfo& info : detail::builtin_models()) add_locked(*this, std::move(info), kBuiltinOrigin);
 }
 
 Registry& registry() {
@@ -65,18 +59,18 @@ void throw_static_errors_locked(Registry& r) {
 }
 
 // Registrations run on the thread that loads the module, so the capture is per thread.
-thread_local ModelRegistrationCapture* active_capture = nullptr;
-
-}  // namespace
+thread_local RegistrationCaptureBase* innermost_capture = nullptr;
 
 class ModelRegistrationRecorder {
  public:
-  static bool capturing() { return active_capture != nullptr; }
-  static std::string origin() { return capturing() ? active_capture->origin_ : kProgramOrigin; }
-  static void registered(std::string name) { active_capture->names_.push_back(std::move(name)); }
+  static bool capturing() { return innermost_capture != nullptr; }
+  static std::string origin() {
+    return capturing() ? static_cast<ModelRegistrationCapture*>(innermost_capture)->origin() : kProgramOrigin;
+  }
+  static void registered(std::string name) { RegistrationCaptureBase::record_name(innermost_capture, std::move(name)); }
   static void failed(std::string message) {
-    if (active_capture != nullptr) {
-      active_capture->errors_.push_back(std::move(message));
+    if (capturing()) {
+      RegistrationCaptureBase::record_error(innermost_capture, std::move(message));
       return;
     }
     Registry& r = registry();
@@ -85,11 +79,10 @@ class ModelRegistrationRecorder {
   }
 };
 
+}  // namespace
+
 ModelRegistrationCapture::ModelRegistrationCapture(std::string origin)
-    : outer_(active_capture), origin_(std::move(origin)) {
-  active_capture = this;
-}
-ModelRegistrationCapture::~ModelRegistrationCapture() { active_capture = outer_; }
+    : RegistrationCaptureBase(innermost_capture), origin_(std::move(origin)) {}
 
 void register_model(ModelInfo info) {
   std::string name = info.name;
@@ -115,6 +108,23 @@ ModelRegistration::ModelRegistration(ModelInfo info) noexcept {
   } catch (const std::exception& e) {
     ModelRegistrationRecorder::failed(e.what());
   }
+}
+
+ModelRegistration::ModelRegistration(ModelInfo info, std::string origin) noexcept {
+  std::vector<std::string> names;
+  std::vector<std::string> errors;
+  try {
+    ModelRegistrationCapture capture(std::move(origin));
+    register_model(std::move(info));
+    names = capture.names();
+    errors = capture.errors();
+  } catch (const std::exception& e) {
+    errors.emplace_back(e.what());
+  }
+  // What the inner capture collected goes where a registration without an origin would.
+  if (ModelRegistrationRecorder::capturing())
+    for (std::string& name : names) ModelRegistrationRecorder::registered(std::move(name));
+  for (std::string& message : errors) ModelRegistrationRecorder::failed(std::move(message));
 }
 
 bool is_model_registered(std::string_view name) {
@@ -144,8 +154,11 @@ ModelInfo find_model(std::string_view name) {
   std::lock_guard lock(r.mutex);
   throw_static_errors_locked(r);
   const auto it = r.entries.find(name);
-  TG_CHECK(it != r.entries.end(), "make_model: unknown model '{}'; known models: {}", name,
-           fmt::join(names_locked(r), ", "));
+  if (it == r.entries.end()) {
+    const std::vector<std::string> names = names_locked(r);
+    fail("make_model: unknown model '{}'{}; known models: {}", name, did_you_mean(name, names),
+         fmt::join(names, ", "));
+  }
   return it->second.info;
 }
 

@@ -202,18 +202,6 @@ Tensor square(const Tensor& x) { return unary_op<Square>(x); }
 Tensor reciprocal(const Tensor& x) { return unary_op<Reciprocal>(x); }
 Tensor log1p(const Tensor& x) { return unary_op<Log1p>(x); }
 
-
-Tensor greater(const Tensor& x, double value) {
-  ops::check_floating("greater", x);
-  Tensor out = empty(x.shape(), x.dtype());
-  dispatch_floating(x.dtype(), [&](auto t) {
-    using T = decltype(t);
-    const T v = static_cast<T>(value);
-    kernels::unary_loop<T>(x, out, [v](T e) { return e > v ? T(1) : T(0); });
-  });
-  return out;
-}
-
 namespace ops {
 Tensor slope_mask(const Tensor& x, double above, double below) {
   check_floating("slope_mask", x);

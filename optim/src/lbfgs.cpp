@@ -2,10 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 
-#include "span_math.hpp"
-
+#include "flat_vector.hpp"
 #include "state_checks.hpp"
 #include "tapegrad/optim/line_search.hpp"
 #include "tapegrad/optim/registry.hpp"
@@ -13,8 +11,9 @@
 
 namespace tg::optim {
 
-namespace {
 using detail::dot;
+
+namespace {
 double max_abs(std::span<const double> a) {
   double m = 0;
   for (double v : a) m = std::max(m, std::fabs(v));

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "span_math.hpp"
+#include "flat_vector.hpp"
 
 namespace tg::optim {
 

@@ -1,11 +1,13 @@
 #include "tapegrad/optim/options.hpp"
 
+#include <fmt/ranges.h>
+
 #include <cctype>
 #include <charconv>
 #include <cmath>
 #include <set>
 
-#include "names.hpp"
+#include "tapegrad/did_you_mean.hpp"
 #include "tapegrad/error.hpp"
 
 namespace tg::optim {
@@ -141,8 +143,8 @@ const OptionSpec& find_option(std::string_view owner, std::span<const OptionSpec
     if (spec.name == name) return spec;
   std::vector<std::string> names;
   for (const OptionSpec& spec : schema) names.push_back(spec.name);
-  fail("{}: unknown option '{}'{}; options: {}", owner, name, detail::did_you_mean(name, names),
-       names.empty() ? std::string("(none)") : detail::join_names(names));
+  fail("{}: unknown option '{}'{}; options: {}", owner, name, did_you_mean(name, names),
+       names.empty() ? std::string("(none)") : fmt::format("{}", fmt::join(names, ", ")));
 }
 
 Options resolve_options(std::string_view owner, std::span<const OptionSpec> schema, const Options& given,

@@ -1,5 +1,7 @@
 #include "tapegrad/optim/registry.hpp"
 
+#include <fmt/ranges.h>
+
 #include <cmath>
 #include <exception>
 #include <map>
@@ -7,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "names.hpp"
+#include "tapegrad/did_you_mean.hpp"
 
 namespace tg::optim {
 
@@ -45,16 +47,15 @@ void add(OptimizerInfo info) {
   r.entries.emplace(std::move(name), std::move(info));
 }
 // Registrations run on the thread that loads the module, so the capture is per thread.
-thread_local RegistrationCapture* active_capture = nullptr;
-}  // namespace
+thread_local RegistrationCaptureBase* innermost_capture = nullptr;
 
 class RegistrationRecorder {
  public:
-  static bool capturing() { return active_capture != nullptr; }
-  static void registered(std::string name) { active_capture->names_.push_back(std::move(name)); }
+  static bool capturing() { return innermost_capture != nullptr; }
+  static void registered(std::string name) { RegistrationCaptureBase::record_name(innermost_capture, std::move(name)); }
   static void failed(std::string message) {
-    if (active_capture != nullptr) {
-      active_capture->errors_.push_back(std::move(message));
+    if (capturing()) {
+      RegistrationCaptureBase::record_error(innermost_capture, std::move(message));
       return;
     }
     Registry& r = registry();
@@ -62,9 +63,9 @@ class RegistrationRecorder {
     r.static_errors.push_back(std::move(message));
   }
 };
+}  // namespace
 
-RegistrationCapture::RegistrationCapture() : outer_(active_capture) { active_capture = this; }
-RegistrationCapture::~RegistrationCapture() { active_capture = outer_; }
+RegistrationCapture::RegistrationCapture() : RegistrationCaptureBase(innermost_capture) {}
 
 void register_optimizer(OptimizerInfo info) {
   std::string name = info.name;
@@ -108,8 +109,8 @@ OptimizerInfo find_optimizer(std::string_view name) {
   const auto it = r.entries.find(name);
   if (it == r.entries.end()) {
     const std::vector<std::string> names = names_locked(r);
-    fail("optim::create: unknown optimizer '{}'{}; registered: {}", name, detail::did_you_mean(name, names),
-         detail::join_names(names));
+    fail("optim::create: unknown optimizer '{}'{}; registered: {}", name, did_you_mean(name, names),
+         fmt::join(names, ", "));
   }
   return it->second;
 }

@@ -12,13 +12,13 @@
 #include <string>
 
 #include <tapegrad/nn/checkpoint.hpp>
-#include <tapegrad/nn/models.hpp>
 #include <tapegrad/tapegrad.hpp>
+#include <tapegrad/train/models.hpp>
 
 #include "check_error.hpp"
+#include <tapegrad/train/diagnostics/ensemble.hpp>
 #include <tapegrad/train/number_range.hpp>
 #include <tapegrad/train/output_folder.hpp>
-#include <tapegrad/train/diagnostics/ensemble.hpp>
 #include "temp_dir.hpp"
 #include <tapegrad/train/trainer.hpp>
 
@@ -39,7 +39,7 @@ pid_t dead_pid() {
 void touch(const std::string& path) { std::ofstream(path) << "partial"; }
 
 // A tiny dataset of blank 28x28 images, for what fails before predicting anything.
-tg::data::Dataset blank_images(std::int64_t n) {
+tg::nn::data::Dataset blank_images(std::int64_t n) {
   return {tg::zeros({n, 1, 28, 28}), tg::zeros({n}, tg::i64)};
 }
 
@@ -159,7 +159,7 @@ TEST_CASE("train: a checkpoint folder that goes bad mid-run is reported once, an
   tg::Generator gen(3);
   std::vector<std::int64_t> labels(64);
   for (std::size_t i = 0; i < labels.size(); ++i) labels[i] = static_cast<std::int64_t>(i % 10);
-  const tg::data::Dataset data{tg::rand({64, 1, 28, 28}, tg::f32, &gen), tg::from_vector(labels, {64})};
+  const tg::nn::data::Dataset data{tg::rand({64, 1, 28, 28}, tg::f32, &gen), tg::from_vector(labels, {64})};
   TrainConfig config;
   config.model = "mlp";
   config.epochs = 2;

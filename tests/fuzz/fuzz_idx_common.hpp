@@ -10,10 +10,10 @@ namespace tg::fuzz {
 
 inline void read_and_convert_idx(const std::uint8_t* data, std::size_t size) {
   try {
-    const data::IdxArray array = data::read_idx(write_scratch(data, size));
+    const nn::data::IdxArray array = nn::data::read_idx(write_scratch(data, size));
     if (array.numel() > 0) (void)array.value(array.numel() - 1);
     (void)array.to_tensor(f32);
-    if (array.type != data::IdxType::f32 && array.type != data::IdxType::f64) (void)array.to_tensor(i64);
+    if (array.type != nn::data::IdxType::f32 && array.type != nn::data::IdxType::f64) (void)array.to_tensor(i64);
   } catch (const Error&) {
   }
 }

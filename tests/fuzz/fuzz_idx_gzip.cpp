@@ -7,7 +7,7 @@
 #include "fuzz_idx_common.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  const std::vector<std::uint8_t> compressed = tg::data::detail::gzip(std::span(data, size), "fuzz");
+  const std::vector<std::uint8_t> compressed = tg::nn::data::detail::gzip(std::span(data, size), "fuzz");
   tg::fuzz::read_and_convert_idx(compressed.data(), compressed.size());
   return 0;
 }

@@ -45,7 +45,7 @@ void checkpoint_seeds(const std::string& dir) {
 }
 
 void idx_seeds(const std::string& plain_dir, const std::string& gzip_target_dir) {
-  using tg::data::IdxArray;
+  using tg::nn::data::IdxArray;
   const std::uint8_t u8[] = {0, 1, 2, 3, 254, 255};
   const std::int32_t i32[] = {-1, 0, 7, 1 << 30};
   const float f32[] = {0.5f, -1.0f, 3.0f, 1e30f};
@@ -58,10 +58,10 @@ void idx_seeds(const std::string& plain_dir, const std::string& gzip_target_dir)
       {"empty", IdxArray::from_u8({0, 28, 28}, {})},
   };
   for (const auto& [name, array] : arrays) {
-    tg::data::write_idx(plain_dir + name + ".idx", array);
-    tg::data::write_idx(plain_dir + name + ".idx.gz", array, tg::data::IdxCompression::gzip);
+    tg::nn::data::write_idx(plain_dir + name + ".idx", array);
+    tg::nn::data::write_idx(plain_dir + name + ".idx.gz", array, tg::nn::data::IdxCompression::gzip);
     // The gzip target compresses its input itself: its seeds are plain files.
-    tg::data::write_idx(gzip_target_dir + name + ".idx", array);
+    tg::nn::data::write_idx(gzip_target_dir + name + ".idx", array);
   }
 }
 

@@ -11,7 +11,7 @@
 
 #include "check_error.hpp"
 
-namespace data = tg::data;
+namespace data = tg::nn::data;
 using tg::Tensor;
 
 // text may be a std::string (messages that hold temporary paths).

@@ -8,7 +8,7 @@
 #include "check_error.hpp"
 #include "data_test_files.hpp"
 
-namespace data = tg::data;
+namespace data = tg::nn::data;
 using data::IdxArray;
 
 // text may be a std::string (messages that hold temporary paths).

@@ -11,7 +11,7 @@
 
 #include "check_error.hpp"
 
-namespace data = tg::data;
+namespace data = tg::nn::data;
 using data::Batch;
 using data::DataLoader;
 using data::Dataset;

@@ -26,20 +26,20 @@ TEST_CASE("hostile idx: an empty array whose other dims overflow is an error") {
   TempDir dir;
   const std::string path = dir.file("hostile.idx");
   write_bytes(path, u8_header({0xFFFFFFFF, 0xFFFFFFFF, 0}));
-  CHECK_ERROR(tg::data::read_idx(path), "read_idx: " + path +
+  CHECK_ERROR(tg::nn::data::read_idx(path), "read_idx: " + path +
                                             ": header declares 4294967295 x 4294967295 x 0 u8 values: an empty array, "
                                             "but its nonzero dims multiply to more than 2^63 bytes");
   write_bytes(path, u8_header({0, 0xFFFFFFFF, 0xFFFFFFFF}));
-  CHECK_ERROR(tg::data::read_idx(path), "its nonzero dims multiply to more than 2^63 bytes");
+  CHECK_ERROR(tg::nn::data::read_idx(path), "its nonzero dims multiply to more than 2^63 bytes");
   // Empty arrays whose other dims fit still load, with their dims.
   write_bytes(path, u8_header({0xFFFFFFFF, 0x7FFFFFFF, 0}));
-  const tg::data::IdxArray array = tg::data::read_idx(path);
+  const tg::nn::data::IdxArray array = tg::nn::data::read_idx(path);
   CHECK(array.numel() == 0);
   CHECK(array.dims == std::vector<std::int64_t>{0xFFFFFFFF, 0x7FFFFFFF, 0});
 }
 
 TEST_CASE("hostile idx: IdxArray::numel refuses dims whose product overflows") {
-  tg::data::IdxArray array;
+  tg::nn::data::IdxArray array;
   const std::int64_t big = std::int64_t{1} << 32;
   array.dims = {big, big};
   CHECK_ERROR(array.numel(), "IdxArray::numel: dims [4294967296 x 4294967296] multiply to more than 2^63 values");

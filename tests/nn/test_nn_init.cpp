@@ -1,4 +1,4 @@
-// nn init: fans of Linear and Conv weights, and the std of each scheme (MISSION.md 8).
+// nn init: fans of Linear and Conv weights, and the std of each scheme (docs/formulas.md).
 #include <doctest/doctest.h>
 
 #include <cmath>

@@ -1,4 +1,4 @@
-// nn regularizers (MISSION.md section 7): train/eval behaviour, with fixed seeds and
+// nn regularizers (docs/formulas.md, Regularization): train/eval behaviour, with fixed seeds and
 // stated tolerances for the statistical facts.
 #include <doctest/doctest.h>
 

@@ -1,5 +1,5 @@
 // softmax, log_softmax and the losses: hand-computed values and gradients, the
-// sanity facts of MISSION.md section 2, and the errors users hit.
+// sanity facts of docs/formulas.md, and the errors users hit.
 #include <doctest/doctest.h>
 
 #include <algorithm>

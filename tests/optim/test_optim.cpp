@@ -1,9 +1,9 @@
 // First-order optimizers: each one's first three steps against a hand computation of its
-// MISSION.md section 4 formula, nesterov's two forms, adagrad's shrinking step, and the
+// formula in docs/formulas.md, nesterov's two forms, adagrad's shrinking step, and the
 // update kernels called directly on numbers.
 //
-// The problem throughout: the anisotropic bowl f(x, y) = x^2/20 + y^2 (MISSION.md section
-// 10) from (1, -2), so dx = (x/10, 2y). Each expected value below was worked out from the
+// The problem throughout: the anisotropic bowl f(x, y) = x^2/20 + y^2 (docs/formulas.md)
+// from (1, -2), so dx = (x/10, 2y). Each expected value below was worked out from the
 // formula step by step (the intermediate numbers are in the comments) in double precision.
 #include <doctest/doctest.h>
 
@@ -181,7 +181,7 @@ TEST_CASE("optim adam: bias-corrected update, three steps by hand (lr=0.1, defau
                                                 {0.7015863025553359, -1.7006233920464648}});
 }
 
-TEST_CASE("optim adam defaults are the MISSION.md ones") {
+TEST_CASE("optim adam defaults are lr 1e-3, beta1 0.9, beta2 0.999, eps 1e-8") {
   const optim::OptimizerInfo info = optim::find_optimizer("adam");
   std::map<std::string, double> defaults;
   for (const optim::OptionSpec& spec : info.options)

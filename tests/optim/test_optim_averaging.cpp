@@ -1,4 +1,4 @@
-// Parameter averaging (MISSION.md section 6): x_test = 0.995*x_test + 0.005*x, the Polyak
+// Parameter averaging (docs/formulas.md): x_test = 0.995*x_test + 0.005*x, the Polyak
 // mean, and swapping the averages into the parameters for evaluation and back.
 #include <doctest/doctest.h>
 

@@ -1,5 +1,5 @@
 // Learning-rate schedules, reduce-on-plateau and momentum annealing: the rates an
-// optimizer sees after each scheduler step equal the closed forms of MISSION.md section 4.
+// optimizer sees after each scheduler step equal the closed forms of optim/schedules.hpp.
 #include <doctest/doctest.h>
 
 #include <cmath>

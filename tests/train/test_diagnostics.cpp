@@ -1,4 +1,4 @@
-// tapegrad train's diagnostics (MISSION.md sections 1-3, 6): the sanity checks' numbers,
+// tapegrad train's diagnostics (docs/formulas.md): the sanity checks' numbers,
 // update ratios, histograms, first-layer weights, ensembles, parameter averaging,
 // the model gradcheck, checkpoint names.
 #include <doctest/doctest.h>
@@ -8,10 +8,10 @@
 #include <numeric>
 
 #include <tapegrad/nn/checkpoint.hpp>
-#include <tapegrad/nn/data/fashion_mnist.hpp>
 #include <tapegrad/nn/nn.hpp>
 #include <tapegrad/optim/registry.hpp>
 #include <tapegrad/tapegrad.hpp>
+#include <tapegrad/train/fashion_mnist.hpp>
 
 #include "check_error.hpp"
 #include <tapegrad/train/diagnostics/ensemble.hpp>
@@ -33,10 +33,10 @@ using namespace tg::train;
 namespace {
 
 // The first n images of the Fashion-MNIST test file, normalized by their own statistics.
-tg::data::Batch fashion_examples(std::int64_t n) {
-  const tg::data::Dataset test = tg::data::load_fashion_mnist(tg::data::Split::test);
-  const tg::data::Batch raw = first_examples(test, n, std::nullopt);
-  return first_examples(test, n, tg::data::compute_normalization({raw.images, raw.labels}));
+tg::nn::data::Batch fashion_examples(std::int64_t n) {
+  const tg::nn::data::Dataset test = tg::train::load_fashion_mnist(tg::train::FashionMnistSplit::test);
+  const tg::nn::data::Batch raw = first_examples(test, n, std::nullopt);
+  return first_examples(test, n, tg::nn::data::compute_normalization({raw.images, raw.labels}));
 }
 
 // [N, 6] -> Linear(6, 5) -> ReLU -> Dropout(0.5) -> Linear(5, 3).
@@ -78,12 +78,12 @@ class HalfGradient : public tg::nn::Module {
 }  // namespace
 
 TEST_CASE("sanity: an mlp starts at ln(10) and 9, regularization raises the loss, 20 examples overfit") {
-  const tg::data::Batch batch = fashion_examples(256);
+  const tg::nn::data::Batch batch = fashion_examples(256);
   SanityOptions options;
   options.model = "mlp";
   options.model_options.dropout = 0.2;
   const SanityResults r = run_sanity_checks(options, batch);
-  // -ln(1/10) = 2.302585; C - 1 = 9 (MISSION.md section 2).
+  // -ln(1/10) = 2.302585; C - 1 = 9 (docs/formulas.md, Sanity checks).
   CHECK(r.initial_loss.softmax_expected == doctest::Approx(2.302585).epsilon(1e-6));
   CHECK(r.initial_loss.softmax_loss == doctest::Approx(2.302585).epsilon(0.05));
   CHECK(r.initial_loss.svm_expected == 9);
@@ -105,7 +105,7 @@ TEST_CASE("sanity: an mlp starts at ln(10) and 9, regularization raises the loss
 }
 
 TEST_CASE("sanity: the cnn starts within 5% of ln(10) and overfits 20 examples") {
-  const tg::data::Batch batch = fashion_examples(64);
+  const tg::nn::data::Batch batch = fashion_examples(64);
   // Any model, through a factory (here the built-in cnn, with its dropout off for the overfit check).
   const SanityResults r = run_sanity_checks(
       [](bool with_dropout) { return tg::nn::make_model("cnn", {.dropout = with_dropout ? 0.5 : 0.0}); }, batch);
@@ -233,7 +233,7 @@ TEST_CASE("first-layer weights: 64 rows of the mlp as 28x28 images, the cnn's 32
 
 TEST_CASE("ensemble: two identical checkpoints equal each member, two different ones beat the worse") {
   const TempDir dir;
-  const TrainData data = small_fashion_mnist(1000, 500, tg::data::Split::test);
+  const TrainData data = small_fashion_mnist(1000, 500, tg::train::FashionMnistSplit::test);
   TrainConfig config;
   config.model = "mlp";
   config.epochs = 1;
@@ -270,7 +270,7 @@ TEST_CASE("ensemble: two identical checkpoints equal each member, two different 
 }
 
 TEST_CASE("train --average: validation and test are also evaluated with the averaged parameters") {
-  const TrainData data = small_fashion_mnist(640, 256, tg::data::Split::test);
+  const TrainData data = small_fashion_mnist(640, 256, tg::train::FashionMnistSplit::test);
   TrainConfig config;
   config.model = "mlp";
   config.epochs = 2;
@@ -315,7 +315,7 @@ TEST_CASE("gradcheck of a model's loss: a tiny mlp with dropout passes, a wrong 
 }
 
 TEST_CASE("train hooks: monitoring and a gradcheck at steps 5, 10 leave the run unchanged") {
-  const TrainData data = small_fashion_mnist(320, 128, tg::data::Split::test);
+  const TrainData data = small_fashion_mnist(320, 128, tg::train::FashionMnistSplit::test);
   TrainConfig config;
   config.model = "mlp";
   config.epochs = 1;
@@ -352,7 +352,7 @@ TEST_CASE("train hooks: monitoring and a gradcheck at steps 5, 10 leave the run 
 TEST_CASE("checkpoints are named by epoch and validation accuracy, and carry the normalization") {
   CHECK(checkpoint_file_name("cnn", 7, 0.91234) == "cnn-epoch07-val0.9123.safetensors");
   const TempDir dir;
-  const TrainData data = small_fashion_mnist(640, 256, tg::data::Split::test);
+  const TrainData data = small_fashion_mnist(640, 256, tg::train::FashionMnistSplit::test);
   TrainConfig config;
   config.model = "mlp";
   config.epochs = 2;
@@ -368,7 +368,7 @@ TEST_CASE("checkpoints are named by epoch and validation accuracy, and carry the
   const tg::nn::Checkpoint best = tg::nn::load_checkpoint(r.checkpoint);
   const auto norm = normalization_from_metadata(best.metadata);
   REQUIRE(norm.has_value());
-  const auto computed = tg::data::compute_normalization(data.train);
+  const auto computed = tg::nn::data::compute_normalization(data.train);
   CHECK(norm->mean == computed.mean);
   CHECK(norm->std == computed.std);
   CHECK(best.metadata.at("dropout") == "0");

@@ -1,4 +1,4 @@
-// Scoring classifiers: test-time flip averaging (MISSION.md section 7, noise marginalized
+// Scoring classifiers: test-time flip averaging (docs/formulas.md, noise marginalized
 // at test) and the cnn's width, through evaluate, the trainer and the ensemble.
 #include <doctest/doctest.h>
 
@@ -76,7 +76,7 @@ TEST_CASE("flip averaging: the log of the mean softmax of the image and its mirr
 TEST_CASE("evaluate with flip averaging: mean -ln p[label] and the accuracy of the averaged prediction") {
   auto model = one_row_classifier();
   const Tensor images = tg::from_vector(std::vector<float>{2, 1, 0, 0, 1, 2}, {2, 1, 1, 3});
-  const tg::data::Dataset dataset{images, tg::from_vector(std::vector<std::int64_t>{0, 1}, {2})};
+  const tg::nn::data::Dataset dataset{images, tg::from_vector(std::vector<std::int64_t>{0, 1}, {2})};
   // Image 1 ([0, 1, 2]) is image 0 mirrored: both average to the same p = (0.419, 0.581).
   const double p1 = (softmax2(2, 0.75)[1] + softmax2(-2, 0.75)[1]) / 2;
   const Evaluation averaged = evaluate(*model, dataset, std::nullopt, {.flip_average = true});
@@ -106,7 +106,7 @@ TEST_CASE("train with test-time flip: validation and test are scored with the av
   tg::manual_seed(0);
   auto model = tg::nn::make_model("mlp");
   model->load_state_dict(saved.model_state);
-  const auto norm = tg::data::compute_normalization(data.train);
+  const auto norm = tg::nn::data::compute_normalization(data.train);
   const Evaluation flipped = evaluate(*model, data.test, norm, {.flip_average = true});
   CHECK(flipped.accuracy == r.test.accuracy);
   CHECK(flipped.loss == doctest::Approx(r.test.loss));

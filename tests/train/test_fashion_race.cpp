@@ -1,18 +1,18 @@
 // The Fashion-MNIST optimizer race on a small slice: every optimizer starts from the
-// same network on the same batches, and the seed's network has the seed's shape.
+// same network on the same batches, and mlp5x100 has five hidden layers of 100 units.
 #include <doctest/doctest.h>
 
 #include <cmath>
-#include <tapegrad/nn/data/fashion_mnist.hpp>
-#include <tapegrad/nn/models.hpp>
 #include <tapegrad/parallel.hpp>
 #include <tapegrad/tapegrad.hpp>
+#include <tapegrad/train/fashion_mnist.hpp>
+#include <tapegrad/train/models.hpp>
 
 #include <tapegrad/train/race/fashion_race.hpp>
 
 namespace {
 
-tg::data::Dataset first_images(const tg::data::Dataset& d, std::int64_t n) {
+tg::nn::data::Dataset first_images(const tg::nn::data::Dataset& d, std::int64_t n) {
   std::vector<std::int64_t> indices;
   for (std::int64_t i = 0; i < n; ++i) indices.push_back(i);
   return d.subset(indices);
@@ -40,9 +40,9 @@ TEST_CASE("mlp5x100: five hidden layers of 100 units, 119910 parameters") {
 
 TEST_CASE("fashion race: the same start for every optimizer, reproducible, and adam learns in 30 iterations") {
   const OneThread one_thread;
-  const auto full = tg::data::load_fashion_mnist(tg::data::Split::train);
+  const auto full = tg::train::load_fashion_mnist(tg::train::FashionMnistSplit::train);
   const auto train = first_images(full, 640);
-  const tg::data::Dataset test{};  // no evaluation
+  const tg::nn::data::Dataset test{};  // no evaluation
   const tg::train::FashionRaceSettings settings{.iterations = 30, .batch_size = 64, .final_loss_window = 5};
   const auto sgd = tg::train::run_fashion_race(train, test, "sgd", tg::train::default_fashion_options("sgd"), settings);
   const auto adam = tg::train::run_fashion_race(train, test, "adam", tg::train::default_fashion_options("adam"), settings);
@@ -66,7 +66,7 @@ TEST_CASE("fashion race: default lrs per optimizer and clear errors") {
   CHECK(tg::train::default_fashion_options("rmsprop").number("lr") == 0.001);
   CHECK(tg::train::default_fashion_options("adagrad").number("lr") == 0.01);
   CHECK(tg::train::default_fashion_options("sign_sgd").empty());  // a plug-in keeps its own default
-  const auto full = tg::data::load_fashion_mnist(tg::data::Split::train);
+  const auto full = tg::train::load_fashion_mnist(tg::train::FashionMnistSplit::train);
   CHECK_THROWS_WITH(tg::train::run_fashion_race(first_images(full, 100), {}, "sgd", {}, {.batch_size = 128}),
                     "bench: the training set (100 images) is smaller than a batch (128)");
   CHECK_THROWS_WITH(tg::train::run_fashion_race(first_images(full, 100), {}, "sgd", {}, {.iterations = 0}),

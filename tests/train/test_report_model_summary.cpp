@@ -7,11 +7,11 @@
 
 #include <tapegrad/nn/containers.hpp>
 #include <tapegrad/nn/linear.hpp>
-#include <tapegrad/nn/models.hpp>
 #include <tapegrad/random.hpp>
 #include <tapegrad/train/diagnostics/model_summary.hpp>
 #include <tapegrad/train/diagnostics/parameter_label.hpp>
 #include <tapegrad/train/diagnostics/train_report.hpp>
+#include <tapegrad/train/models.hpp>
 
 using tg::Tensor;
 using tg::train::model_summary_table;

@@ -61,7 +61,7 @@ TEST_CASE("report pages: the search page draws each range's trials as a scatter,
 }
 
 TEST_CASE("report pages: the init experiment shows each layer's activations per initialization and activation") {
-  const tg::nn::InitExperiment small{.layers = 3, .units = 20, .inputs = 50, .seed = 1};
+  const tg::train::InitExperiment small{.layers = 3, .units = 20, .inputs = 50, .seed = 1};
   const tg::train::report::Report page = tg::train::init_experiment_report(small);
   // Per activation (sigmoid, tanh, relu): the std per layer, and one histogram plot per init.
   CHECK(page.plots() == 3 * (1 + 4));

@@ -7,9 +7,9 @@
 #include <filesystem>
 
 #include <tapegrad/nn/checkpoint.hpp>
-#include <tapegrad/nn/data/fashion_mnist.hpp>
 #include <tapegrad/nn/data/split.hpp>
 #include <tapegrad/tapegrad.hpp>
+#include <tapegrad/train/fashion_mnist.hpp>
 
 #include "fashion_slices.hpp"
 #include <tapegrad/train/trainer.hpp>
@@ -31,7 +31,7 @@ TEST_CASE("train smoke: an mlp on 2000 Fashion-MNIST images starts near ln(10) a
   };
   const tg::train::TrainResult r = tg::train::train_classifier(config, data, callbacks);
 
-  // 10 classes at chance: -ln(1/10) = 2.3026 (MISSION.md section 2).
+  // 10 classes at chance: -ln(1/10) = 2.3026 (docs/formulas.md).
   CHECK(first_loss == doctest::Approx(std::log(10.0)).epsilon(0.02));
   REQUIRE(r.history.size() == 3);
   CHECK(r.history.back().train_loss < 0.35 * first_loss);
@@ -47,7 +47,7 @@ TEST_CASE("train smoke: an mlp on 2000 Fashion-MNIST images starts near ln(10) a
   CHECK_FALSE(saved.optimizer_state.empty());
   auto model = tg::nn::make_model("mlp");
   model->load_state_dict(saved.model_state);
-  const auto norm = tg::data::compute_normalization(data.train);
+  const auto norm = tg::nn::data::compute_normalization(data.train);
   const tg::train::Evaluation again = tg::train::evaluate(*model, data.test, norm);
   CHECK(again.accuracy == r.test.accuracy);
   std::filesystem::remove_all(dir);

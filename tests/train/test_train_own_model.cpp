@@ -33,7 +33,7 @@ tg::nn::ModulePtr small_net(double hidden, double dropout) {
 }  // namespace
 
 TEST_CASE("search over a user's model: 3 trials train with their own width, dropout and lr, and are ranked") {
-  const TrainData data = small_fashion_mnist(512, 128, tg::data::Split::test);
+  const TrainData data = small_fashion_mnist(512, 128, tg::train::FashionMnistSplit::test);
   const TempDir dir;
   std::vector<double> widths_built;
   search::TrainerTrialSetup setup;
@@ -69,7 +69,7 @@ TEST_CASE("search over a user's model: 3 trials train with their own width, drop
 }
 
 TEST_CASE("optimizer race on a user's model: every optimizer starts from the same initialization") {
-  const TrainData data = small_fashion_mnist(256, 64, tg::data::Split::test);
+  const TrainData data = small_fashion_mnist(256, 64, tg::train::FashionMnistSplit::test);
   FashionRaceSettings settings;
   settings.iterations = 8;
   settings.batch_size = 32;

@@ -60,7 +60,7 @@ TrainConfig resumable_config(const std::string& dir) {
 }  // namespace
 
 TEST_CASE("Trainer: 2 epochs, then resume for 2 more, equal 4 epochs straight, byte for byte") {
-  const TrainData data = small_fashion_mnist(256, 64, tg::data::Split::test);
+  const TrainData data = small_fashion_mnist(256, 64, tg::train::FashionMnistSplit::test);
   const TempDir straight_dir, resumed_dir;
   const TrainResult straight = train_classifier(resumable_config(straight_dir.path().string()), data);
 
@@ -89,7 +89,7 @@ TEST_CASE("Trainer: 2 epochs, then resume for 2 more, equal 4 epochs straight, b
 }
 
 TEST_CASE("Trainer: resume refuses a file that is not a run state, and a run that has nothing left to train") {
-  const TrainData data = small_fashion_mnist(128, 64, tg::data::Split::test);
+  const TrainData data = small_fashion_mnist(128, 64, tg::train::FashionMnistSplit::test);
   const TempDir dir;
   TrainConfig config = resumable_config(dir.path().string());
   config.epochs = 1;
@@ -110,7 +110,7 @@ TEST_CASE("Trainer: a user's module learns a linear regression from feature rows
   const std::vector<float> xs = x.to_vector<float>();
   std::vector<float> ys;
   for (std::size_t i = 0; i < 256; ++i) ys.push_back(2 * xs[2 * i] - 3 * xs[2 * i + 1] + 1);
-  const tg::data::Dataset rows{x, tg::from_vector(ys, {256, 1})};
+  const tg::nn::data::Dataset rows{x, tg::from_vector(ys, {256, 1})};
   const auto model = std::make_shared<tg::nn::Linear>(2, 1);
   Trainer trainer(model, {.epochs = 30, .batch_size = 32, .optimizer = "sgd",
                           .optimizer_options = tg::optim::Options{{"lr", 0.1}}, .schedule = "none"});
@@ -121,14 +121,14 @@ TEST_CASE("Trainer: a user's module learns a linear regression from feature rows
   CHECK(r.best_validation_loss == r.history[static_cast<std::size_t>(r.best_epoch - 1)].validation.loss);
   // Normalized inputs: the learned weights are 2 and -3 times each feature's std.
   const auto w = model->parameters()[0].to_vector<float>();
-  const auto norm = tg::data::compute_normalization(rows);
+  const auto norm = tg::nn::data::compute_normalization(rows);
   CHECK(w[0] == doctest::Approx(2 * norm.std[0]).epsilon(1e-3));
   CHECK(w[1] == doctest::Approx(-3 * norm.std[1]).epsilon(1e-3));
 }
 
 TEST_CASE("Trainer: EarlyStopping ends a run that stops improving, and the loss must be a scalar") {
   tg::manual_seed(0);
-  const tg::data::Dataset rows{tg::randn({64, 3}), tg::randn({64, 1})};
+  const tg::nn::data::Dataset rows{tg::randn({64, 3}), tg::randn({64, 1})};
   TrainOptions options{.epochs = 10, .optimizer = "sgd", .optimizer_options = tg::optim::Options{{"lr", 1e-12}}};
   Trainer trainer(std::make_shared<tg::nn::Linear>(3, 1), options);
   const auto stopping = std::make_shared<EarlyStopping>(2, 1e-3);
@@ -140,7 +140,7 @@ TEST_CASE("Trainer: EarlyStopping ends a run that stops improving, and the loss 
   CHECK_ERROR(EarlyStopping(0), "patience must be at least 1 epoch, got 0");
 
   // A constant feature cannot be normalized; flips are for images.
-  const tg::data::Dataset constant{tg::ones({8, 2}), tg::randn({8, 1})};
+  const tg::nn::data::Dataset constant{tg::ones({8, 2}), tg::randn({8, 1})};
   CHECK_ERROR(Trainer(std::make_shared<tg::nn::Linear>(2, 1), options).fit({constant, constant, {}}),
               "channel 0 has zero variance (every value is 1); it cannot be scaled to unit variance (a constant input "
               "cannot be normalized: train with TrainOptions::normalize = false");
@@ -157,7 +157,7 @@ TEST_CASE("Trainer: EarlyStopping ends a run that stops improving, and the loss 
 }
 
 TEST_CASE("Trainer: transfer learning starts from another run, freezes a prefix and tunes another's lr") {
-  const TrainData data = small_fashion_mnist(256, 64, tg::data::Split::test);
+  const TrainData data = small_fashion_mnist(256, 64, tg::train::FashionMnistSplit::test);
   const TempDir dir;
   TrainConfig source;
   source.model = "mlp";

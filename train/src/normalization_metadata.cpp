@@ -25,14 +25,14 @@ std::vector<double> parse_numbers(const std::map<std::string, std::string>& meta
 
 }  // namespace
 
-void add_normalization_metadata(const data::Normalization& norm, std::map<std::string, std::string>& metadata) {
+void add_normalization_metadata(const nn::data::Normalization& norm, std::map<std::string, std::string>& metadata) {
   metadata["input_mean"] = nlohmann::json(norm.mean).dump();
   metadata["input_std"] = nlohmann::json(norm.std).dump();
 }
 
-std::optional<data::Normalization> normalization_from_metadata(const std::map<std::string, std::string>& metadata) {
+std::optional<nn::data::Normalization> normalization_from_metadata(const std::map<std::string, std::string>& metadata) {
   if (!metadata.contains("input_mean") && !metadata.contains("input_std")) return std::nullopt;
-  data::Normalization norm{parse_numbers(metadata, "input_mean"), parse_numbers(metadata, "input_std")};
+  nn::data::Normalization norm{parse_numbers(metadata, "input_mean"), parse_numbers(metadata, "input_std")};
   TG_CHECK(norm.mean.size() == norm.std.size(), "checkpoint metadata: input_mean has {} channels, input_std {}",
            norm.mean.size(), norm.std.size());
   return norm;

@@ -43,10 +43,10 @@ double score_of(const Evaluation& e, bool classification) { return classificatio
 void check_data(const TrainData& data) {
   TG_CHECK(data.train.size() > 0, "train: the training set is empty");
   TG_CHECK(data.validation.size() > 0, "train: the validation set is empty");
-  data::check_dataset(data.train, "train: the training set");
-  data::check_dataset(data.validation, "train: the validation set");
-  if (data.test.size() > 0) data::check_dataset(data.test, "train: the test set");
-  const auto check_same = [&](const data::Dataset& other, const char* name) {
+  nn::data::check_dataset(data.train, "train: the training set");
+  nn::data::check_dataset(data.validation, "train: the validation set");
+  if (data.test.size() > 0) nn::data::check_dataset(data.test, "train: the test set");
+  const auto check_same = [&](const nn::data::Dataset& other, const char* name) {
     TG_CHECK(other.labels.dtype() == data.train.labels.dtype(),
              "train: the {} set has {} labels, the training set {}", name, dtype_name(other.labels.dtype()),
              dtype_name(data.train.labels.dtype()));
@@ -76,7 +76,7 @@ struct Run {
   const TrainOptions& options;
   const std::vector<std::shared_ptr<Callback>>& callbacks;
   bool classification = true;
-  std::optional<data::Normalization> norm{};
+  std::optional<nn::data::Normalization> norm{};
   std::unique_ptr<TrainingSchedule> schedule{};
   std::optional<optim::ParameterAveraging> averaging{};
   EvaluationOptions evaluation{};
@@ -84,7 +84,7 @@ struct Run {
   std::map<std::string, Tensor> best_state{};
   std::int64_t step = 0;
 
-  std::optional<Evaluation> evaluate_averaged(const data::Dataset& dataset) {
+  std::optional<Evaluation> evaluate_averaged(const nn::data::Dataset& dataset) {
     if (!averaging) return std::nullopt;
     const auto swapped = averaging->swap_in();
     return evaluate(model, dataset, norm, evaluation);
@@ -243,7 +243,7 @@ TrainResult Trainer::fit(const TrainData& data) {
   run.classification = classification;
   if (options_.normalize) {
     try {
-      run.norm = data::compute_normalization(data.train);
+      run.norm = nn::data::compute_normalization(data.train);
     } catch (const Error& error) {
       fail("train: {} (a constant input cannot be normalized: train with TrainOptions::normalize = false, or drop "
            "it)", error.what());
@@ -252,7 +252,7 @@ TrainResult Trainer::fit(const TrainData& data) {
   run.evaluation = {.batch_size = options_.evaluation_batch_size,
                     .flip_average = options_.test_time_flip,
                     .regression_loss = classification ? LossFunction{} : loss_function};
-  data::DataLoader loader(data.train, {.batch_size = options_.batch_size,
+  nn::data::DataLoader loader(data.train, {.batch_size = options_.batch_size,
                                        .shuffle = true,
                                        .drop_last = false,
                                        .seed = options_.seed,
@@ -285,7 +285,7 @@ TrainResult Trainer::fit(const TrainData& data) {
     model.train();
     double loss_sum = 0;
     std::int64_t correct = 0, seen = 0, index = 0;
-    for (const data::Batch& batch : loader) {
+    for (const nn::data::Batch& batch : loader) {
       optimizer.zero_grad();
       const Tensor output = model(batch.images);
       const Tensor loss = loss_function(output, batch.labels);

@@ -1,7 +1,7 @@
 #pragma once
-// Numerical gradient checking, as CS231n teaches it (MISSION.md section 1):
+// Numerical gradient checking, as CS231n teaches it (docs/formulas.md):
 // centered differences in f64, relative error |a - n| / max(|a|, |n|), per-element
-// verdicts by the lecture's thresholds, detection of crossed kinks, a warning for
+// verdicts by CS231n's thresholds (the table in docs/formulas.md), detection of crossed kinks, a warning for
 // values too small to compare, a seeded random subset of coordinates for big inputs,
 // replay of random streams (each evaluation of f sees the same dropout mask), and
 // optional warm-up steps so the check runs at a characteristic point.

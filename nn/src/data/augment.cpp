@@ -8,7 +8,7 @@
 #include "tapegrad/error.hpp"
 #include "tapegrad/parallel_for.hpp"
 
-namespace tg::data {
+namespace tg::nn::data {
 
 namespace {
 
@@ -181,4 +181,4 @@ Tensor Augmentation::apply(const Tensor& images, Generator& gen) const {
   return out;
 }
 
-}  // namespace tg::data
+}  // namespace tg::nn::data

@@ -8,7 +8,7 @@
 #include "tapegrad/parallel_for.hpp"
 #include "tapegrad/nn/data/idx.hpp"
 
-namespace tg::data {
+namespace tg::nn::data {
 
 void check_dataset(const Dataset& d, const char* op) {
   TG_CHECK(d.images.defined() && d.labels.defined(), "{}: the dataset has no images or no labels", op);
@@ -100,4 +100,4 @@ Dataset load_idx_dataset(const std::string& images_path, const std::string& labe
   return d;
 }
 
-}  // namespace tg::data
+}  // namespace tg::nn::data

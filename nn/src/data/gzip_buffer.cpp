@@ -7,7 +7,7 @@
 
 #include "tapegrad/error.hpp"
 
-namespace tg::data::detail {
+namespace tg::nn::data::detail {
 
 namespace {
 // windowBits 15 plus 16 selects the gzip wrapper (zlib.h, deflateInit2 / inflateInit2).
@@ -116,4 +116,4 @@ std::vector<std::uint8_t> gzip(std::span<const std::uint8_t> bytes, const std::s
   return out;
 }
 
-}  // namespace tg::data::detail
+}  // namespace tg::nn::data::detail

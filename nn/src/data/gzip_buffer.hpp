@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-namespace tg::data::detail {
+namespace tg::nn::data::detail {
 
 bool has_gzip_magic(std::span<const std::uint8_t> bytes);
 
@@ -16,4 +16,4 @@ std::vector<std::uint8_t> gunzip(std::span<const std::uint8_t> compressed, std::
 
 std::vector<std::uint8_t> gzip(std::span<const std::uint8_t> bytes, const std::string& context);
 
-}  // namespace tg::data::detail
+}  // namespace tg::nn::data::detail

@@ -4,7 +4,7 @@
 #include "tapegrad/error.hpp"
 #include "tapegrad/nn/data/idx.hpp"
 
-namespace tg::data {
+namespace tg::nn::data {
 
 namespace detail {
 
@@ -147,4 +147,4 @@ IdxArray IdxArray::from_f64(std::vector<std::int64_t> dims, std::span<const doub
   return make_array(IdxType::f64, std::move(dims), values, "IdxArray::from_f64");
 }
 
-}  // namespace tg::data
+}  // namespace tg::nn::data

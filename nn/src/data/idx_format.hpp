@@ -9,7 +9,7 @@
 
 #include "tapegrad/nn/data/idx.hpp"
 
-namespace tg::data::detail {
+namespace tg::nn::data::detail {
 
 inline constexpr std::size_t kIdxMagicBytes = 4;
 
@@ -27,4 +27,4 @@ inline void swap_to_or_from_big_endian(std::span<std::uint8_t> bytes, std::size_
   }
 }
 
-}  // namespace tg::data::detail
+}  // namespace tg::nn::data::detail

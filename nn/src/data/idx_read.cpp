@@ -9,7 +9,7 @@
 #include "tapegrad/error.hpp"
 #include "tapegrad/nn/data/idx.hpp"
 
-namespace tg::data {
+namespace tg::nn::data {
 
 namespace {
 
@@ -97,4 +97,4 @@ IdxArray read_idx(const std::string& path) {
   return parse_idx(detail::gunzip(bytes, kMaxIdxDataBytes + max_header, context), context);
 }
 
-}  // namespace tg::data
+}  // namespace tg::nn::data

@@ -8,7 +8,7 @@
 #include "tapegrad/error.hpp"
 #include "tapegrad/nn/data/idx.hpp"
 
-namespace tg::data {
+namespace tg::nn::data {
 
 void write_idx(const std::string& path, const IdxArray& array, IdxCompression compression) {
   const std::string context = "write_idx: " + path;
@@ -42,4 +42,4 @@ void write_idx(const std::string& path, const IdxArray& array, IdxCompression co
   if (!out) fail("{}: write error: {}", context, std::strerror(errno));
 }
 
-}  // namespace tg::data
+}  // namespace tg::nn::data

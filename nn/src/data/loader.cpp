@@ -8,7 +8,7 @@
 #include "tapegrad/error.hpp"
 #include "tapegrad/nn/data/permutation.hpp"
 
-namespace tg::data {
+namespace tg::nn::data {
 
 namespace {
 // Independent streams of one loader seed: the shuffle of epoch e, and the augmentation
@@ -83,4 +83,4 @@ DataLoader::Iterator& DataLoader::Iterator::operator++() {
   return *this;
 }
 
-}  // namespace tg::data
+}  // namespace tg::nn::data

@@ -5,7 +5,7 @@
 #include "tapegrad/error.hpp"
 #include "tapegrad/parallel_for.hpp"
 
-namespace tg::data {
+namespace tg::nn::data {
 
 namespace {
 // The values of one channel in one sample: H*W for images [N, C, H, W], 1 for features [N, F].
@@ -84,4 +84,4 @@ Tensor Normalization::apply(const Tensor& images) const {
   return out;
 }
 
-}  // namespace tg::data
+}  // namespace tg::nn::data

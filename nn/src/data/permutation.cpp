@@ -5,7 +5,7 @@
 #include "tapegrad/error.hpp"
 #include "tapegrad/random.hpp"
 
-namespace tg::data {
+namespace tg::nn::data {
 
 namespace {
 // splitmix64 finalizer (Steele, Lea, Flood, "Fast splittable pseudorandom number
@@ -40,4 +40,4 @@ std::vector<std::int64_t> random_permutation(std::int64_t n, std::uint64_t seed)
   return order;
 }
 
-}  // namespace tg::data
+}  // namespace tg::nn::data

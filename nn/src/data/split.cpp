@@ -5,7 +5,7 @@
 #include "tapegrad/error.hpp"
 #include "tapegrad/nn/data/permutation.hpp"
 
-namespace tg::data {
+namespace tg::nn::data {
 
 TrainValidationSplit train_validation_split(const Dataset& dataset, std::int64_t validation_size,
                                             std::uint64_t seed) {
@@ -22,4 +22,4 @@ TrainValidationSplit train_validation_split(const Dataset& dataset, std::int64_t
   return {dataset.subset(train), dataset.subset(validation)};
 }
 
-}  // namespace tg::data
+}  // namespace tg::nn::data

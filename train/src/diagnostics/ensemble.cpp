@@ -10,12 +10,12 @@
 #include <tapegrad/error.hpp>
 #include <tapegrad/nn/checkpoint.hpp>
 #include <tapegrad/nn/data/loader.hpp>
-#include <tapegrad/nn/models.hpp>
 #include <tapegrad/ops/elementwise.hpp>
+#include <tapegrad/train/models.hpp>
 
-#include <tapegrad/train/number_range.hpp>
 #include <tapegrad/train/diagnostics/fixed_batch.hpp>
 #include <tapegrad/train/normalization_metadata.hpp>
+#include <tapegrad/train/number_range.hpp>
 
 namespace tg::train {
 
@@ -27,13 +27,13 @@ struct Predictions {
   std::int64_t classes = 0;
 };
 
-Predictions predict(nn::Module& model, const data::Dataset& dataset, const std::optional<data::Normalization>& norm,
+Predictions predict(nn::Module& model, const nn::data::Dataset& dataset, const std::optional<nn::data::Normalization>& norm,
                     const EvaluationOptions& options) {
   model.eval();
   NoGradGuard no_grad;
-  const data::DataLoader loader(dataset, {.batch_size = options.batch_size, .shuffle = false, .normalization = norm});
+  const nn::data::DataLoader loader(dataset, {.batch_size = options.batch_size, .shuffle = false, .normalization = norm});
   Predictions out;
-  for (const data::Batch& batch : loader) {
+  for (const nn::data::Batch& batch : loader) {
     const Tensor p = exp(class_log_probabilities(model, batch.images, options.flip_average));
     out.classes = p.size(1);
     const std::vector<double> values = p.to_vector<double>();
@@ -87,7 +87,7 @@ nn::ModelOptions model_options_from_metadata(const std::map<std::string, std::st
 struct Member {
   std::string model_name;
   nn::ModulePtr model;
-  std::optional<data::Normalization> norm;
+  std::optional<nn::data::Normalization> norm;
 };
 
 // The checkpoint at path as a model ready to predict; every error a member can raise.
@@ -115,8 +115,8 @@ void check_ensemble_members(const std::vector<std::string>& paths) {
   for (const std::string& path : paths) load_member(path);
 }
 
-EnsembleResult evaluate_ensemble(const std::vector<std::string>& paths, const data::Dataset& dataset,
-                                 const std::optional<data::Normalization>& fallback,
+EnsembleResult evaluate_ensemble(const std::vector<std::string>& paths, const nn::data::Dataset& dataset,
+                                 const std::optional<nn::data::Normalization>& fallback,
                                  const EvaluationOptions& options) {
   check_paths(paths);
   TG_CHECK(dataset.size() > 0, "--ensemble: the evaluation set is empty");

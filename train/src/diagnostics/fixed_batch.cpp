@@ -6,11 +6,11 @@
 
 namespace tg::train {
 
-data::Batch first_examples(const data::Dataset& dataset, std::int64_t n,
-                           const std::optional<data::Normalization>& norm) {
+nn::data::Batch first_examples(const nn::data::Dataset& dataset, std::int64_t n,
+                           const std::optional<nn::data::Normalization>& norm) {
   std::vector<std::int64_t> indices(static_cast<std::size_t>(std::min(n, dataset.size())));
   std::iota(indices.begin(), indices.end(), std::int64_t{0});
-  const data::Dataset subset = dataset.subset(indices);
+  const nn::data::Dataset subset = dataset.subset(indices);
   return {norm ? norm->apply(subset.images) : subset.images, subset.labels};
 }
 

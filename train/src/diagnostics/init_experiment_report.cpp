@@ -10,9 +10,6 @@ namespace tg::train {
 
 namespace {
 
-using nn::Activation;
-using nn::InitScheme;
-
 constexpr InitScheme kInits[] = {InitScheme::normal_1, InitScheme::normal_0_01, InitScheme::xavier, InitScheme::he};
 constexpr Activation kActivations[] = {Activation::sigmoid, Activation::tanh, Activation::relu};
 constexpr int kBins = 40;
@@ -20,7 +17,7 @@ constexpr int kBins = 40;
 struct Run {
   InitScheme init;
   std::vector<std::vector<double>> layers;  // each layer's activations
-  std::vector<nn::ActivationStats> stats;
+  std::vector<ActivationStats> stats;
 };
 
 // 2 significant digits, the exponent short: "0.43", "2.6e2", "1.4e-5" (panel names are narrow).
@@ -44,8 +41,8 @@ std::pair<double, double> value_range(Activation activation, const Run& run) {
 
 report::HistogramPlot layer_histograms(Activation activation, const Run& run) {
   const auto [low, high] = value_range(activation, run);
-  report::HistogramPlot plot{.title = fmt::format("{}, {}: activations of each layer", nn::init_scheme_name(run.init),
-                                                  nn::activation_name(activation)),
+  report::HistogramPlot plot{.title = fmt::format("{}, {}: activations of each layer", init_scheme_name(run.init),
+                                                  activation_name(activation)),
                              .x_label = "activation value (the same range in every panel)",
                              .columns = static_cast<int>(std::clamp<std::size_t>(run.layers.size(), 1, 8))};
   for (std::size_t i = 0; i < run.layers.size(); ++i)
@@ -55,12 +52,12 @@ report::HistogramPlot layer_histograms(Activation activation, const Run& run) {
 }
 
 report::LinePlot std_per_layer(Activation activation, const std::vector<Run>& runs) {
-  report::LinePlot plot{.title = fmt::format("{}: std of the activations per layer", nn::activation_name(activation)),
+  report::LinePlot plot{.title = fmt::format("{}: std of the activations per layer", activation_name(activation)),
                         .x_label = "layer",
                         .y_label = "std (log scale)",
                         .log_y = true};
   for (const Run& run : runs) {
-    report::Series series{.name = std::string(nn::init_scheme_name(run.init))};
+    report::Series series{.name = std::string(init_scheme_name(run.init))};
     for (std::size_t i = 0; i < run.stats.size(); ++i) {
       series.x.push_back(static_cast<double>(i + 1));
       series.y.push_back(run.stats[i].std);
@@ -71,12 +68,12 @@ report::LinePlot std_per_layer(Activation activation, const std::vector<Run>& ru
 }
 
 report::Table stats_table(Activation activation, const std::vector<Run>& runs) {
-  report::Table table{.title = fmt::format("{}: per layer", nn::activation_name(activation)),
+  report::Table table{.title = fmt::format("{}: per layer", activation_name(activation)),
                       .header = {"init", "layer", "mean", "std", "saturated", "zero"}};
   for (const Run& run : runs)
     for (std::size_t i = 0; i < run.stats.size(); ++i) {
-      const nn::ActivationStats& s = run.stats[i];
-      table.rows.push_back({i == 0 ? std::string(nn::init_scheme_name(run.init)) : "", std::to_string(i + 1),
+      const ActivationStats& s = run.stats[i];
+      table.rows.push_back({i == 0 ? std::string(init_scheme_name(run.init)) : "", std::to_string(i + 1),
                             fmt::format("{:.3e}", s.mean), fmt::format("{:.3e}", s.std),
                             fmt::format("{:.1f}%", 100 * s.saturated_fraction),
                             fmt::format("{:.1f}%", 100 * s.zero_fraction)});
@@ -86,7 +83,7 @@ report::Table stats_table(Activation activation, const std::vector<Run>& runs) {
 
 }  // namespace
 
-report::Report init_experiment_report(const nn::InitExperiment& base) {
+report::Report init_experiment_report(const InitExperiment& base) {
   report::Report page("tapegrad: weight initialization and activations");
   page.paragraph(fmt::format(
       "{} fully connected layers of {} units without bias, {} inputs drawn from N(0, 1), seed {}. Weights of std 1 "
@@ -97,17 +94,17 @@ report::Report init_experiment_report(const nn::InitExperiment& base) {
   for (Activation activation : kActivations) {
     std::vector<Run> runs;
     for (InitScheme init : kInits) {
-      nn::InitExperiment experiment = base;
+      InitExperiment experiment = base;
       experiment.init = init;
       experiment.activation = activation;
       Run run{init, {}, {}};
-      for (const Tensor& h : nn::init_experiment_activations(experiment)) {
+      for (const Tensor& h : init_experiment_activations(experiment)) {
         run.layers.push_back(h.to_vector<double>());
-        run.stats.push_back(nn::activation_stats(h, activation));
+        run.stats.push_back(activation_stats(h, activation));
       }
       runs.push_back(std::move(run));
     }
-    page.heading(std::string(nn::activation_name(activation)));
+    page.heading(std::string(activation_name(activation)));
     page.add(std_per_layer(activation, runs));
     for (const Run& run : runs) page.add(layer_histograms(activation, run));
     page.add(stats_table(activation, runs));

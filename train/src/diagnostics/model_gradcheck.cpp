@@ -79,7 +79,7 @@ GradcheckReport gradcheck_loss(nn::Module& model, const Tensor& images, const Te
   return report;
 }
 
-StepGradcheck::StepGradcheck(std::int64_t every, data::Batch batch, Print print, ModelGradcheckOptions options)
+StepGradcheck::StepGradcheck(std::int64_t every, nn::data::Batch batch, Print print, ModelGradcheckOptions options)
     : every_(every),
       batch_(std::move(batch)),
       print_(std::move(print)),

@@ -87,7 +87,7 @@ OverfitCheck check_overfit(nn::Module& model, const Tensor& images, const Tensor
   return check;
 }
 
-SanityResults run_sanity_checks(const SanityModelFactory& make_model, const data::Batch& examples,
+SanityResults run_sanity_checks(const SanityModelFactory& make_model, const nn::data::Batch& examples,
                                 const SanityCheckOptions& options) {
   TG_CHECK(static_cast<bool>(make_model), "sanity: the model factory is empty");
   TG_CHECK(examples.labels.numel() >= options.overfit_examples,
@@ -115,7 +115,7 @@ SanityResults run_sanity_checks(const SanityModelFactory& make_model, const data
   return results;
 }
 
-SanityResults run_sanity_checks(const SanityOptions& options, const data::Batch& examples) {
+SanityResults run_sanity_checks(const SanityOptions& options, const nn::data::Batch& examples) {
   nn::check_model_options(options.model, options.model_options);
   return run_sanity_checks(
       [&](bool with_dropout) {

@@ -6,7 +6,7 @@
 
 namespace tg::train {
 
-TrainingMonitor::TrainingMonitor(data::Batch batch, MonitorOptions options, UpdateRatioRecorder::Warn warn)
+TrainingMonitor::TrainingMonitor(nn::data::Batch batch, MonitorOptions options, UpdateRatioRecorder::Warn warn)
     : batch_(std::move(batch)), options_(options), ratios_(options.ratio_every, std::move(warn), options.ratio_band) {}
 
 void TrainingMonitor::before_step(const StepContext& context) {

@@ -7,10 +7,10 @@
 
 #include <tapegrad/error.hpp>
 #include <tapegrad/nn/data/loader.hpp>
-#include <tapegrad/nn/models.hpp>
 #include <tapegrad/ops/losses.hpp>
 #include <tapegrad/optim/registry.hpp>
 #include <tapegrad/random.hpp>
+#include <tapegrad/train/models.hpp>
 
 namespace tg::train {
 
@@ -24,7 +24,7 @@ void FashionRaceSettings::validate() const {
 optim::Options default_fashion_options(const std::string& optimizer) {
   // Measured for sgd (0.01, 0.03, 0.1: 0.467, 0.392, 0.363 train loss after 1000
   // iterations), momentum, adagrad, rmsprop and adam; nesterov and adamw follow momentum
-  // and adam. SGD's best is 10x the seed's 0.01, and SGD is still the slowest.
+  // and adam. SGD's best is 10x its default 0.01, and SGD is still the slowest.
   static const std::map<std::string, double> lrs = {
       {"sgd", 0.1},       {"momentum", 0.01}, {"nesterov", 0.01}, {"adagrad", 0.01},
       {"rmsprop", 0.001}, {"adam", 0.001},    {"adamw", 0.001},
@@ -34,7 +34,7 @@ optim::Options default_fashion_options(const std::string& optimizer) {
   return {{"lr", it->second}};
 }
 
-FashionRun run_fashion_race(const data::Dataset& train, const data::Dataset& test, const std::string& optimizer,
+FashionRun run_fashion_race(const nn::data::Dataset& train, const nn::data::Dataset& test, const std::string& optimizer,
                             const optim::Options& options, const FashionRaceSettings& settings,
                             const std::function<void(std::int64_t, double)>& on_iteration) {
   settings.validate();
@@ -44,8 +44,8 @@ FashionRun run_fashion_race(const data::Dataset& train, const data::Dataset& tes
   const nn::ModulePtr model = settings.make_model ? settings.make_model() : nn::make_model(settings.model);
   TG_CHECK(model != nullptr, "race: the model factory returned null");
   const auto opt = optim::create(optimizer, model->parameters(), options);
-  const data::Normalization norm = data::compute_normalization(train);
-  data::DataLoader loader(train, {.batch_size = settings.batch_size,
+  const nn::data::Normalization norm = nn::data::compute_normalization(train);
+  nn::data::DataLoader loader(train, {.batch_size = settings.batch_size,
                                         .shuffle = true,
                                         .drop_last = true,
                                         .seed = settings.seed,
@@ -59,7 +59,7 @@ FashionRun run_fashion_race(const data::Dataset& train, const data::Dataset& tes
   for (std::int64_t i = 0; i < settings.iterations; ++i) {
     const std::int64_t epoch = i / loader.num_batches();
     if (epoch != loader.epoch()) loader.set_epoch(epoch);
-    const data::Batch batch = loader.batch(i % loader.num_batches());
+    const nn::data::Batch batch = loader.batch(i % loader.num_batches());
     opt->zero_grad();
     const Tensor loss = cross_entropy((*model)(batch.images), batch.labels);
     loss.backward();

@@ -25,8 +25,8 @@ Tensor beale(const Tensor& x, const Tensor& y) {
   return square(1.5 - x + x * y) + square(2.25 - x + x * y2) + square(2.625 - x + x * y2 * y);
 }
 
-// The clean functions. Starts and rectangles: the bowl's are the seed's (x^2/20 + y^2
-// from (-7, 2)); Rosenbrock's start is the classic (-1.2, 1); the saddle starts on its
+// The clean functions. Starts and rectangles: the bowl is x^2/20 + y^2 from
+// (-7, 2) (docs/formulas.md); Rosenbrock's start is the classic (-1.2, 1); the saddle starts on its
 // stable axis but 1e-3 off it, so that gradient descent has a tiny push to escape.
 std::vector<TestFunction> clean_functions() {
   return {

@@ -41,7 +41,7 @@ TrialFunction trainer_trial(TrainerTrialSetup setup) {
     manual_seed(options.seed);
     Trainer trainer(s.make_model(model_values), options);
     const TrainResult trained =
-        trainer.fit({first_samples(s.data.train, spec.train_limit), s.data.validation, data::Dataset{}});
+        trainer.fit({first_samples(s.data.train, spec.train_limit), s.data.validation, nn::data::Dataset{}});
     const EpochRecord& best = trained.history.at(static_cast<std::size_t>(trained.best_epoch - 1));
 
     TrialResult result{spec, best.validation.accuracy, best.validation.loss, trained.seconds, {}};

@@ -12,7 +12,7 @@ struct BatchNormOptions {
   bool track_running_stats = true;
 };
 
-// Batch normalization (Ioffe & Szegedy 2015; MISSION.md section 7), per channel C.
+// Batch normalization (Ioffe & Szegedy 2015; docs/formulas.md, Regularization), per channel C.
 // Training normalizes with the batch mean and (biased) variance and updates the
 // buffers "running_mean" (0), "running_var" (1, updated with the unbiased batch
 // variance, PyTorch's convention) and "num_batches_tracked" (i64, counts training

@@ -1,8 +1,7 @@
 #pragma once
-// Everything of tapegrad's data loading in one include (namespace tg::data).
+// Everything of tapegrad's data loading in one include (namespace tg::nn::data).
 #include "tapegrad/nn/data/augment.hpp"
 #include "tapegrad/nn/data/dataset.hpp"
-#include "tapegrad/nn/data/fashion_mnist.hpp"
 #include "tapegrad/nn/data/idx.hpp"
 #include "tapegrad/nn/data/loader.hpp"
 #include "tapegrad/nn/data/normalization.hpp"

@@ -6,7 +6,7 @@
 
 namespace tg::nn {
 
-// DropConnect (Wan et al. 2013; MISSION.md section 7): drops weights, not activations.
+// DropConnect (Wan et al. 2013; docs/formulas.md, Regularization): drops weights, not activations.
 // In training every forward draws a fresh Bernoulli mask over the wrapped Linear's
 // weight and computes linear(x, weight * mask / (1 - p), bias), so only kept weights
 // receive gradient; eval uses the full weight. The Linear is the child "linear" (its

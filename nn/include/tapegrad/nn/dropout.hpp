@@ -4,7 +4,7 @@
 
 namespace tg::nn {
 
-// Inverted dropout (MISSION.md section 7): in training each element is zeroed with
+// Inverted dropout (Srivastava et al. 2014; docs/formulas.md, Regularization): in training each element is zeroed with
 // probability p and survivors are scaled by 1 / (1 - p), so the expected output is the
 // input; in eval the input tensor itself is returned. Masks come from gen (the
 // thread's default generator when null, looked up at each call).

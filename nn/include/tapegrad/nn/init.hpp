@@ -1,5 +1,5 @@
 #pragma once
-// Weight initialization (MISSION.md section 8, CS231n): small random normal, Xavier
+// Weight initialization (CS231n; docs/formulas.md): small random normal, Xavier
 // (std 1/sqrt(n)) and He (std sqrt(2/n)). Each fills a tensor in place (not recorded
 // on the tape, even for a parameter that requires grad) and returns it. A null
 // generator means the thread's default one, so tg::manual_seed(s) makes model

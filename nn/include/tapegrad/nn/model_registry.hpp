@@ -3,7 +3,8 @@
 // (`tapegrad train --model mynet`), the search, the optimizer race and the checkpoint
 // readers build them alike:
 //   auto model = tg::nn::make_model("cnn", {.dropout = 0.5, .width = 2});
-// The built-in models (models.hpp) are registered here like any other. A user adds one
+// The built-in models (tapegrad/train/models.hpp) are registered by libtapegrad_train,
+// like any other. A user adds one
 // with one statement at namespace scope, in their program or in a plug-in module loaded
 // by `tapegrad train --plugin libmynet.so`:
 //   tg::nn::ModulePtr make_mynet(const tg::nn::ModelOptions& options);
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "tapegrad/nn/module.hpp"
+#include "tapegrad/registration_capture.hpp"
 
 namespace tg::nn {
 
@@ -57,25 +59,15 @@ void register_model(std::string name, ModelFactory factory, std::string doc);
 // inside dlopen(), where an exception ends the process (the loader reports them after
 // dlopen() returns, as optim::RegistrationCapture does for optimizers). origin names the
 // module in messages ("plug-in 'libmynet.so'"). Captures nest; the innermost one collects.
-class ModelRegistrationCapture {
+class ModelRegistrationCapture : public RegistrationCaptureBase {
  public:
   explicit ModelRegistrationCapture(std::string origin);
-  ~ModelRegistrationCapture();
-  ModelRegistrationCapture(const ModelRegistrationCapture&) = delete;
-  ModelRegistrationCapture& operator=(const ModelRegistrationCapture&) = delete;
 
   const std::string& origin() const { return origin_; }
-  // The names registered, in order.
-  const std::vector<std::string>& names() const { return names_; }
-  // The failed registrations' messages.
-  const std::vector<std::string>& errors() const { return errors_; }
+  // names(): the names registered, in order; errors(): the failed registrations' messages.
 
  private:
-  friend class ModelRegistrationRecorder;
-  ModelRegistrationCapture* outer_;
   std::string origin_;
-  std::vector<std::string> names_{};
-  std::vector<std::string> errors_{};
 };
 
 bool is_model_registered(std::string_view name);
@@ -103,6 +95,9 @@ ModulePtr make_model(const std::string& name, const ModelOptions& options = {});
 // registered_models, model_names), once.
 struct ModelRegistration {
   explicit ModelRegistration(ModelInfo info) noexcept;
+  // The same, naming origin (say, "tapegrad's built-in models") as where the model came
+  // from in the registry's messages, instead of the program or the capturing plug-in.
+  ModelRegistration(ModelInfo info, std::string origin) noexcept;
 };
 
 }  // namespace tg::nn

@@ -9,7 +9,7 @@ enum class StochasticDepthMode {
   batch,  // one draw for the whole batch
 };
 
-// Stochastic depth (Huang et al. 2016; MISSION.md section 7) around a residual branch:
+// Stochastic depth (Huang et al. 2016; docs/formulas.md, Regularization) around a residual branch:
 // in training, x + keep * branch(x) / (1 - p) with keep ~ Bernoulli(1 - p) per sample
 // (row, a [N, 1, ...] mask) or per batch; eval, x + branch(x). Scaling survivors in
 // training (as torchvision does) instead of scaling by 1 - p at test time gives the

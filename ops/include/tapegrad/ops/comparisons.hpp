@@ -1,6 +1,9 @@
 #pragma once
-// Comparisons: 1 where the relation holds, 0 elsewhere, in the input's dtype. Tensor
-// pairs broadcast and must share a dtype. Never recorded (no gradient).
+// Comparisons, named as PyTorch's (torch.eq, ne, lt, le, gt, ge): 1 where the relation
+// holds, 0 elsewhere, in the input's dtype (any dtype). Tensor pairs broadcast and must
+// share a dtype; a floating tensor compares with a value rounded to its dtype (0.1 matches
+// an f32 0.1), an i64 tensor compares exactly (x < 2.5). Never recorded: their gradient is
+// zero almost everywhere.
 #include "tapegrad/tensor.hpp"
 
 namespace tg {

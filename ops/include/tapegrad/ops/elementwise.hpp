@@ -40,8 +40,6 @@ Tensor minimum(const Tensor& a, const Tensor& b);
 Tensor where(const Tensor& mask, const Tensor& a, const Tensor& b);
 
 // Not differentiable (their gradient is zero almost everywhere); never recorded.
-// Comparisons are in comparisons.hpp.
-Tensor sign(const Tensor& x);              // -1, 0, 1
-Tensor greater(const Tensor& x, double v);  // 1 where x > v, else 0, in x's dtype
+Tensor sign(const Tensor& x);  // -1, 0, 1 (the comparisons are in comparisons.hpp)
 
 }  // namespace tg

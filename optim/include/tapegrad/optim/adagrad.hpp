@@ -1,5 +1,5 @@
 #pragma once
-// AdaGrad (MISSION.md section 4): cache += dx^2;  x -= lr*dx/(sqrt(cache)+eps).
+// AdaGrad (docs/formulas.md, Optimizers): cache += dx^2;  x -= lr*dx/(sqrt(cache)+eps).
 // Each coordinate's effective rate lr/(sqrt(cache)+eps) only ever shrinks.
 #include <span>
 

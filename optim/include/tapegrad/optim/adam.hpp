@@ -1,5 +1,5 @@
 #pragma once
-// Adam with bias correction (MISSION.md section 4):
+// Adam with bias correction (Kingma & Ba 2015; docs/formulas.md, Optimizers):
 //   m = b1*m + (1-b1)*dx;  v = b2*v + (1-b2)*dx^2
 //   mt = m/(1-b1^t);  vt = v/(1-b2^t);  x -= lr*mt/(sqrt(vt)+eps)
 // defaults b1=0.9, b2=0.999, eps=1e-8, lr=1e-3. Adam's weight_decay is the L2 penalty

@@ -1,5 +1,5 @@
 #pragma once
-// Parameter averaging for evaluation (MISSION.md section 6): keep
+// Parameter averaging for evaluation (docs/formulas.md): keep
 //   x_test = decay*x_test + (1-decay)*x        (decay 0.995 by default)
 // during training (an exponential moving average; or the plain Polyak mean of all
 // iterates), and evaluate with x_test:

@@ -1,5 +1,5 @@
 #pragma once
-// Momentum (MISSION.md section 4), in either of the lecture's two forms:
+// Momentum (docs/formulas.md, Optimizers), in either of two forms:
 //   velocity form (default):  v = mu*v - lr*dx;  x += v
 //   rho form (rho_form=true): v = rho*v + dx;    x -= lr*v   (PyTorch's SGD momentum)
 // With a constant lr they give the same iterates (v_velocity = -lr * v_rho); they differ

@@ -1,8 +1,8 @@
 #pragma once
-// Nesterov momentum (MISSION.md section 4) in the change-of-variables form, which needs
+// Nesterov momentum (docs/formulas.md, Optimizers) in the change-of-variables form, which needs
 // the gradient at the stored parameters only:
 //   v_prev = v;  v = mu*v - lr*dx;  x += -mu*v_prev + (1+mu)*v
-// The stored x is the lecture's look-ahead point x_lecture + mu*v (see test_optim.cpp).
+// The stored x is the look-ahead point x + mu*v of CS231n's form (see test_optim.cpp).
 #include <span>
 
 #include "tapegrad/optim/first_order.hpp"

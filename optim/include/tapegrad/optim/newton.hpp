@@ -1,5 +1,5 @@
 #pragma once
-// Newton's method for small problems (MISSION.md section 4):  x -= lr * d,  where
+// Newton's method for small problems (docs/formulas.md, Optimizers):  x -= lr * d,  where
 // (H + damping*I) d = g. The dense Hessian H comes from the tape's second derivatives:
 // g = tg::grad(loss, params, create_graph) and then one Hessian-vector product per
 // coordinate (H e_i, a backward pass through the gradient's own graph). A quadratic is

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "tapegrad/optim/optimizer.hpp"
+#include "tapegrad/registration_capture.hpp"
 
 namespace tg::optim {
 
@@ -37,23 +38,11 @@ void register_optimizer(OptimizerInfo info);
 // process (std::terminate). The loader opens a capture around dlopen() and reports what
 // it collected as a tg::Error once dlopen() has returned. Captures nest; the innermost
 // one collects.
-class RegistrationCapture {
+class RegistrationCapture : public RegistrationCaptureBase {
  public:
   RegistrationCapture();
-  ~RegistrationCapture();
-  RegistrationCapture(const RegistrationCapture&) = delete;
-  RegistrationCapture& operator=(const RegistrationCapture&) = delete;
-
-  // The names registered, in order.
-  const std::vector<std::string>& names() const { return names_; }
-  // The failed registrations' messages ("... an optimizer named 'adam' is already registered").
-  const std::vector<std::string>& errors() const { return errors_; }
-
- private:
-  friend class RegistrationRecorder;
-  RegistrationCapture* outer_;
-  std::vector<std::string> names_{};
-  std::vector<std::string> errors_{};
+  // names(): the names registered, in order; errors(): the failed registrations' messages
+  // ("... an optimizer named 'adam' is already registered").
 };
 
 bool is_registered(std::string_view name);

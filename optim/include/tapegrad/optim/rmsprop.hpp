@@ -1,5 +1,5 @@
 #pragma once
-// RMSProp (MISSION.md section 4): cache = d*cache + (1-d)*dx^2;  x -= lr*dx/(sqrt(cache)+eps),
+// RMSProp (docs/formulas.md, Optimizers): cache = d*cache + (1-d)*dx^2;  x -= lr*dx/(sqrt(cache)+eps),
 // with the decay d typically 0.9, 0.99 or 0.999.
 #include <span>
 

@@ -1,6 +1,6 @@
 #pragma once
 // Schedules that wrap any optimizer by changing a group option between steps
-// (MISSION.md section 4): the learning rate by a closed form of the step count t,
+// (docs/formulas.md, docs/schedules.md): the learning rate by a closed form of the step count t,
 // reduce-on-plateau from a validation metric, and momentum annealing 0.5 -> 0.99.
 //   optim::LrScheduler schedule(*opt, optim::CosineAnnealing{.period = 100});
 //   for (epoch ...) { train(); schedule.step(); }

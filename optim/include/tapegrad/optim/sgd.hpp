@@ -1,5 +1,5 @@
 #pragma once
-// Stochastic gradient descent (MISSION.md section 4): x -= lr * dx.
+// Stochastic gradient descent (docs/formulas.md, Optimizers): x -= lr * dx.
 #include <span>
 
 #include "tapegrad/optim/first_order.hpp"

@@ -39,7 +39,7 @@ struct EvaluationOptions {
 // model's output, or with flip_average log((softmax(f(x)) + softmax(f(mirror x))) / 2),
 // computed as a logsumexp so that tiny probabilities stay finite. Records no tape when
 // gradients are off; the model's mode (train/eval) is the caller's.
-bool has_class_labels(const data::Dataset& dataset);  // i64 labels
+bool has_class_labels(const nn::data::Dataset& dataset);  // i64 labels
 
 Tensor class_log_probabilities(nn::Module& model, const Tensor& images, bool flip_average);
 
@@ -49,7 +49,7 @@ std::int64_t correct_predictions(const Tensor& scores, const Tensor& labels);
 // Mean cross-entropy (-ln p[label]) and accuracy of model on dataset (class labels), or
 // the mean loss over the samples (regression targets, accuracy NaN), in eval mode with
 // gradients off; the model's mode is restored afterwards.
-Evaluation evaluate(nn::Module& model, const data::Dataset& dataset, const std::optional<data::Normalization>& norm,
+Evaluation evaluate(nn::Module& model, const nn::data::Dataset& dataset, const std::optional<nn::data::Normalization>& norm,
                     const EvaluationOptions& options = {});
 
 }  // namespace tg::train

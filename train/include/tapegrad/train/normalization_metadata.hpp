@@ -10,9 +10,9 @@
 
 namespace tg::train {
 
-void add_normalization_metadata(const data::Normalization& norm, std::map<std::string, std::string>& metadata);
+void add_normalization_metadata(const nn::data::Normalization& norm, std::map<std::string, std::string>& metadata);
 // nullopt when the metadata has neither key (a checkpoint from before they were saved);
 // a tg::Error when they are malformed.
-std::optional<data::Normalization> normalization_from_metadata(const std::map<std::string, std::string>& metadata);
+std::optional<nn::data::Normalization> normalization_from_metadata(const std::map<std::string, std::string>& metadata);
 
 }  // namespace tg::train

@@ -1,11 +1,13 @@
 #pragma once
 // Everything of the training layer (tapegrad::train): the Trainer and its callbacks, the
-// monitors and sanity checks, the report, ensembles, the optimizer race and the search.
+// monitors and sanity checks, the built-in models, the Fashion-MNIST loader, the report,
+// ensembles, the optimizer race and the search.
 #include <tapegrad/train/callback.hpp>
 #include <tapegrad/train/diagnostics/diagnostics_output.hpp>
 #include <tapegrad/train/diagnostics/ensemble.hpp>
 #include <tapegrad/train/diagnostics/first_layer.hpp>
 #include <tapegrad/train/diagnostics/fixed_batch.hpp>
+#include <tapegrad/train/diagnostics/init_experiment.hpp>
 #include <tapegrad/train/diagnostics/init_experiment_report.hpp>
 #include <tapegrad/train/diagnostics/layer_histograms.hpp>
 #include <tapegrad/train/diagnostics/model_gradcheck.hpp>
@@ -18,6 +20,8 @@
 #include <tapegrad/train/epoch_table.hpp>
 #include <tapegrad/train/evaluation.hpp>
 #include <tapegrad/train/fashion_data.hpp>
+#include <tapegrad/train/fashion_mnist.hpp>
+#include <tapegrad/train/models.hpp>
 #include <tapegrad/train/normalization_metadata.hpp>
 #include <tapegrad/train/number_range.hpp>
 #include <tapegrad/train/op_sweep_report.hpp>

@@ -21,12 +21,12 @@
 
 #include <tapegrad/nn/data/augment.hpp>
 #include <tapegrad/nn/data/dataset.hpp>
-#include <tapegrad/nn/models.hpp>
 #include <tapegrad/nn/module.hpp>
 #include <tapegrad/optim/optimizer.hpp>
 #include <tapegrad/optim/options.hpp>
 #include <tapegrad/train/callback.hpp>
 #include <tapegrad/train/evaluation.hpp>
+#include <tapegrad/train/models.hpp>
 
 namespace tg::train {
 
@@ -40,7 +40,7 @@ struct TrainOptions {
   std::string optimizer = "adam";      // a registered name; ignored when Trainer::set_optimizer gave one
   optim::Options optimizer_options{};  // over the optimizer's defaults
   std::string schedule = "cosine";     // parse_schedule's grammar (schedule.hpp, docs/schedules.md)
-  data::Augmentation augmentation{};   // images [N, C, H, W] only
+  nn::data::Augmentation augmentation{};   // images [N, C, H, W] only
   bool normalize = true;               // scale inputs per channel by the training set's mean and std
   std::int64_t evaluation_batch_size = 500;
   // Validation and test predict with the mean softmax of each image and its mirror
@@ -86,7 +86,7 @@ struct TrainOptions {
 // Training and validation; test is optional (size 0: no test evaluation) and is touched
 // only once, at the end.
 struct TrainData {
-  data::Dataset train, validation, test;
+  nn::data::Dataset train, validation, test;
 };
 
 class Trainer {

@@ -1,5 +1,5 @@
 #pragma once
-// Data augmentation on f32 image batches [N, C, H, W] (MISSION.md section 7): horizontal
+// Data augmentation on f32 image batches [N, C, H, W] (docs/formulas.md, Regularization): horizontal
 // flip, random crop with zero padding, brightness/contrast jitter. Each image gets its
 // own draw; image i of a call uses Philox block i of the call's reservation, so results
 // depend only on the generator's state, not on threads. All return new tensors.
@@ -9,7 +9,7 @@
 #include "tapegrad/random.hpp"
 #include "tapegrad/tensor.hpp"
 
-namespace tg::data {
+namespace tg::nn::data {
 
 // The options the loader applies to each batch, in this order: flip, crop, jitter.
 struct Augmentation {
@@ -40,4 +40,4 @@ Tensor crop_padded(const Tensor& images, std::int64_t padding, std::span<const s
                    std::span<const std::int64_t> lefts);
 Tensor scale_shift(const Tensor& images, std::span<const float> contrast, std::span<const float> brightness);
 
-}  // namespace tg::data
+}  // namespace tg::nn::data

@@ -8,7 +8,7 @@
 
 #include "tapegrad/tensor.hpp"
 
-namespace tg::data {
+namespace tg::nn::data {
 
 struct Dataset {
   Tensor images;  // f32 [N, C, H, W] or [N, F], contiguous
@@ -28,4 +28,4 @@ void check_dataset(const Dataset& dataset, const char* op);
 // each in [0, num_classes). Errors name the file: counts that disagree, a label out of range.
 Dataset load_idx_dataset(const std::string& images_path, const std::string& labels_path, std::int64_t num_classes);
 
-}  // namespace tg::data
+}  // namespace tg::nn::data

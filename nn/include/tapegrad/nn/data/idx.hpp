@@ -12,7 +12,7 @@
 
 #include "tapegrad/tensor.hpp"
 
-namespace tg::data {
+namespace tg::nn::data {
 
 enum class IdxType : std::uint8_t { u8 = 0x08, i8 = 0x09, i16 = 0x0B, i32 = 0x0C, f32 = 0x0D, f64 = 0x0E };
 
@@ -49,4 +49,4 @@ enum class IdxCompression { none, gzip };
 void write_idx(const std::string& path, const IdxArray& array,
                IdxCompression compression = IdxCompression::none);
 
-}  // namespace tg::data
+}  // namespace tg::nn::data

@@ -12,7 +12,7 @@
 #include "tapegrad/nn/data/dataset.hpp"
 #include "tapegrad/nn/data/normalization.hpp"
 
-namespace tg::data {
+namespace tg::nn::data {
 
 struct Batch {
   Tensor images;  // f32 [B, C, H, W] or [B, F]
@@ -74,4 +74,4 @@ class DataLoader {
   std::vector<std::int64_t> order_;
 };
 
-}  // namespace tg::data
+}  // namespace tg::nn::data

@@ -6,7 +6,7 @@
 #include "tapegrad/nn/data/dataset.hpp"
 #include "tapegrad/tensor.hpp"
 
-namespace tg::data {
+namespace tg::nn::data {
 
 struct Normalization {
   std::vector<double> mean;  // one per channel
@@ -22,4 +22,4 @@ struct Normalization {
 // accumulated in double. A channel with zero variance is an error (it cannot be scaled).
 Normalization compute_normalization(const Dataset& train);
 
-}  // namespace tg::data
+}  // namespace tg::nn::data

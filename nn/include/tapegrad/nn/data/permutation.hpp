@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace tg::data {
+namespace tg::nn::data {
 
 // A uniformly random permutation of 0..n-1 (Fisher-Yates).
 std::vector<std::int64_t> random_permutation(std::int64_t n, std::uint64_t seed);
@@ -13,4 +13,4 @@ std::vector<std::int64_t> random_permutation(std::int64_t n, std::uint64_t seed)
 // splitmix64 of the pair, so nearby (seed, index) pairs give unrelated streams.
 std::uint64_t derive_seed(std::uint64_t seed, std::uint64_t index);
 
-}  // namespace tg::data
+}  // namespace tg::nn::data

@@ -1,10 +1,10 @@
 #pragma once
-// One validation fold carved from the training set (MISSION.md section 5).
+// One validation fold carved from the training set (docs/formulas.md).
 #include <cstdint>
 
 #include "tapegrad/nn/data/dataset.hpp"
 
-namespace tg::data {
+namespace tg::nn::data {
 
 struct TrainValidationSplit {
   Dataset train;
@@ -17,4 +17,4 @@ struct TrainValidationSplit {
 TrainValidationSplit train_validation_split(const Dataset& dataset, std::int64_t validation_size,
                                             std::uint64_t seed);
 
-}  // namespace tg::data
+}  // namespace tg::nn::data

@@ -33,8 +33,8 @@ struct EnsembleResult {
 // data loads.
 void check_ensemble_members(const std::vector<std::string>& paths);
 
-EnsembleResult evaluate_ensemble(const std::vector<std::string>& paths, const data::Dataset& dataset,
-                                 const std::optional<data::Normalization>& fallback,
+EnsembleResult evaluate_ensemble(const std::vector<std::string>& paths, const nn::data::Dataset& dataset,
+                                 const std::optional<nn::data::Normalization>& fallback,
                                  const EvaluationOptions& options = {});
 
 }  // namespace tg::train

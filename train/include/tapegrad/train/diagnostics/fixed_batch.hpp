@@ -8,14 +8,14 @@
 #include <tapegrad/nn/data/dataset.hpp>
 #include <tapegrad/nn/data/loader.hpp>
 #include <tapegrad/nn/data/normalization.hpp>
-#include <tapegrad/nn/models.hpp>
 #include <tapegrad/random.hpp>
+#include <tapegrad/train/models.hpp>
 
 namespace tg::train {
 
 // The first n examples of dataset (all when it has fewer), normalized by norm.
-data::Batch first_examples(const data::Dataset& dataset, std::int64_t n,
-                           const std::optional<data::Normalization>& norm);
+nn::data::Batch first_examples(const nn::data::Dataset& dataset, std::int64_t n,
+                           const std::optional<nn::data::Normalization>& norm);
 
 // Restores the calling thread's default random stream when it goes out of scope, so a
 // diagnostic that makes a model or draws a dropout mask leaves training's draws as they were.

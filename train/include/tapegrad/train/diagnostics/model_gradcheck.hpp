@@ -44,7 +44,7 @@ GradcheckReport gradcheck_loss(nn::Module& model, const Tensor& images, const Te
 class StepGradcheck : public Callback {
  public:
   using Print = std::function<void(const std::string&)>;
-  StepGradcheck(std::int64_t every, data::Batch batch, Print print = {}, ModelGradcheckOptions options = {});
+  StepGradcheck(std::int64_t every, nn::data::Batch batch, Print print = {}, ModelGradcheckOptions options = {});
 
   void before_step(const StepContext& context) override;
   const std::vector<std::pair<std::int64_t, GradcheckReport>>& reports() const { return reports_; }
@@ -52,7 +52,7 @@ class StepGradcheck : public Callback {
 
  private:
   std::int64_t every_;
-  data::Batch batch_;
+  nn::data::Batch batch_;
   Print print_;
   ModelGradcheckOptions options_;
   std::vector<std::pair<std::int64_t, GradcheckReport>> reports_;

@@ -12,8 +12,8 @@
 #include <vector>
 
 #include <tapegrad/nn/data/loader.hpp>
-#include <tapegrad/nn/models.hpp>
 #include <tapegrad/nn/module.hpp>
+#include <tapegrad/train/models.hpp>
 
 namespace tg::train {
 
@@ -78,8 +78,8 @@ struct SanityResults {
 // Runs the three checks, each on a freshly made model seeded like training's: 1 and 2 on
 // all of examples (normalized training images), 3 on the first overfit_examples of them.
 // The default random stream is left as found.
-SanityResults run_sanity_checks(const SanityModelFactory& make_model, const data::Batch& examples,
+SanityResults run_sanity_checks(const SanityModelFactory& make_model, const nn::data::Batch& examples,
                                 const SanityCheckOptions& options = {});
-SanityResults run_sanity_checks(const SanityOptions& options, const data::Batch& examples);
+SanityResults run_sanity_checks(const SanityOptions& options, const nn::data::Batch& examples);
 
 }  // namespace tg::train

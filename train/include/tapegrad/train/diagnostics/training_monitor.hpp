@@ -11,10 +11,10 @@
 
 #include <tapegrad/nn/data/loader.hpp>
 
+#include <tapegrad/train/callback.hpp>
 #include <tapegrad/train/diagnostics/layer_histograms.hpp>
 #include <tapegrad/train/diagnostics/update_ratio.hpp>
 #include <tapegrad/train/report/report.hpp>
-#include <tapegrad/train/callback.hpp>
 
 namespace tg::train {
 
@@ -28,7 +28,7 @@ struct MonitorOptions {
 class TrainingMonitor : public Callback {
  public:
   // batch: the fixed examples the histograms are taken on (normalized like training's).
-  explicit TrainingMonitor(data::Batch batch, MonitorOptions options = {}, UpdateRatioRecorder::Warn warn = {});
+  explicit TrainingMonitor(nn::data::Batch batch, MonitorOptions options = {}, UpdateRatioRecorder::Warn warn = {});
 
   void before_step(const StepContext& context) override;
   void after_step(const StepContext& context) override;
@@ -41,7 +41,7 @@ class TrainingMonitor : public Callback {
   const std::optional<report::ImageGrid>& first_layer() const { return first_layer_; }
 
  private:
-  data::Batch batch_;
+  nn::data::Batch batch_;
   MonitorOptions options_;
   UpdateRatioRecorder ratios_;
   std::vector<double> losses_;

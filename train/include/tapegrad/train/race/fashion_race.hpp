@@ -1,8 +1,8 @@
 #pragma once
-// The optimizer race on Fashion-MNIST (CS231n lecture 7): the lecture's network
+// The optimizer race on Fashion-MNIST (CS231n lecture 7): the network of its comparison
 // (nn::make_model("mlp5x100"): five hidden layers of 100 ReLU units, He init) trained
 // by each optimizer for the same number of iterations from the same initialization on
-// the same batches, recording the minibatch loss per iteration. The seed's finding:
+// the same batches, recording the minibatch loss per iteration. The lecture's finding:
 // SGD slowest; momentum, AdaGrad and Adam close.
 #include <cstdint>
 #include <functional>
@@ -39,14 +39,14 @@ struct FashionRun {
   double seconds_per_step = 0; // forward, backward and step of one iteration
 };
 
-// The learning rates that make the seed's comparison fair: each optimizer at the best
-// of {1/3, 1, 3} times the seed's lr after 1000 iterations (seed 0, batch 128); an
+// The learning rates that make the comparison fair: each optimizer at the best of
+// {1/3, 1, 3} times its default lr after 1000 iterations (seed 0, batch 128); an
 // optimizer not listed (a plug-in) keeps its own default.
 optim::Options default_fashion_options(const std::string& optimizer);
 
 // Trains settings.model on train with optimizer (created with options) and evaluates it
 // on test (skipped when test is empty). on_iteration(i, loss) follows every iteration (1-based).
-FashionRun run_fashion_race(const data::Dataset& train, const data::Dataset& test, const std::string& optimizer,
+FashionRun run_fashion_race(const nn::data::Dataset& train, const nn::data::Dataset& test, const std::string& optimizer,
                             const optim::Options& options, const FashionRaceSettings& settings,
                             const std::function<void(std::int64_t, double)>& on_iteration = {});
 

@@ -8,9 +8,9 @@
 #include <nlohmann/json.hpp>
 
 #include <tapegrad/train/search/space.hpp>
-#include <tapegrad/train/trainer.hpp>
 #include <tapegrad/train/search/trainer_trial.hpp>
 #include <tapegrad/train/search/trial.hpp>
+#include <tapegrad/train/trainer.hpp>
 
 namespace tg::train::search {
 
@@ -24,7 +24,7 @@ struct TrialSettings {
   // Split, model initialization and shuffling: the same for every trial (common random
   // numbers), so that trials differ only by their configuration.
   std::uint64_t seed = 0;
-  std::string data_dir{};        // empty: data::fashion_mnist_dir()
+  std::string data_dir{};        // empty: train::fashion_mnist_dir()
   std::string checkpoint_dir{};  // empty: no checkpoints
 
   // Clear errors before anything is trained: unknown model or optimizer, a range name

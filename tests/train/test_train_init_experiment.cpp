@@ -1,24 +1,24 @@
-// The CS231n initialization experiment (MISSION.md section 8): the facts its
+// The CS231n initialization experiment (train/diagnostics/init_experiment.hpp): the facts its
 // histograms show, on 5 layers of 100 units and 1000 inputs (seed 0).
 #include <doctest/doctest.h>
 
-#include <tapegrad/nn/init_experiment.hpp>
 #include <tapegrad/tapegrad.hpp>
+#include <tapegrad/train/diagnostics/init_experiment.hpp>
 
-using namespace tg::nn;
+using namespace tg::train;
 
-TEST_CASE("nn init experiment: std 0.01 with tanh collapses (last layer std < 1e-3 of the first)") {
+TEST_CASE("train init experiment: std 0.01 with tanh collapses (last layer std < 1e-3 of the first)") {
   const auto layers = run_init_experiment({.init = InitScheme::normal_0_01, .activation = Activation::tanh});
   REQUIRE(layers.size() == 5);
   CHECK(layers.back().std < 1e-3 * layers.front().std);
 }
 
-TEST_CASE("nn init experiment: std 1 with tanh saturates most units in every layer") {
+TEST_CASE("train init experiment: std 1 with tanh saturates most units in every layer") {
   for (const auto& s : run_init_experiment({.init = InitScheme::normal_1, .activation = Activation::tanh}))
     CHECK(s.saturated_fraction > 0.5);
 }
 
-TEST_CASE("nn init experiment: He with ReLU keeps the std within a factor 2 across layers") {
+TEST_CASE("train init experiment: He with ReLU keeps the std within a factor 2 across layers") {
   const auto layers = run_init_experiment({.init = InitScheme::he, .activation = Activation::relu});
   for (const auto& s : layers) {
     CHECK(s.std < 2 * layers.front().std);
@@ -28,7 +28,7 @@ TEST_CASE("nn init experiment: He with ReLU keeps the std within a factor 2 acro
   }
 }
 
-TEST_CASE("nn init experiment: Xavier with ReLU halves the variance each layer") {
+TEST_CASE("train init experiment: Xavier with ReLU halves the variance each layer") {
   // Var doubles with He's factor 2; without it the second moment halves per layer, so
   // the std shrinks by about 1/sqrt(2) per layer: ~0.25 after 4 more layers.
   const auto layers = run_init_experiment({.init = InitScheme::xavier, .activation = Activation::relu});
@@ -37,7 +37,7 @@ TEST_CASE("nn init experiment: Xavier with ReLU halves the variance each layer")
   CHECK(ratio < 0.4);
 }
 
-TEST_CASE("nn activation_stats: hand-computed values") {
+TEST_CASE("train activation_stats: hand-computed values") {
   const auto t = tg::from_vector(std::vector<float>{0.0f, 0.005f, 0.5f, 0.995f}, {4});
   const ActivationStats s = activation_stats(t, Activation::sigmoid);
   CHECK(s.mean == doctest::Approx(1.5 / 4));

@@ -1,11 +1,11 @@
-#include "tapegrad/nn/data/fashion_mnist.hpp"
+#include <tapegrad/train/fashion_mnist.hpp>
 
 #include <cstdlib>
 #include <filesystem>
 
-#include "tapegrad/error.hpp"
+#include <tapegrad/error.hpp>
 
-namespace tg::data {
+namespace tg::train {
 
 std::string fashion_mnist_dir() {
   const char* dir = std::getenv(kFashionMnistDirVariable);
@@ -27,15 +27,15 @@ std::string find_file(const std::string& dir, const std::string& stem) {
 }
 }  // namespace
 
-Dataset load_fashion_mnist(const std::string& dir, Split split) {
-  const std::string prefix = split == Split::train ? "train" : "t10k";
+nn::data::Dataset load_fashion_mnist(const std::string& dir, FashionMnistSplit split) {
+  const std::string prefix = split == FashionMnistSplit::train ? "train" : "t10k";
   const std::string images = find_file(dir, prefix + "-images-idx3-ubyte");
   const std::string labels = find_file(dir, prefix + "-labels-idx1-ubyte");
-  Dataset d = load_idx_dataset(images, labels, kFashionMnistClasses);
+  nn::data::Dataset d = nn::data::load_idx_dataset(images, labels, kFashionMnistClasses);
   TG_CHECK(d.images.size(1) == 1 && d.images.size(2) == 28 && d.images.size(3) == 28,
            "load_fashion_mnist: {} holds images of shape {}, expected [N, 1, 28, 28]", images,
            d.images.shape().str());
   return d;
 }
 
-}  // namespace tg::data
+}  // namespace tg::train

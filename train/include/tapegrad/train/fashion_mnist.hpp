@@ -4,11 +4,11 @@
 // The same file names serve MNIST, so a folder of MNIST files loads too.
 #include <string>
 
-#include "tapegrad/nn/data/dataset.hpp"
+#include <tapegrad/nn/data/dataset.hpp>
 
-namespace tg::data {
+namespace tg::train {
 
-enum class Split { train, test };
+enum class FashionMnistSplit { train, test };
 
 inline constexpr const char* kFashionMnistDefaultDir = "/usr/share/datasets/fashion-mnist";
 inline constexpr const char* kFashionMnistDirVariable = "TAPEGRAD_FASHION_MNIST_DIR";
@@ -20,7 +20,7 @@ std::string fashion_mnist_dir();
 // Images as f32 [N, 1, 28, 28] in [0, 1] and labels i64 [N] in [0, 10). Reads
 // {train,t10k}-{images-idx3,labels-idx1}-ubyte, gzipped (.gz) or not. A missing file
 // is an error that says how to install the data.
-Dataset load_fashion_mnist(const std::string& dir, Split split);
-inline Dataset load_fashion_mnist(Split split) { return load_fashion_mnist(fashion_mnist_dir(), split); }
+nn::data::Dataset load_fashion_mnist(const std::string& dir, FashionMnistSplit split);
+inline nn::data::Dataset load_fashion_mnist(FashionMnistSplit split) { return load_fashion_mnist(fashion_mnist_dir(), split); }
 
-}  // namespace tg::data
+}  // namespace tg::train

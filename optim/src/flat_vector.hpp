@@ -1,5 +1,6 @@
 #pragma once
-// Vector arithmetic on flat f64 arrays, shared by the line search and L-BFGS.
+// Arithmetic on the flat f64 vectors of the second-order optimizers (the line search and
+// L-BFGS work on all parameters concatenated).
 #include <numeric>
 #include <span>
 

@@ -1,21 +1,18 @@
-#include "names.hpp"
-
+#pragma once
+// Error messages about an unknown name list what exists and, when the name is a typo of
+// one of them, suggest it: "unknown option 'beta_1' (did you mean 'beta1'?); options: ...".
+// Used by the optimizer and model registries and by the optimizer options.
 #include <algorithm>
 #include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
 
-namespace tg::optim::detail {
+namespace tg {
 
-std::string join_names(const std::vector<std::string>& names) {
-  std::string out;
-  for (const std::string& name : names) {
-    if (!out.empty()) out += ", ";
-    out += name;
-  }
-  return out;
-}
-
-namespace {
-std::size_t edit_distance(std::string_view a, std::string_view b) {
+// The Levenshtein distance: the fewest single-character insertions, deletions and
+// substitutions that turn a into b.
+inline std::size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> row(b.size() + 1);
   for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
   for (std::size_t i = 1; i <= a.size(); ++i) {
@@ -29,9 +26,10 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
   }
   return row[b.size()];
 }
-}  // namespace
 
-std::string did_you_mean(std::string_view given, const std::vector<std::string>& names) {
+// " (did you mean 'beta1'?)" for the closest of names when it is at most
+// max(1, given.size() / 3) edits away from given (the first of equally close ones), else "".
+inline std::string did_you_mean(std::string_view given, const std::vector<std::string>& names) {
   const std::size_t allowed = std::max<std::size_t>(1, given.size() / 3);
   std::size_t best = allowed + 1;
   const std::string* best_name = nullptr;
@@ -45,4 +43,4 @@ std::string did_you_mean(std::string_view given, const std::vector<std::string>&
   return best_name ? " (did you mean '" + *best_name + "'?)" : std::string{};
 }
 
-}  // namespace tg::optim::detail
+}  // namespace tg

@@ -1,14 +1,14 @@
-#include "tapegrad/nn/init_experiment.hpp"
+#include <tapegrad/train/diagnostics/init_experiment.hpp>
 
 #include <cmath>
 
-#include "tapegrad/autograd.hpp"
-#include "tapegrad/nn/activations.hpp"
-#include "tapegrad/nn/init.hpp"
-#include "tapegrad/nn/linear.hpp"
-#include "tapegrad/random.hpp"
+#include <tapegrad/autograd.hpp>
+#include <tapegrad/nn/activations.hpp>
+#include <tapegrad/nn/init.hpp>
+#include <tapegrad/nn/linear.hpp>
+#include <tapegrad/random.hpp>
 
-namespace tg::nn {
+namespace tg::train {
 
 std::string_view activation_name(Activation activation) {
   switch (activation) {
@@ -55,16 +55,16 @@ void initialize(const Tensor& weight, InitScheme scheme, Generator& gen) {
   switch (scheme) {
     case InitScheme::normal_1: nn::normal_(weight, 1.0, &gen); break;
     case InitScheme::normal_0_01: nn::normal_(weight, 0.01, &gen); break;
-    case InitScheme::xavier: xavier_normal_(weight, &gen, FanMode::in); break;
-    case InitScheme::he: kaiming_normal_(weight, &gen, FanMode::in); break;
+    case InitScheme::xavier: nn::xavier_normal_(weight, &gen, nn::FanMode::in); break;
+    case InitScheme::he: nn::kaiming_normal_(weight, &gen, nn::FanMode::in); break;
   }
 }
 
-ModulePtr make_activation(Activation activation) {
+nn::ModulePtr make_activation(Activation activation) {
   switch (activation) {
-    case Activation::sigmoid: return std::make_shared<Sigmoid>();
-    case Activation::tanh: return std::make_shared<Tanh>();
-    default: return std::make_shared<ReLU>();
+    case Activation::sigmoid: return std::make_shared<nn::Sigmoid>();
+    case Activation::tanh: return std::make_shared<nn::Tanh>();
+    default: return std::make_shared<nn::ReLU>();
   }
 }
 
@@ -77,10 +77,10 @@ std::vector<Tensor> init_experiment_activations(const InitExperiment& e) {
   NoGradGuard no_grad;
   Generator gen(e.seed);
   Tensor h = randn({e.inputs, e.units}, f32, &gen);
-  const ModulePtr activation = make_activation(e.activation);
+  const nn::ModulePtr activation = make_activation(e.activation);
   std::vector<Tensor> out;
   for (int layer = 0; layer < e.layers; ++layer) {
-    Linear linear(e.units, e.units, false, &gen);
+    nn::Linear linear(e.units, e.units, false, &gen);
     initialize(linear.weight(), e.init, gen);
     h = activation->forward(linear(h));
     out.push_back(h);
@@ -94,4 +94,4 @@ std::vector<ActivationStats> run_init_experiment(const InitExperiment& e) {
   return out;
 }
 
-}  // namespace tg::nn
+}  // namespace tg::train

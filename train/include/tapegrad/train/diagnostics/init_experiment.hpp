@@ -7,9 +7,9 @@
 #include <string_view>
 #include <vector>
 
-#include "tapegrad/tensor.hpp"
+#include <tapegrad/tensor.hpp>
 
-namespace tg::nn {
+namespace tg::train {
 
 enum class Activation { sigmoid, tanh, relu };
 std::string_view activation_name(Activation activation);
@@ -45,4 +45,4 @@ std::vector<Tensor> init_experiment_activations(const InitExperiment& experiment
 // The statistics of each layer's output, first layer first.
 std::vector<ActivationStats> run_init_experiment(const InitExperiment& experiment);
 
-}  // namespace tg::nn
+}  // namespace tg::train
