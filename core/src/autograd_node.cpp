@@ -110,8 +110,13 @@ void connect_inputs(Node& node, std::span<const Tensor> inputs) {
 }
 
 void Node::set_output_meta(std::uint32_t output_nr, const Tensor& output) {
-  if (output_meta_.size() <= output_nr) output_meta_.resize(output_nr + 1);
-  output_meta_[output_nr] = TensorMeta{output.shape(), output.dtype()};
+  if (output_nr == 0) [[likely]] {
+    first_output_meta_.shape = output.shape();
+    first_output_meta_.dtype = output.dtype();
+    return;
+  }
+  if (more_output_meta_.size() < output_nr) more_output_meta_.resize(output_nr);
+  more_output_meta_[output_nr - 1] = TensorMeta{output.shape(), output.dtype()};
 }
 
 void set_history(const Tensor& output, const std::shared_ptr<Node>& node, std::uint32_t output_nr) {

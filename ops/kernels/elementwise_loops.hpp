@@ -32,7 +32,8 @@ void keep_nans(const Tensor& x, const Tensor& out) {
     const T* in = x.data<T>();
     T* o = out.data<T>();
     const std::int64_t n = out.numel();
-    parallel_for(n, kGrainElements, [&](std::int64_t begin, std::int64_t end) {
+    // Pointers by value: through captured references GCC keeps this loop scalar.
+    parallel_for(n, kGrainElements, [in, o](std::int64_t begin, std::int64_t end) {
       for (std::int64_t i = begin; i < end; ++i)
         if (in[i] != in[i]) o[i] = in[i];
     });

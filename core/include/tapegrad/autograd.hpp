@@ -75,7 +75,9 @@ class Node : public std::enable_shared_from_this<Node> {
   bool released() const { return released_; }
   // Shape and dtype of output output_nr, as set_history recorded them: the only
   // gradient the engine accepts for that output.
-  const TensorMeta& output_meta(std::uint32_t output_nr) const { return output_meta_[output_nr]; }
+  const TensorMeta& output_meta(std::uint32_t output_nr) const {
+    return output_nr == 0 ? first_output_meta_ : more_output_meta_[output_nr - 1];
+  }
   void set_output_meta(std::uint32_t output_nr, const Tensor& output);
 
   // Hooks on non-leaf tensors produced by this node (by output number).
@@ -88,7 +90,10 @@ class Node : public std::enable_shared_from_this<Node> {
   friend class BackwardEngine;
   std::uint64_t sequence_nr_;
   SmallVector<Edge, 2> edges_;
-  SmallVector<TensorMeta, 1> output_meta_;
+  // Most nodes have one output: its metadata is a plain member, set without a branch
+  // on a container's size on every recorded op.
+  TensorMeta first_output_meta_;
+  std::vector<TensorMeta> more_output_meta_;
   std::vector<std::pair<std::uint32_t, GradHook>> output_hooks_;
   // Engine scratch: gradients accumulated for this node's outputs during backward.
   TensorList pending_;
