@@ -61,6 +61,7 @@
 #include <utility>
 
 #include "op_util.hpp"
+#include "tapegrad/memory_pool.hpp"
 
 namespace tg::ops {
 
