@@ -45,19 +45,6 @@ Registry& registry() {
   return r;
 }
 
-std::vector<std::string> names_locked(const Registry& r) {
-  std::vector<std::string> names;
-  for (const auto& [name, entry] : r.entries) names.push_back(name);
-  return names;
-}
-
-void throw_static_errors_locked(Registry& r) {
-  if (r.static_errors.empty()) return;
-  const std::string errors = fmt::format("{}", fmt::join(r.static_errors, "; "));
-  r.static_errors.clear();
-  fail("nn: a model registration at static initialization failed: {}", errors);
-}
-
 // Registrations run on the thread that loads the module, so the capture is per thread.
 thread_local RegistrationCaptureBase* innermost_capture = nullptr;
 
@@ -136,7 +123,7 @@ bool is_model_registered(std::string_view name) {
 std::vector<ModelInfo> registered_models() {
   Registry& r = registry();
   std::lock_guard lock(r.mutex);
-  throw_static_errors_locked(r);
+  throw_kept_registration_errors(r.static_errors, "nn: a model registration");
   std::vector<ModelInfo> out;
   for (const auto& [name, entry] : r.entries) out.push_back(entry.info);
   return out;
@@ -145,17 +132,17 @@ std::vector<ModelInfo> registered_models() {
 std::vector<std::string> model_names() {
   Registry& r = registry();
   std::lock_guard lock(r.mutex);
-  throw_static_errors_locked(r);
-  return names_locked(r);
+  throw_kept_registration_errors(r.static_errors, "nn: a model registration");
+  return registered_names(r.entries);
 }
 
 ModelInfo find_model(std::string_view name) {
   Registry& r = registry();
   std::lock_guard lock(r.mutex);
-  throw_static_errors_locked(r);
+  throw_kept_registration_errors(r.static_errors, "nn: a model registration");
   const auto it = r.entries.find(name);
   if (it == r.entries.end()) {
-    const std::vector<std::string> names = names_locked(r);
+    const std::vector<std::string> names = registered_names(r.entries);
     fail("make_model: unknown model '{}'{}; known models: {}", name, did_you_mean(name, names),
          fmt::join(names, ", "));
   }

@@ -24,18 +24,6 @@ Registry& registry() {
   static Registry r;  // constructed on first use: registrations run during static initialization
   return r;
 }
-std::vector<std::string> names_locked(const Registry& r) {
-  std::vector<std::string> names;
-  for (const auto& [name, info] : r.entries) names.push_back(name);
-  return names;
-}
-void throw_static_errors_locked(Registry& r) {
-  if (r.static_errors.empty()) return;
-  std::string errors;
-  for (const std::string& e : r.static_errors) errors += (errors.empty() ? "" : "; ") + e;
-  r.static_errors.clear();
-  fail("optim: a registration at static initialization failed: {}", errors);
-}
 void add(OptimizerInfo info) {
   TG_CHECK(!info.name.empty(), "optim::register_optimizer: empty optimizer name");
   TG_CHECK(static_cast<bool>(info.factory), "optim::register_optimizer: '{}' has no factory", info.name);
@@ -96,7 +84,7 @@ bool is_registered(std::string_view name) {
 std::vector<OptimizerInfo> registered() {
   Registry& r = registry();
   std::lock_guard lock(r.mutex);
-  throw_static_errors_locked(r);
+  throw_kept_registration_errors(r.static_errors, "optim: a registration");
   std::vector<OptimizerInfo> out;
   for (const auto& [name, info] : r.entries) out.push_back(info);
   return out;
@@ -105,10 +93,10 @@ std::vector<OptimizerInfo> registered() {
 OptimizerInfo find_optimizer(std::string_view name) {
   Registry& r = registry();
   std::lock_guard lock(r.mutex);
-  throw_static_errors_locked(r);
+  throw_kept_registration_errors(r.static_errors, "optim: a registration");
   const auto it = r.entries.find(name);
   if (it == r.entries.end()) {
-    const std::vector<std::string> names = names_locked(r);
+    const std::vector<std::string> names = registered_names(r.entries);
     fail("optim::create: unknown optimizer '{}'{}; registered: {}", name, did_you_mean(name, names),
          fmt::join(names, ", "));
   }

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "tapegrad/error.hpp"
+
 namespace tg {
 
 class RegistrationCaptureBase {
@@ -43,5 +45,25 @@ class RegistrationCaptureBase {
   std::vector<std::string> names_{};
   std::vector<std::string> errors_{};
 };
+
+// The names of a registry's name -> entry map, in the map's order.
+template <class Map>
+std::vector<std::string> registered_names(const Map& entries) {
+  std::vector<std::string> names;
+  names.reserve(entries.size());
+  for (const auto& entry : entries) names.push_back(entry.first);
+  return names;
+}
+
+// A registration that failed at static initialization outside any capture is kept in
+// errors for the registry's next lookup, which throws it once: "<what> at static
+// initialization failed: <messages>".
+inline void throw_kept_registration_errors(std::vector<std::string>& errors, const char* what) {
+  if (errors.empty()) return;
+  std::string joined;
+  for (const std::string& e : errors) joined += (joined.empty() ? "" : "; ") + e;
+  errors.clear();
+  fail("{} at static initialization failed: {}", what, joined);
+}
 
 }  // namespace tg
