@@ -1,5 +1,6 @@
 #include "tapegrad/optim/adam.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "kernel_util.hpp"
@@ -8,12 +9,13 @@
 
 namespace tg::optim {
 
-template <class T>
-void adam_update(std::span<T> x, std::span<const T> dx, std::span<T> m, std::span<T> v, const AdamStep& step,
-                 const GradientTransform& transform) {
-  detail::check_lengths("adam_update", x.size(), {dx.size(), m.size(), v.size()});
-  TG_CHECK(step.t >= 1, "adam_update: the step number t counts from 1, got {}", step.t);
-  const GradientTransformT<T> gradient(transform);
+namespace {
+
+// One pass of the update; AmsGrad is compile-time so that each variant is its own
+// vectorized loop.
+template <bool AmsGrad, class T>
+void adam_pass(T* __restrict xp, const T* __restrict dp, T* __restrict mp, T* __restrict vp, T* __restrict wp,
+               std::int64_t n, const AdamStep& step, const GradientTransformT<T>& gradient) {
   const double t = static_cast<double>(step.t);
   // mt = m/(1-b1^t), vt = v/(1-b2^t): the two divisions become multiplications.
   const T b1 = static_cast<T>(step.beta1), one_minus_b1 = static_cast<T>(1 - step.beta1);
@@ -22,11 +24,7 @@ void adam_update(std::span<T> x, std::span<const T> dx, std::span<T> m, std::spa
   const T inv_bc2 = static_cast<T>(1 / (1 - std::pow(step.beta2, t)));
   const T eps = static_cast<T>(step.eps);
   const T decay = static_cast<T>(1 - step.lr * step.decoupled_weight_decay);
-  T* __restrict xp = x.data();
-  T* __restrict mp = m.data();
-  T* __restrict vp = v.data();
-  const T* __restrict dp = dx.data();
-  parallel_for(static_cast<std::int64_t>(x.size()), kGrainElements, [&](std::int64_t begin, std::int64_t end) {
+  parallel_for(n, kGrainElements, [=](std::int64_t begin, std::int64_t end) {
 #pragma omp simd
     for (std::int64_t i = begin; i < end; ++i) {
       const T g = gradient(xp[i], dp[i]);
@@ -34,14 +32,36 @@ void adam_update(std::span<T> x, std::span<const T> dx, std::span<T> m, std::spa
       const T vi = b2 * vp[i] + one_minus_b2 * g * g;
       mp[i] = mi;
       vp[i] = vi;
-      xp[i] = decay * xp[i] - lr_over_bc1 * mi / (std::sqrt(vi * inv_bc2) + eps);
+      T second_moment = vi;
+      if constexpr (AmsGrad) {
+        second_moment = std::max(wp[i], vi);
+        wp[i] = second_moment;
+      }
+      xp[i] = decay * xp[i] - lr_over_bc1 * mi / (std::sqrt(second_moment * inv_bc2) + eps);
     }
   });
 }
+
+}  // namespace
+
+template <class T>
+void adam_update(std::span<T> x, std::span<const T> dx, std::span<T> m, std::span<T> v, const AdamStep& step,
+                 const GradientTransform& transform, std::span<T> v_max) {
+  detail::check_lengths("adam_update", x.size(), {dx.size(), m.size(), v.size()});
+  if (step.amsgrad) detail::check_lengths("adam_update (v_max)", x.size(), {v_max.size()});
+  TG_CHECK(step.t >= 1, "adam_update: the step number t counts from 1, got {}", step.t);
+  const GradientTransformT<T> gradient(transform);
+  const auto n = static_cast<std::int64_t>(x.size());
+  if (step.amsgrad) {
+    adam_pass<true>(x.data(), dx.data(), m.data(), v.data(), v_max.data(), n, step, gradient);
+  } else {
+    adam_pass<false>(x.data(), dx.data(), m.data(), v.data(), v_max.data(), n, step, gradient);
+  }
+}
 template void adam_update<float>(std::span<float>, std::span<const float>, std::span<float>, std::span<float>,
-                                 const AdamStep&, const GradientTransform&);
+                                 const AdamStep&, const GradientTransform&, std::span<float>);
 template void adam_update<double>(std::span<double>, std::span<const double>, std::span<double>, std::span<double>,
-                                  const AdamStep&, const GradientTransform&);
+                                  const AdamStep&, const GradientTransform&, std::span<double>);
 
 namespace {
 std::vector<OptionSpec> adam_core_options() {
@@ -50,6 +70,7 @@ std::vector<OptionSpec> adam_core_options() {
       number_option("beta1", 0.9, "decay of the first-moment (mean) estimate m", unit_interval_open_right()),
       number_option("beta2", 0.999, "decay of the second-moment estimate v", unit_interval_open_right()),
       number_option("eps", 1e-8, "added to sqrt(vt) to avoid division by zero", greater_than(0)),
+      boolean_option("amsgrad", false, "divide by the running maximum of v (AMSGrad, Reddi et al. 2018)"),
   };
 }
 }  // namespace
@@ -74,7 +95,7 @@ Adam::Adam(std::string name, std::vector<OptionSpec> schema, std::vector<ParamGr
            bool decoupled_weight_decay)
     : FirstOrderOptimizer(std::move(name), std::move(schema), std::move(groups), options),
       decoupled_weight_decay_(decoupled_weight_decay) {
-  declare_state({buffer_state("m"), buffer_state("v"), counter_state("step", 1)});
+  declare_state({buffer_state("m"), buffer_state("v"), counter_state("step", 1), optional_buffer_state("v_max")});
 }
 
 AdamW::AdamW(std::vector<ParamGroup> groups, const Options& options)
@@ -83,18 +104,20 @@ AdamW::AdamW(std::vector<ParamGroup> groups, const Options& options)
 void Adam::update(const ParamGroup& group, const GradientTransform& transform, const Tensor& param,
                   const Tensor& grad, ParamState& state) {
   const Options& o = group.options;
-  AdamStep step{o.number("lr"), o.number("beta1"), o.number("beta2"), o.number("eps"), 1, 0.0};
+  AdamStep step{o.number("lr"), o.number("beta1"), o.number("beta2"), o.number("eps"), 1, 0.0, o.boolean("amsgrad")};
   GradientTransform g = transform;
   if (decoupled_weight_decay_) {
     step.decoupled_weight_decay = g.weight_decay;
     g.weight_decay = 0;
   }
-  const Tensor& m = state_buffer(state, "m", param);
-  const Tensor& v = state_buffer(state, "v", param);
+  const Tensor m = state_buffer(state, "m", param);
+  const Tensor v = state_buffer(state, "v", param);
+  const Tensor v_max = step.amsgrad ? state_buffer(state, "v_max", param) : Tensor{};
   step.t = increment_counter(state, "step");
   dispatch_floating(param.dtype(), [&](auto zero) {
     using T = decltype(zero);
-    adam_update<T>(mutable_span<T>(param), const_span<T>(grad), mutable_span<T>(m), mutable_span<T>(v), step, g);
+    adam_update<T>(mutable_span<T>(param), const_span<T>(grad), mutable_span<T>(m), mutable_span<T>(v), step, g,
+                   v_max.defined() ? mutable_span<T>(v_max) : std::span<T>{});
   });
 }
 

@@ -50,7 +50,7 @@ void FirstOrderOptimizer::step_impl() {
     for (const ParamGroup& group : groups)
       if (!group.frozen)
         for (const Tensor& p : group.params)
-          if (p.grad().defined()) grads.push_back(p.grad());
+          if (p.requires_grad() && p.grad().defined()) grads.push_back(p.grad());
     norm = global_norm(grads);
   }
   for (std::size_t g = 0; g < groups.size(); ++g) {
@@ -60,7 +60,7 @@ void FirstOrderOptimizer::step_impl() {
     for (std::size_t i = 0; i < group.params.size(); ++i) {
       const Tensor& param = group.params[i];
       const Tensor& grad = param.grad();
-      if (!grad.defined()) continue;
+      if (!grad.defined() || !param.requires_grad()) continue;
       const Tensor contiguous_grad = grad.contiguous();
       if (param.is_contiguous()) {
         update(group, transform, param, contiguous_grad, mutable_state(g, i));

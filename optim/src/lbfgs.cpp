@@ -64,14 +64,14 @@ void Lbfgs::step_impl() {
 
 std::int64_t Lbfgs::numel() const {
   std::int64_t n = 0;
-  for (const Tensor& p : param_groups()[0].params) n += p.numel();
+  for (const Tensor& p : trainable_params(param_groups()[0])) n += p.numel();
   return n;
 }
 
 std::vector<double> Lbfgs::flat_grad() const {
   std::vector<double> out;
   out.reserve(static_cast<std::size_t>(numel()));
-  for (const Tensor& p : param_groups()[0].params) {
+  for (const Tensor& p : trainable_params(param_groups()[0])) {
     if (p.grad().defined()) {
       const std::vector<double> g = p.grad().to_vector<double>();
       out.insert(out.end(), g.begin(), g.end());
@@ -85,7 +85,7 @@ std::vector<double> Lbfgs::flat_grad() const {
 std::vector<double> Lbfgs::flat_params() const {
   std::vector<double> out;
   out.reserve(static_cast<std::size_t>(numel()));
-  for (const Tensor& p : param_groups()[0].params) {
+  for (const Tensor& p : trainable_params(param_groups()[0])) {
     const std::vector<double> v = p.detach().to_vector<double>();
     out.insert(out.end(), v.begin(), v.end());
   }
@@ -94,7 +94,7 @@ std::vector<double> Lbfgs::flat_params() const {
 
 void Lbfgs::set_flat_params(std::span<const double> x) {
   std::size_t offset = 0;
-  for (const Tensor& p : param_groups()[0].params) {
+  for (const Tensor& p : trainable_params(param_groups()[0])) {
     const std::size_t n = static_cast<std::size_t>(p.numel());
     copy_elements(p, from_vector(x.subspan(offset, n), p.shape()));
     p.bump_version();
@@ -120,7 +120,9 @@ Tensor Lbfgs::step_impl(const Closure& closure) {
 
   for (std::int64_t n_iter = 1; n_iter <= max_iter; ++n_iter) {
     ++n_iter_;
-    if (n_iter_ == 1) {
+    // A parameter's requires_grad changed since the last step: the history describes
+    // another vector, so start again from steepest descent.
+    if (n_iter_ == 1 || prev_flat_grad_.size() != g.size()) {
       d_.resize(g.size());
       for (std::size_t j = 0; j < g.size(); ++j) d_[j] = -g[j];
       old_dirs_.clear(), old_stps_.clear(), ro_.clear();

@@ -12,6 +12,8 @@ void momentum_update(std::span<T> x, std::span<const T> dx, std::span<T> v, cons
   detail::check_lengths("momentum_update", x.size(), {dx.size(), v.size()});
   const GradientTransformT<T> gradient(transform);
   const T lr = static_cast<T>(step.lr), mu = static_cast<T>(step.momentum);
+  const T share = static_cast<T>(step.first_step ? 1.0 : 1.0 - step.dampening);  // the gradient's share of v
+  const T lr_share = lr * share;
   T* __restrict xp = x.data();
   T* __restrict vp = v.data();
   const T* __restrict dp = dx.data();
@@ -19,13 +21,13 @@ void momentum_update(std::span<T> x, std::span<const T> dx, std::span<T> v, cons
     if (step.rho_form) {
 #pragma omp simd
       for (std::int64_t i = begin; i < end; ++i) {
-        vp[i] = mu * vp[i] + gradient(xp[i], dp[i]);
+        vp[i] = mu * vp[i] + share * gradient(xp[i], dp[i]);
         xp[i] -= lr * vp[i];
       }
     } else {
 #pragma omp simd
       for (std::int64_t i = begin; i < end; ++i) {
-        vp[i] = mu * vp[i] - lr * gradient(xp[i], dp[i]);
+        vp[i] = mu * vp[i] - lr_share * gradient(xp[i], dp[i]);
         xp[i] += vp[i];
       }
     }
@@ -42,6 +44,8 @@ std::vector<OptionSpec> Momentum::options() {
       number_option("momentum", 0.9, "mu (or rho): the fraction of the velocity kept each step",
                     unit_interval_open_right()),
       boolean_option("rho_form", false, "use v = rho*v + dx; x -= lr*v instead of v = mu*v - lr*dx; x += v"),
+      number_option("dampening", 0.0, "d: the gradient enters v scaled by (1-d) after the first step (PyTorch's SGD)",
+                    closed_interval(0, 1)),
   });
 }
 
@@ -52,8 +56,9 @@ Momentum::Momentum(std::vector<ParamGroup> groups, const Options& options)
 
 void Momentum::update(const ParamGroup& group, const GradientTransform& transform, const Tensor& param,
                       const Tensor& grad, ParamState& state) {
+  const bool first_step = !state.contains("v");
   const MomentumStep step{group.options.number("lr"), group.options.number("momentum"),
-                          group.options.boolean("rho_form")};
+                          group.options.boolean("rho_form"), group.options.number("dampening"), first_step};
   const Tensor& v = state_buffer(state, "v", param);
   dispatch_floating(param.dtype(), [&](auto zero) {
     using T = decltype(zero);

@@ -16,12 +16,22 @@ void nesterov_update(std::span<T> x, std::span<const T> dx, std::span<T> v, cons
   T* __restrict vp = v.data();
   const T* __restrict dp = dx.data();
   parallel_for(static_cast<std::int64_t>(x.size()), kGrainElements, [&](std::int64_t begin, std::int64_t end) {
+    if (step.rho_form) {
 #pragma omp simd
-    for (std::int64_t i = begin; i < end; ++i) {
-      const T v_prev = vp[i];
-      const T v_new = mu * v_prev - lr * gradient(xp[i], dp[i]);
-      vp[i] = v_new;
-      xp[i] += -mu * v_prev + one_plus_mu * v_new;
+      for (std::int64_t i = begin; i < end; ++i) {
+        const T g = gradient(xp[i], dp[i]);
+        const T v_new = mu * vp[i] + g;
+        vp[i] = v_new;
+        xp[i] -= lr * (g + mu * v_new);
+      }
+    } else {
+#pragma omp simd
+      for (std::int64_t i = begin; i < end; ++i) {
+        const T v_prev = vp[i];
+        const T v_new = mu * v_prev - lr * gradient(xp[i], dp[i]);
+        vp[i] = v_new;
+        xp[i] += -mu * v_prev + one_plus_mu * v_new;
+      }
     }
   });
 }
@@ -34,6 +44,8 @@ std::vector<OptionSpec> Nesterov::options() {
   return with_first_order_options({
       number_option("lr", 0.01, "learning rate", at_least(0)),
       number_option("momentum", 0.9, "mu: the fraction of the velocity kept each step", unit_interval_open_right()),
+      boolean_option("rho_form", false,
+                     "use PyTorch's v = mu*v + dx; x -= lr*(dx + mu*v), which follows lr changes exactly"),
   });
 }
 
@@ -44,7 +56,8 @@ Nesterov::Nesterov(std::vector<ParamGroup> groups, const Options& options)
 
 void Nesterov::update(const ParamGroup& group, const GradientTransform& transform, const Tensor& param,
                       const Tensor& grad, ParamState& state) {
-  const NesterovStep step{group.options.number("lr"), group.options.number("momentum")};
+  const NesterovStep step{group.options.number("lr"), group.options.number("momentum"),
+                          group.options.boolean("rho_form")};
   const Tensor& v = state_buffer(state, "v", param);
   dispatch_floating(param.dtype(), [&](auto zero) {
     using T = decltype(zero);

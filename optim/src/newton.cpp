@@ -84,8 +84,9 @@ void Newton::step_impl() {
 
 Tensor Newton::step_impl(const Closure& closure) {
   const ParamGroup& group = param_groups()[0];
+  const std::vector<Tensor> params = trainable_params(group);
   std::int64_t n = 0;
-  for (const Tensor& p : group.params) n += p.numel();
+  for (const Tensor& p : params) n += p.numel();
   const std::int64_t limit = group.options.integer("max_parameters");
   TG_CHECK(n <= limit, "newton: {} parameters would need a dense {}x{} Hessian; the limit is max_parameters={} "
            "(use lbfgs for larger problems)", n, n, n, limit);
@@ -95,14 +96,14 @@ Tensor Newton::step_impl(const Closure& closure) {
     loss = closure();
   }
   TG_CHECK(loss.defined() && loss.numel() == 1, "newton: the closure must return the (scalar) loss");
-  if (group.frozen) return loss;
-  const GradientAndHessian gh = gradient_and_hessian(loss, group.params);
+  if (group.frozen || params.empty()) return loss;
+  const GradientAndHessian gh = gradient_and_hessian(loss, params);
   const NewtonSystemSolution solution =
       solve_newton_system(gh.hessian, gh.gradient, n, group.options.number("damping"));
   last_solver_ = solution.solver;
   const double lr = group.options.number("lr");
   std::size_t offset = 0;
-  for (const Tensor& p : group.params) {
+  for (const Tensor& p : params) {
     const std::size_t count = static_cast<std::size_t>(p.numel());
     std::vector<double> x = p.detach().to_vector<double>();
     for (std::size_t i = 0; i < count; ++i) x[i] -= lr * solution.d[offset + i];

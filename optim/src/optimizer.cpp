@@ -12,16 +12,16 @@ Optimizer::Optimizer(std::string name, std::vector<OptionSpec> schema, std::vect
     : name_(std::move(name)), schema_(std::move(schema)) {
   defaults_ = resolve_options(name_, schema_, defaults);
   std::size_t count = 0;
-  for (ParamGroup& group : groups) {
-    count += group.params.size();
-    add_param_group(std::move(group));
-  }
+  for (const ParamGroup& group : groups) count += group.params.size();
   TG_CHECK(count > 0, "{}: no parameters to optimize (the parameter list is empty)", name_);
+  for (ParamGroup& group : groups) add_param_group(std::move(group));
 }
 
 Optimizer::~Optimizer() = default;
 
 ParamGroup Optimizer::checked_group(ParamGroup group, std::size_t index) const {
+  TG_CHECK(!group.params.empty(), "{}: parameter group {} is empty; a group needs at least one parameter", name_,
+           index);
   std::set<TensorId> seen;
   for (const ParamGroup& other : groups_)
     for (const Tensor& p : other.params) seen.insert(p.id());
@@ -32,9 +32,9 @@ ParamGroup Optimizer::checked_group(ParamGroup group, std::size_t index) const {
              "{}: parameter {} of group {} (shape {}) is not a leaf tensor (it was made by {}); "
              "optimizers update leaves, e.g. a module's parameters",
              name_, i, index, p.shape().str(), p.grad_fn()->name());
-    TG_CHECK(p.requires_grad(),
-             "{}: parameter {} of group {} (shape {}) does not require grad; call requires_grad_() on it", name_,
-             i, index, p.shape().str());
+    TG_CHECK(is_floating(p.dtype()),
+             "{}: parameter {} of group {} (shape {}) has dtype {}; optimizers update floating tensors", name_, i,
+             index, p.shape().str(), dtype_name(p.dtype()));
     TG_CHECK(seen.insert(p.id()).second,
              "{}: parameter {} of group {} (shape {}) appears more than once among the parameters", name_, i,
              index, p.shape().str());
@@ -152,10 +152,22 @@ void Optimizer::load_global_state(const StateDict& dict) {
            dict.begin()->first, name_);
 }
 
-Tensor& state_buffer(ParamState& state, const std::string& name, const Tensor& param) {
+Tensor& state_buffer(ParamState& state, const std::string& name, const Tensor& param, double initial) {
   auto it = state.find(name);
-  if (it == state.end()) it = state.emplace(name, zeros(param.shape(), param.dtype())).first;
+  if (it == state.end()) {
+    it = state.emplace(name, initial == 0 ? zeros(param.shape(), param.dtype())
+                                          : full(param.shape(), initial, param.dtype()))
+             .first;
+  }
   return it->second;
+}
+
+std::vector<Tensor> trainable_params(const ParamGroup& group) {
+  std::vector<Tensor> out;
+  out.reserve(group.params.size());
+  for (const Tensor& p : group.params)
+    if (p.requires_grad()) out.push_back(p);
+  return out;
 }
 
 Tensor state_scalar(double value) { return scalar_tensor(value, f64); }

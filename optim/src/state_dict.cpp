@@ -42,15 +42,20 @@ bool parse_index(const std::string& key, std::size_t prefix, std::size_t& index,
 std::string spec_names(const std::vector<StateSpec>& specs) {
   if (specs.empty()) return "none";
   std::string out;
-  for (const StateSpec& spec : specs) out += (out.empty() ? "" : ", ") + spec.name;
+  for (const StateSpec& spec : specs)
+    out += (out.empty() ? "" : ", ") + spec.name + (spec.optional ? " (when its option asks for it)" : "");
   return out;
 }
 
 }  // namespace
 
-StateSpec buffer_state(std::string name) { return {std::move(name), StateSpec::Kind::buffer, 0}; }
+StateSpec buffer_state(std::string name) { return {std::move(name), StateSpec::Kind::buffer, 0, false}; }
 StateSpec counter_state(std::string name, std::int64_t min) {
-  return {std::move(name), StateSpec::Kind::counter, min};
+  return {std::move(name), StateSpec::Kind::counter, min, false};
+}
+StateSpec optional_buffer_state(std::string name) { return {std::move(name), StateSpec::Kind::buffer, 0, true}; }
+StateSpec optional_counter_state(std::string name, std::int64_t min) {
+  return {std::move(name), StateSpec::Kind::counter, min, true};
 }
 
 void Optimizer::declare_state(std::vector<StateSpec> specs) {
@@ -136,12 +141,12 @@ void Optimizer::load_state_dict(const StateDict& dict) {
              "{}: entry '{}' names parameter {} of group {}, which does not exist", who, key, p, g);
     state[g][p][name] = checked_state_entry(who, key, value, g, p, name, groups[g].params[p]);
   }
-  if (state_specs_) {  // a parameter has all of its declared state or none (not updated yet)
+  if (state_specs_) {  // a parameter has all of its required state or none (not updated yet)
     for (std::size_t g = 0; g < state.size(); ++g)
       for (std::size_t p = 0; p < state[g].size(); ++p) {
         if (state[g][p].empty()) continue;
         for (const StateSpec& spec : *state_specs_)
-          TG_CHECK(state[g][p].contains(spec.name),
+          TG_CHECK(spec.optional || state[g][p].contains(spec.name),
                    "{}: missing entry 'state.{}.{}.{}' ({} keeps {} for each parameter it has updated)", who, g, p,
                    spec.name, name_, spec_names(*state_specs_));
       }

@@ -189,18 +189,61 @@ TEST_CASE("optim a non-contiguous parameter (a transposed leaf) is updated throu
   CHECK(values(base) == std::vector<double>{0, 0, 0, 0, 0, 0});
 }
 
-TEST_CASE("optim parameters must be distinct leaves that require grad") {
+TEST_CASE("optim parameters must be distinct floating leaves, in non-empty groups") {
   Tensor leaf = param({1});
   CHECK_THROWS_WITH_AS(optim::create("sgd", {leaf * 2.0}),
                        doctest::Contains("sgd: parameter 0 of group 0 (shape [1]) is not a leaf tensor (it was made by"),
                        tg::Error);
-  CHECK_THROWS_WITH_AS(optim::create("adam", {vec({1})}),
-                       doctest::Contains("adam: parameter 0 of group 0 (shape [1]) does not require grad; call requires_grad_()"),
+  CHECK_THROWS_WITH_AS(optim::create("adam", {tg::zeros({2}, tg::i64)}),
+                       doctest::Contains("adam: parameter 0 of group 0 (shape [2]) has dtype i64; optimizers update "
+                                         "floating tensors"),
+                       tg::Error);
+  std::vector<optim::ParamGroup> with_empty(2);
+  with_empty[0].params = {leaf};
+  CHECK_THROWS_WITH_AS(optim::create("sgd", with_empty),
+                       doctest::Contains("sgd: parameter group 1 is empty; a group needs at least one parameter"),
                        tg::Error);
   CHECK_THROWS_WITH_AS(optim::create("adam", {leaf, leaf}), doctest::Contains("appears more than once"), tg::Error);
   CHECK_THROWS_WITH_AS(optim::create("adam", std::vector<Tensor>{}), doctest::Contains("adam: no parameters to optimize"),
                        tg::Error);
   auto opt = optim::create("adam", {leaf});
   CHECK_THROWS_WITH_AS(opt->add_param_group({{leaf}}), doctest::Contains("appears more than once"), tg::Error);
+  CHECK_THROWS_WITH_AS(opt->add_param_group({}), doctest::Contains("adam: parameter group 1 is empty"), tg::Error);
   CHECK_THROWS_WITH_AS(opt->set_lr(-1), doctest::Contains("adam: option 'lr' must satisfy lr >= 0, got -1"), tg::Error);
+}
+
+TEST_CASE("optim a parameter with requires_grad false is accepted and skipped until it requires grad again") {
+  // As PyTorch: a frozen layer's weights may be handed to the optimizer with the rest.
+  for (const char* name : {"sgd", "momentum", "adam", "rmsprop", "adagrad"}) {
+    INFO(name);
+    Tensor trained = param({1, 2});
+    Tensor frozen = vec({3, 4});  // requires_grad false
+    auto opt = optim::create(name, {trained, frozen}, {{"lr", 0.1}});
+    opt->zero_grad();
+    tg::sum(trained * trained).backward();
+    frozen.set_grad(vec({1, 1}));  // a stale gradient is not a reason to move it
+    opt->step();
+    CHECK(values(frozen) == std::vector<double>{3, 4});
+    CHECK(opt->state(0, 1).empty());
+    CHECK(values(trained) != std::vector<double>{1, 2});
+    frozen.requires_grad_();  // unfreezing: the next step updates it
+    one_step(*opt, tg::sum(trained * trained) + tg::sum(frozen * frozen));
+    CHECK(values(frozen) != std::vector<double>{3, 4});
+  }
+}
+
+TEST_CASE("optim lbfgs and newton optimize only the parameters that require grad") {
+  for (const char* name : {"lbfgs", "newton"}) {
+    INFO(name);
+    Tensor x = vec({1, -2}).requires_grad_();
+    Tensor frozen = vec({5});
+    auto opt = optim::create(name, {x, frozen}, {{"lr", 1.0}});
+    const auto closure = [&] { return tg::sum(x * x * vec({0.05, 1.0})) + tg::sum(frozen * x); };
+    opt->step(closure);
+    CHECK(values(frozen) == std::vector<double>{5});
+    // The minimum of x^2/20 + y^2 + 5(x + y) is at (-50, -2.5); newton reaches it in one
+    // step, lbfgs gets there in its iterations.
+    CHECK(values(x)[0] == doctest::Approx(-50).epsilon(1e-6));
+    CHECK(values(x)[1] == doctest::Approx(-2.5).epsilon(1e-6));
+  }
 }

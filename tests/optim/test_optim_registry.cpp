@@ -67,7 +67,7 @@ TEST_CASE("optim registry lists every built-in with its options, types, defaults
   const optim::OptimizerInfo momentum = optim::find_optimizer("momentum");
   std::vector<std::string> option_names;
   for (const auto& spec : momentum.options) option_names.push_back(spec.name);
-  CHECK(option_names == std::vector<std::string>{"lr", "momentum", "rho_form", "weight_decay", "clip_norm",
+  CHECK(option_names == std::vector<std::string>{"lr", "momentum", "rho_form", "dampening", "weight_decay", "clip_norm",
                                                  "clip_value", "maximize"});
   CHECK(momentum.options[2].type == optim::OptionType::boolean);
   CHECK(optim::find_optimizer("lbfgs").options[1].type == optim::OptionType::integer);

@@ -3,7 +3,8 @@
 // from its own gradient (sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw). It adds
 // the common options (weight_decay, clip_norm, clip_value, maximize), computes the global
 // gradient norm when a group clips by norm, skips frozen groups and parameters without a
-// gradient, and bumps each updated parameter's version. A subclass writes update() only.
+// gradient or with requires_grad false, and bumps each updated parameter's version. A
+// subclass writes update() only.
 #include <span>
 #include <string>
 #include <vector>

@@ -20,7 +20,10 @@ namespace tg::optim {
 
 // Parameters that share options. Given to an optimizer, `options` holds overrides of the
 // optimizer-wide options (e.g. {{"lr", 1e-4}} for fine-tuned layers); inside it, every
-// option of the optimizer. step() skips a frozen group entirely (parameters and state).
+// option of the optimizer. step() skips a frozen group entirely (parameters and state),
+// and, as PyTorch, any parameter whose requires_grad is false at the time of the step
+// (a frozen layer's weights may be handed over with the rest and unfrozen later).
+// A group must hold at least one parameter.
 struct ParamGroup {
   std::vector<Tensor> params{};
   Options options{};
@@ -51,21 +54,25 @@ inline constexpr std::int64_t max_state_count = std::int64_t{1} << 53;
 // One entry of the per-parameter state an optimizer keeps, declared with
 // Optimizer::declare_state so that load_state_dict checks a state dict completely before
 // using it: a buffer has the parameter's shape and dtype; a counter is a 0-d f64 integer
-// in [min, max_state_count].
+// in [min, max_state_count]. An optional entry exists only when an option asks for it
+// (RMSprop's grad_avg when centered); the others exist for every parameter updated.
 struct StateSpec {
   enum class Kind : std::uint8_t { buffer, counter };
   std::string name{};
   Kind kind = Kind::buffer;
   std::int64_t min = 0;  // counters only
+  bool optional = false;
 };
 StateSpec buffer_state(std::string name);
 StateSpec counter_state(std::string name, std::int64_t min = 0);
+StateSpec optional_buffer_state(std::string name);
+StateSpec optional_counter_state(std::string name, std::int64_t min = 0);
 
 class Optimizer {
  public:
   // name names the optimizer in errors; schema lists every option it takes. Each group's
   // options override `defaults`, which override the schema's defaults. Parameters must be
-  // distinct leaf tensors that require grad.
+  // distinct floating leaf tensors; each group must hold at least one.
   Optimizer(std::string name, std::vector<OptionSpec> schema, std::vector<ParamGroup> groups,
             const Options& defaults = {});
   virtual ~Optimizer();
@@ -94,7 +101,8 @@ class Optimizer {
   // Clears every parameter's gradient: to undefined (the default; the next backward
   // allocates it) or to zeros in place.
   void zero_grad(bool set_to_none = true);
-  // One update from the parameters' current .grad(); a parameter without one is skipped.
+  // One update from the parameters' current .grad(); a parameter without one, or whose
+  // requires_grad is false, is skipped.
   void step();
   // Evaluates the closure (see Closure), updates, and returns the loss of the first
   // evaluation. L-BFGS and newton need this form.
@@ -153,8 +161,11 @@ class Optimizer {
 };
 
 // Helpers for optimizers' state.
-// The buffer called name, created as zeros of param's shape and dtype on first use.
-Tensor& state_buffer(ParamState& state, const std::string& name, const Tensor& param);
+// The buffer called name, created as zeros of param's shape and dtype on first use
+// (filled with `initial` instead, for AdaGrad's initial_accumulator_value).
+Tensor& state_buffer(ParamState& state, const std::string& name, const Tensor& param, double initial = 0);
+// The parameters of group that step() updates: those whose requires_grad is true.
+std::vector<Tensor> trainable_params(const ParamGroup& group);
 // Increments the 0-d f64 counter called name (created at 0) and returns the new value.
 std::int64_t increment_counter(ParamState& state, const std::string& name);
 // A 0-d f64 tensor.
