@@ -39,12 +39,19 @@ bool parse_index(const std::string& key, std::size_t prefix, std::size_t& index,
   return !rest.empty();
 }
 
-std::string spec_names(const std::vector<StateSpec>& specs) {
-  if (specs.empty()) return "none";
-  std::string out;
-  for (const StateSpec& spec : specs)
-    out += (out.empty() ? "" : ", ") + spec.name + (spec.optional ? " (when its option asks for it)" : "");
-  return out;
+// "m, v, step" or, with optional entries, "cache (and grad_avg, momentum_buffer when
+// their options are on)".
+std::string spec_names(const std::vector<StateSpec>& specs, bool with_optional = true) {
+  std::string required, optional;
+  std::size_t optional_count = 0;
+  for (const StateSpec& spec : specs) {
+    std::string& list = spec.optional ? optional : required;
+    list += (list.empty() ? "" : ", ") + spec.name;
+    optional_count += spec.optional ? 1 : 0;
+  }
+  if (!with_optional || optional.empty()) return required.empty() ? "none" : required;
+  return fmt::format("{} (and {} when {} on)", required, optional,
+                     optional_count == 1 ? "its option is" : "their options are");
 }
 
 }  // namespace
@@ -148,7 +155,7 @@ void Optimizer::load_state_dict(const StateDict& dict) {
         for (const StateSpec& spec : *state_specs_)
           TG_CHECK(spec.optional || state[g][p].contains(spec.name),
                    "{}: missing entry 'state.{}.{}.{}' ({} keeps {} for each parameter it has updated)", who, g, p,
-                   spec.name, name_, spec_names(*state_specs_));
+                   spec.name, name_, spec_names(*state_specs_, false));
       }
   }
   load_global_state(global);  // validates before changing anything

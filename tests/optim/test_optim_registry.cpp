@@ -67,8 +67,8 @@ TEST_CASE("optim registry lists every built-in with its options, types, defaults
   const optim::OptimizerInfo momentum = optim::find_optimizer("momentum");
   std::vector<std::string> option_names;
   for (const auto& spec : momentum.options) option_names.push_back(spec.name);
-  CHECK(option_names == std::vector<std::string>{"lr", "momentum", "rho_form", "dampening", "weight_decay", "clip_norm",
-                                                 "clip_value", "maximize"});
+  CHECK(option_names == std::vector<std::string>{"lr", "momentum", "rho_form", "dampening", "weight_decay",
+                                                 "clip_norm", "clip_value", "maximize"});
   CHECK(momentum.options[2].type == optim::OptionType::boolean);
   CHECK(optim::find_optimizer("lbfgs").options[1].type == optim::OptionType::integer);
   const std::string listing = optim::describe_registered();
@@ -101,7 +101,7 @@ TEST_CASE("optim::create errors list what is accepted") {
                        tg::Error);
   CHECK_THROWS_WITH_AS(optim::create("adam", {x}, {{"betta1", 0.9}}),
                        doctest::Contains("adam: unknown option 'betta1' (did you mean 'beta1'?); options: lr, beta1, "
-                                         "beta2, eps, weight_decay, clip_norm, clip_value, maximize"),
+                                         "beta2, eps, amsgrad, weight_decay, clip_norm, clip_value, maximize"),
                        tg::Error);
   // Wrong types.
   CHECK_THROWS_WITH_AS(optim::create("adam", {x}, {{"lr", true}}),
