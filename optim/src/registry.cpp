@@ -1,5 +1,7 @@
 #include "tapegrad/optim/registry.hpp"
 
+#include <algorithm>
+
 #include <fmt/ranges.h>
 
 #include <cmath>
@@ -105,11 +107,14 @@ OptimizerInfo find_optimizer(std::string_view name) {
 
 std::string describe_registered() {
   std::string out;
+  std::size_t width = 18;  // one column for every optimizer's option names
+  for (const OptimizerInfo& info : registered())
+    for (const OptionSpec& spec : info.options) width = std::max(width, spec.name.size());
   for (const OptimizerInfo& info : registered()) {
     out += fmt::format("{}: {}\n", info.name, info.doc);
     for (const OptionSpec& spec : info.options) {
       const bool numeric = spec.type != OptionType::boolean;
-      out += fmt::format("  {:<18} {:<8} default {:<8} {}{}\n", spec.name, option_type_name(spec.type),
+      out += fmt::format("  {:<{}} {:<8} default {:<8} {}{}\n", spec.name, width, option_type_name(spec.type),
                          spec.default_value.str(), spec.doc,
                          numeric && (std::isfinite(spec.range.min) || std::isfinite(spec.range.max))
                              ? " (" + spec.range.str(spec.name) + ")"
