@@ -190,3 +190,9 @@ TEST_CASE("function: a backward run twice without retain_graph is the engine's e
   y.backward();
   CHECK_ERROR(y.backward(), "the values saved by raw_cube were freed after the first backward");
 }
+
+TEST_CASE("function: in anomaly mode a non-finite output of forward names the function") {
+  tg::Tensor x = vec({1.0, 1e200}).requires_grad_();
+  tg::AnomalyModeGuard anomaly;
+  CHECK_ERROR(RawCube::apply(x, 1.0), "anomaly: forward of raw_cube produced Inf at element 1");
+}
