@@ -196,3 +196,11 @@ TEST_CASE("function: in anomaly mode a non-finite output of forward names the fu
   tg::AnomalyModeGuard anomaly;
   CHECK_ERROR(RawCube::apply(x, 1.0), "anomaly: forward of raw_cube produced Inf at element 1");
 }
+
+TEST_CASE("function: with retain_graph the saved tensors and saved_data serve a second backward") {
+  tg::Tensor x = vec({2.0}).requires_grad_();
+  tg::Tensor y = RawCube::apply(x, 0.5);
+  y.backward({}, /*retain_graph=*/true);
+  y.backward();
+  CHECK(x.grad().item() == doctest::Approx(2 * 1.5 * 4.0));  // twice 3 scale x^2
+}

@@ -111,6 +111,15 @@ struct Identity : tg::Function<Identity> {
   static tg::Tensor backward(tg::FunctionContext&, const tg::TensorList& g) { return g[0]; }
 };
 
+// (y, y): the same tensor returned twice is two outputs.
+struct Twice : tg::Function<Twice> {
+  static std::vector<tg::Tensor> forward(tg::FunctionContext&, const tg::Tensor& x) {
+    tg::Tensor y = 3.0 * x;
+    return {y, y};
+  }
+  static tg::Tensor backward(tg::FunctionContext&, const tg::TensorList& g) { return 3.0 * (g[0] + g[1]); }
+};
+
 // A backward that forgets to reduce: the gradient of sum(x) returned as a scalar.
 struct UnreducedSum : tg::Function<UnreducedSum> {
   static tg::Tensor forward(tg::FunctionContext&, const tg::Tensor& x) { return tg::sum(x); }
@@ -277,4 +286,13 @@ TEST_CASE("function: a function inside a bigger graph gives the gradients of the
   const std::vector<tg::Tensor> got = tg::grad(loss(true), params);
   tg::test::check_close(got[0].to_vector<double>(), expected[0].to_vector<double>(), 1e-14);
   tg::test::check_close(got[1].to_vector<double>(), expected[1].to_vector<double>(), 1e-14);
+}
+
+TEST_CASE("function: a tensor returned twice is two outputs, each with its own gradient") {
+  tg::Tensor x = param({1.0, 2.0});
+  std::vector<tg::Tensor> out = Twice::apply(x);
+  CHECK(out[0].output_nr() == 0);
+  CHECK(out[1].output_nr() == 1);
+  tg::sum(out[0] + 2.0 * out[1]).backward();
+  check_values(x.grad(), {9.0, 9.0});  // 3 (1 + 2)
 }
