@@ -6,6 +6,7 @@
 #include "tapegrad/dtype.hpp"
 #include "tapegrad/error.hpp"
 #include "tapegrad/format.hpp"
+#include "tapegrad/function.hpp"
 #include "tapegrad/gradcheck.hpp"
 #include "tapegrad/ops/activations.hpp"
 #include "tapegrad/ops/backend_stats.hpp"

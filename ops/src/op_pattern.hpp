@@ -45,8 +45,10 @@
 // takes a std::span<const Tensor> instead of separate tensors.
 //
 // The struct is a C++ counterpart of torch.autograd.Function (forward,
-// ctx.save_for_backward, ctx.needs_input_grad, backward) and could become public as
-// such; it stays private to ops/src for now.
+// ctx.save_for_backward, ctx.needs_input_grad, backward). The public one, for users'
+// own functions, is tg::Function (tapegrad/function.hpp) on the same Node, SavedTensor
+// and set_history; the built-in ops keep this pattern, whose saved slots and argument
+// types are fixed at compile time (no list of inputs, no context to allocate).
 //
 // A backward rule that has both a fused kernel (faster, not differentiable) and a
 // differentiable composition of ops chooses between them with fused_or_composed

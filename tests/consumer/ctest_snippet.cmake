@@ -14,7 +14,14 @@ if(NOT TAPEGRAD_SANITIZE)
   add_test(NAME example_own_model_installed
     COMMAND bash ${TAPEGRAD_INSTALL_TEST} ${CMAKE_BINARY_DIR} ${CMAKE_BINARY_DIR}/example_own_model_test
             ${PROJECT_SOURCE_DIR}/examples/own_model own_model out 2000 2)
-  set_tests_properties(install_consumer example_own_model_installed PROPERTIES
+  # examples/custom_function (docs/custom_functions.md): a tg::Function gradchecked, then
+  # a broken copy of its backward reported wrong with its element index.
+  add_test(NAME example_custom_function_installed
+    COMMAND bash ${TAPEGRAD_INSTALL_TEST} ${CMAKE_BINARY_DIR} ${CMAKE_BINARY_DIR}/example_custom_function_test
+            ${PROJECT_SOURCE_DIR}/examples/custom_function custom_function)
+  set_tests_properties(install_consumer example_own_model_installed example_custom_function_installed PROPERTIES
                        TIMEOUT 600 LABELS install ENVIRONMENT "${TAPEGRAD_CONSUMER_ENVIRONMENT}")
   set_tests_properties(example_own_model_installed PROPERTIES PASS_REGULAR_EXPRESSION "own_model: OK")
+  set_tests_properties(example_custom_function_installed PROPERTIES PASS_REGULAR_EXPRESSION
+                       "softclip:\ngradcheck: good.*broken_softclip: wrong at element \\[[0-9], [0-9]\\].*custom_function: OK")
 endif()
