@@ -94,7 +94,8 @@ class OutputsObjective final : public Objective {
     for (std::size_t k = 0; k < outs.size(); ++k) {
       if (!outs[k].requires_grad()) continue;  // constant in x: contributes nothing
       outputs.push_back(outs[k]);
-      weights.push_back(projection_[k]);
+      // An f32 output (f reading f32 tensors of its own) takes its weights in f32.
+      weights.push_back(outs[k].dtype() == f64 ? projection_[k] : projection_[k].to(outs[k].dtype()));
     }
     std::vector<Tensor> inputs;
     for (int i : checked) inputs.push_back(xs[i]);

@@ -94,13 +94,13 @@ class CheckedCopy {
 // The parameters to check, by name, in named_parameters() order.
 std::vector<NamedTensor> chosen_parameters(const Module& module, const std::vector<std::string>& wanted) {
   const std::vector<NamedTensor> all = module.named_parameters();
-  TG_CHECK(!all.empty(), "gradcheck_module: {} has no parameters", module.name());
+  TG_CHECK(!all.empty(), "gradcheck_module: {} has no parameters", module.type_name());
   std::vector<std::string> names;
   for (const auto& [name, p] : all) names.push_back(name);
   for (std::size_t i = 0; i < wanted.size(); ++i) {
     TG_CHECK(std::find(names.begin(), names.end(), wanted[i]) != names.end(),
              "gradcheck_module: options.parameters names '{}', which {} does not have{}; its parameters: {}", wanted[i],
-             module.name(), did_you_mean(wanted[i], names), fmt::join(names, ", "));
+             module.type_name(), did_you_mean(wanted[i], names), fmt::join(names, ", "));
     TG_CHECK(std::find(wanted.begin(), wanted.begin() + static_cast<std::ptrdiff_t>(i), wanted[i]) ==
                  wanted.begin() + static_cast<std::ptrdiff_t>(i),
              "gradcheck_module: options.parameters names '{}' twice", wanted[i]);
@@ -117,7 +117,7 @@ std::vector<NamedTensor> chosen_parameters(const Module& module, const std::vect
     chosen.push_back(entry);
   }
   TG_CHECK(!chosen.empty(), "gradcheck_module: every parameter of {} is frozen (requires_grad false): nothing to check",
-           module.name());
+           module.type_name());
   return chosen;
 }
 
@@ -127,7 +127,7 @@ std::vector<std::string> apply_modes(Module& module, const std::vector<NamedModu
   if (options.mode != ModuleMode::as_is) module.train(options.mode == ModuleMode::train);
   std::vector<std::string> notes;
   notes.push_back(fmt::format("{} checked in {} mode, in f64 on copies of its parameters and buffers",
-                              module.name(), options.mode == ModuleMode::as_is
+                              module.type_name(), options.mode == ModuleMode::as_is
                                                  ? std::string(module.is_training() ? "its own (train)" : "its own (eval)")
                                                  : std::string(module.is_training() ? "train" : "eval")));
   for (const auto& entry : modules) {
