@@ -165,6 +165,33 @@ TEST_CASE("gradcheck_module replays dropout masks, from the default stream and f
   CHECK(model->at(1)->is_training());  // the mode is restored
 }
 
+TEST_CASE("gradcheck_module replays DropConnect and StochasticDepth masks, a branch dropped for the batch is unused") {
+  tg::manual_seed(12);
+  auto branch = std::make_shared<nn::Sequential>();
+  branch->push_back(std::make_shared<nn::Linear>(5, 5));
+  branch->push_back(std::make_shared<nn::Tanh>());
+  auto model = mlp({std::make_shared<nn::DropConnect>(std::make_shared<nn::Linear>(5, 5), 0.3),
+                    std::make_shared<nn::StochasticDepth>(branch, 0.5, nn::StochasticDepthMode::row)});
+  const tg::GradcheckReport report = nn::gradcheck_module(*model, {}, batch());
+  INFO(report.table());
+  CHECK(report.passed());
+  CHECK(any_note(report, "'1' (DropConnect(p=0.3)) draws one mask, replayed in every evaluation"));
+  CHECK(any_note(report, "StochasticDepth"));
+  CHECK(names(report) == std::vector<std::string>{"0.weight", "0.bias", "1.linear.weight", "1.linear.bias",
+                                                  "2.branch.0.weight", "2.branch.0.bias", "4.weight", "4.bias"});
+
+  // p = 1 in batch mode drops the branch for the whole batch: its parameters get no
+  // gradient and the loss does not change with them.
+  auto dropped = mlp({std::make_shared<nn::StochasticDepth>(branch, 1.0, nn::StochasticDepthMode::batch)});
+  nn::ModuleGradcheckOptions options;
+  const tg::GradcheckReport strict = nn::gradcheck_module(*dropped, {}, batch(), options);
+  CHECK(strict.verdict == tg::Verdict::unused);
+  CHECK(strict.inputs[2].name == "1.branch.0.weight");
+  CHECK(strict.inputs[2].unused);
+  options.check.allow_unused = true;
+  CHECK(nn::gradcheck_module(*dropped, {}, batch(), options).passed());
+}
+
 TEST_CASE("gradcheck_module with BatchNorm on batch statistics and on running statistics") {
   auto model = mlp({std::make_shared<nn::BatchNorm1d>(5)});
   auto bn = std::dynamic_pointer_cast<nn::BatchNorm>(model->at(1));
