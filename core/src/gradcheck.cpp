@@ -37,14 +37,118 @@ class GeneratorRestore {
   Generator::State saved_;
 };
 
-// One gradcheck run: the f64 copies of the inputs, the projection weights, and f.
+// An allowed unused input counts with its elements' verdicts (analytic 0 against the
+// finite differences): a function that does change with it still fails.
+Verdict counted_verdict(const GradcheckInputReport& in, bool allow_unused) {
+  if (!in.unused || !allow_unused) return in.verdict;
+  Verdict worst = Verdict::good;
+  for (int v = 0; v < kVerdictCount; ++v)
+    if (in.count[v]) worst = static_cast<Verdict>(v);
+  return worst;
+}
+
+// What a check differentiates: the scalar L(x), its roundoff scale, and its gradient.
+class Objective {
+ public:
+  virtual ~Objective() = default;
+  // Called once before anything else, with the f64 inputs.
+  virtual void prepare(const std::vector<Tensor>& xs) { (void)xs; }
+  // L at xs and the sum of the magnitudes of its terms (the scale of its roundoff).
+  virtual std::pair<double, double> value(const std::vector<Tensor>& xs) = 0;
+  // dL/d xs[i] for each i in checked; undefined: L does not depend on xs[i].
+  virtual std::vector<Tensor> gradient(const std::vector<Tensor>& xs, const std::vector<int>& checked) = 0;
+};
+
+// L(x) = sum_k <r_k, f_k(x)> of a function with tensor outputs, differentiated on the tape.
+class OutputsObjective final : public Objective {
+ public:
+  OutputsObjective(const MultiOutputFn& fn, std::uint64_t seed) : fn_(fn), seed_(seed) {}
+
+  void prepare(const std::vector<Tensor>& xs) override {
+    std::vector<Tensor> outs = evaluate(xs);
+    Generator gen(seed_ ^ 0x5EEDF00Dull);
+    for (const Tensor& o : outs) {
+      TG_CHECK(o.defined() && is_floating(o.dtype()),
+               "gradcheck: the function returned an undefined or integer output");
+      projection_.push_back(o.numel() == 1 ? ones(o.shape(), f64) : randn(o.shape(), f64, &gen));
+    }
+  }
+
+  std::pair<double, double> value(const std::vector<Tensor>& xs) override {
+    std::vector<Tensor> outs = evaluate(xs);
+    double value = 0, magnitude = 0;
+    for (std::size_t k = 0; k < outs.size(); ++k) {
+      const std::vector<double> f = outs[k].to_vector<double>();
+      const std::vector<double> r = projection_[k].to_vector<double>();
+      for (std::size_t e = 0; e < f.size(); ++e) {
+        value += r[e] * f[e];
+        magnitude += std::abs(r[e] * f[e]);
+      }
+    }
+    return {value, magnitude};
+  }
+
+  std::vector<Tensor> gradient(const std::vector<Tensor>& xs, const std::vector<int>& checked) override {
+    std::vector<Tensor> outs = evaluate(xs);
+    std::vector<Tensor> outputs, weights;
+    for (std::size_t k = 0; k < outs.size(); ++k) {
+      if (!outs[k].requires_grad()) continue;  // constant in x: contributes nothing
+      outputs.push_back(outs[k]);
+      // An f32 output (f reading f32 tensors of its own) takes its weights in f32.
+      weights.push_back(outs[k].dtype() == f64 ? projection_[k] : projection_[k].to(outs[k].dtype()));
+    }
+    std::vector<Tensor> inputs;
+    for (int i : checked) inputs.push_back(xs[i]);
+    if (outputs.empty()) return std::vector<Tensor>(inputs.size());
+    return grad(outputs, inputs, weights, {}, /*allow_unused=*/true);
+  }
+
+ private:
+  std::vector<Tensor> evaluate(const std::vector<Tensor>& xs) {
+    std::vector<Tensor> outs = fn_(xs);
+    TG_CHECK(!outs.empty(), "gradcheck: the function returned no outputs");
+    TG_CHECK(projection_.empty() || outs.size() == projection_.size(),
+             "gradcheck: the function returned {} outputs, then {}", projection_.size(), outs.size());
+    return outs;
+  }
+
+  const MultiOutputFn& fn_;
+  std::uint64_t seed_;
+  std::vector<Tensor> projection_;
+};
+
+// A value and a gradient the caller computes (gradcheck_objective).
+class GivenObjective final : public Objective {
+ public:
+  explicit GivenObjective(const ScalarObjective& objective) : objective_(objective) {
+    TG_CHECK(objective.value && objective.gradient, "gradcheck_objective: value and gradient must both be set");
+  }
+  std::pair<double, double> value(const std::vector<Tensor>& xs) override {
+    const double v = objective_.value(xs);
+    return {v, std::abs(v)};
+  }
+  std::vector<Tensor> gradient(const std::vector<Tensor>& xs, const std::vector<int>& checked) override {
+    std::vector<Tensor> all = objective_.gradient(xs);
+    TG_CHECK(all.size() == xs.size(), "gradcheck_objective: gradient returned {} tensors for {} inputs", all.size(),
+             xs.size());
+    std::vector<Tensor> out;
+    for (int i : checked) out.push_back(all[static_cast<std::size_t>(i)]);
+    return out;
+  }
+
+ private:
+  const ScalarObjective& objective_;
+};
+
+// One gradcheck run: the f64 copies of the inputs and the objective. f is evaluated with
+// grad mode on throughout (run_check), so f may call tg::grad itself.
 class Checker {
  public:
-  // record_in_f: evaluate f with grad mode on even for the finite differences
-  // (gradgradcheck's f computes a gradient itself).
-  Checker(const MultiOutputFn& fn, const std::vector<Tensor>& inputs, const GradcheckOptions& options,
-          GradcheckReport& report, bool record_in_f)
-      : fn_(fn), options_(options), report_(report), record_in_f_(record_in_f) {
+  // unused_probe: decides which inputs are unused when the objective's own undefined
+  // gradients do not say it (gradgradcheck: a gradient constant in x is not unused).
+  Checker(Objective& objective, const std::vector<Tensor>& inputs, const GradcheckOptions& options,
+          GradcheckReport& report, Objective* unused_probe = nullptr)
+      : objective_(objective), options_(options), report_(report), unused_probe_(unused_probe) {
     bool any_requires = false;
     for (const Tensor& t : inputs) any_requires |= t.defined() && t.requires_grad();
     for (std::size_t i = 0; i < inputs.size(); ++i) {
@@ -77,6 +181,7 @@ class Checker {
       std::vector<Tensor> grads = analytic();
       NoGradGuard no_grad;
       for (std::size_t j = 0; j < checked_.size(); ++j) {
+        if (unused_[j]) continue;
         double* x = xs_[checked_[j]].data<double>();
         const std::vector<double> g = grads[j].to_vector<double>();
         for (std::size_t e = 0; e < g.size(); ++e) x[e] -= options_.warmup_lr * g[e];
@@ -84,56 +189,32 @@ class Checker {
     }
   }
 
-  // Analytic gradient of L = sum_k <r_k, f_k(x)> for each checked input.
+  // The analytic gradient for each checked input (zeros for an unused one); sets unused_.
   std::vector<Tensor> analytic() {
-    std::vector<Tensor> outs = evaluate();
-    std::vector<Tensor> outputs, weights;
-    for (std::size_t k = 0; k < outs.size(); ++k) {
-      if (!outs[k].requires_grad()) continue;  // constant in x: contributes nothing
-      outputs.push_back(outs[k]);
-      weights.push_back(projection_[k]);
+    replay();
+    std::vector<Tensor> grads = objective_.gradient(xs_, checked_);
+    TG_CHECK(grads.size() == checked_.size(), "gradcheck: {} gradients for {} checked inputs", grads.size(),
+             checked_.size());
+    unused_.assign(checked_.size(), false);
+    for (std::size_t j = 0; j < grads.size(); ++j) unused_[j] = !grads[j].defined();
+    if (unused_probe_) {
+      replay();
+      const std::vector<Tensor> first = unused_probe_->gradient(xs_, checked_);
+      for (std::size_t j = 0; j < first.size(); ++j) unused_[j] = !first[j].defined();
     }
-    std::vector<Tensor> inputs;
-    for (int i : checked_) inputs.push_back(xs_[i]);
-    std::vector<Tensor> grads(inputs.size());
-    if (!outputs.empty()) grads = grad(outputs, inputs, weights, {}, /*allow_unused=*/true);
     for (std::size_t j = 0; j < grads.size(); ++j) {
-      if (!grads[j].defined()) grads[j] = zeros_like(inputs[j]);
-      TG_CHECK(grads[j].shape() == inputs[j].shape(),
-               "gradcheck: gradient of input {} has shape {}, the input has shape {}", checked_[j],
-               grads[j].shape().str(), inputs[j].shape().str());
+      const Tensor& x = xs_[checked_[j]];
+      if (!grads[j].defined()) grads[j] = zeros_like(x);
+      TG_CHECK(grads[j].shape() == x.shape(), "gradcheck: gradient of input {} has shape {}, the input has shape {}",
+               checked_[j], grads[j].shape().str(), x.shape().str());
     }
     return grads;
   }
 
   // L(x) at the current inputs, and the sum of |r_k * f_k| (its roundoff scale).
   std::pair<double, double> loss() {
-    GradModeGuard grad_mode(record_in_f_);
-    std::vector<Tensor> outs = evaluate();
-    double value = 0, magnitude = 0;
-    for (std::size_t k = 0; k < outs.size(); ++k) {
-      const std::vector<double> f = outs[k].to_vector<double>();
-      const std::vector<double> r = projection_[k].to_vector<double>();
-      for (std::size_t e = 0; e < f.size(); ++e) {
-        value += r[e] * f[e];
-        magnitude += std::abs(r[e] * f[e]);
-      }
-    }
-    return {value, magnitude};
-  }
-
-  void make_projection() {
-    std::vector<Tensor> outs;
-    {
-      NoGradGuard no_grad;
-      outs = evaluate();
-    }
-    Generator gen(options_.seed ^ 0x5EEDF00Dull);
-    for (const Tensor& o : outs) {
-      TG_CHECK(o.defined() && is_floating(o.dtype()),
-               "gradcheck: the function returned an undefined or integer output");
-      projection_.push_back(o.numel() == 1 ? ones(o.shape(), f64) : randn(o.shape(), f64, &gen));
-    }
+    replay();
+    return objective_.value(xs_);
   }
 
   void check_input(std::size_t j) {
@@ -142,6 +223,7 @@ class Checker {
     GradcheckInputReport in;
     in.input = input;
     in.shape = x.shape();
+    in.unused = unused_[j];
     const std::vector<std::int64_t> coords = pick_coordinates(x.numel(), input);
     double* data = x.data<double>();
     const double h = options_.eps;
@@ -206,16 +288,23 @@ class Checker {
       return a.rel_error > b.rel_error;
     });
     if (static_cast<int>(in.worst.size()) > options_.worst_shown) in.worst.resize(std::max(0, options_.worst_shown));
+    if (in.unused) in.verdict = std::max(in.verdict, Verdict::unused);
     report_.inputs.push_back(std::move(in));
   }
 
   void run() {
-    make_projection();
+    replay();
+    objective_.prepare(xs_);
+    if (unused_probe_) {
+      replay();
+      unused_probe_->prepare(xs_);
+    }
     warm_up();
     for (const Tensor& g : analytic()) analytic_.push_back(g.to_vector<double>());
     for (std::size_t j = 0; j < checked_.size(); ++j) check_input(j);
+    report_.allow_unused = options_.allow_unused;
     for (const auto& in : report_.inputs) {
-      report_.verdict = std::max(report_.verdict, in.verdict);
+      report_.verdict = std::max(report_.verdict, counted_verdict(in, options_.allow_unused));
       report_.max_rel_error = std::max(report_.max_rel_error, in.max_rel_error);
     }
     report_.eps = options_.eps;
@@ -237,14 +326,11 @@ class Checker {
     return {(f0 - minus) / h, (plus - f0) / h, (plus - minus) / (2 * h)};
   }
 
-  std::vector<Tensor> evaluate() {
+  void replay() {
     ++evaluations_;
     // Every evaluation replays the same random stream: a dropout mask drawn inside f
     // is the same mask each time.
     default_generator().set_state({options_.seed, 0});
-    std::vector<Tensor> outs = fn_(xs_);
-    TG_CHECK(!outs.empty(), "gradcheck: the function returned no outputs");
-    return outs;
   }
 
   std::vector<std::int64_t> pick_coordinates(std::int64_t n, int input) const {
@@ -265,16 +351,17 @@ class Checker {
     return all;
   }
 
-  const MultiOutputFn& fn_;
+  Objective& objective_;
   const GradcheckOptions& options_;
   GradcheckReport& report_;
+  Objective* unused_probe_;
   std::vector<Tensor> xs_;
   std::vector<int> checked_;
-  std::vector<Tensor> projection_;
+  std::vector<bool> unused_;
   std::vector<std::vector<double>> analytic_;
   std::int64_t evaluations_ = 0;
-  bool record_in_f_;
 };
+
 
 // Steps above 0.1 measure a secant, not a derivative; a non-finite option would turn
 // every comparison into NaN.
@@ -291,13 +378,13 @@ void validate(const GradcheckOptions& o) {
   TG_CHECK(o.worst_shown >= 0, "gradcheck: worst_shown must be >= 0, got {}", o.worst_shown);
 }
 
-GradcheckReport run_check(const MultiOutputFn& fn, const std::vector<Tensor>& inputs,
-                          const GradcheckOptions& options, bool record_in_f) {
+GradcheckReport run_check(Objective& objective, const std::vector<Tensor>& inputs, const GradcheckOptions& options,
+                          Objective* unused_probe = nullptr) {
   validate(options);
   GradModeGuard grad_mode(true);
   GeneratorRestore restore;
   GradcheckReport report;
-  Checker checker(fn, inputs, options, report, record_in_f);
+  Checker checker(objective, inputs, options, report, unused_probe);
   checker.run();
   return report;
 }
@@ -306,14 +393,21 @@ GradcheckReport run_check(const MultiOutputFn& fn, const std::vector<Tensor>& in
 
 GradcheckReport gradcheck_outputs(const MultiOutputFn& fn, const std::vector<Tensor>& inputs,
                                   const GradcheckOptions& options) {
-  return run_check(fn, inputs, options, /*record_in_f=*/false);
+  OutputsObjective objective(fn, options.seed);
+  return run_check(objective, inputs, options);
+}
+
+GradcheckReport gradcheck_objective(const ScalarObjective& objective, const std::vector<Tensor>& inputs,
+                                    const GradcheckOptions& options) {
+  GivenObjective given(objective);
+  return run_check(given, inputs, options);
 }
 
 GradcheckReport gradgradcheck_outputs(const MultiOutputFn& fn, const std::vector<Tensor>& inputs,
                                       const GradcheckOptions& options) {
   // g(x) = d/dx sum_k <r_k, f_k(x)>, built with create_graph so that it is itself
   // differentiable; gradcheck then compares its derivative with finite differences.
-  auto first_derivative = [fn, seed = options.seed](const std::vector<Tensor>& xs) {
+  const MultiOutputFn first_derivative = [&fn, seed = options.seed](const std::vector<Tensor>& xs) {
     std::vector<Tensor> outs = fn(xs);
     std::vector<Tensor> outputs, weights, wrt;
     Generator gen(seed ^ 0xD00Dull);
@@ -336,7 +430,11 @@ GradcheckReport gradgradcheck_outputs(const MultiOutputFn& fn, const std::vector
       if (!grads[j].defined()) grads[j] = zeros_like(wrt[j]);
     return grads;
   };
-  return run_check(first_derivative, inputs, options, /*record_in_f=*/true);
+  OutputsObjective objective(first_derivative, options.seed);
+  // Unused means f itself does not depend on the input; the derivative of a gradient
+  // that is constant in x (f linear in x) is zero, not missing.
+  OutputsObjective first_order(fn, options.seed);
+  return run_check(objective, inputs, options, &first_order);
 }
 
 std::vector<GradcheckReport> gradcheck_eps_sweep(const MultiOutputFn& fn, const std::vector<Tensor>& inputs,

@@ -29,3 +29,9 @@ add_test(NAME cli_train_gradcheck_every_zero
 add_test(NAME cli_train_then_train_alone
          COMMAND ${TAPEGRAD_EXPECT_ERROR} "--then-train goes with --sanity"
                  $<TARGET_FILE:tapegrad_cli> train ${TAPEGRAD_DIAG_QUICK} --then-train)
+
+# --gradcheck-every: tg::nn::gradcheck_module on the training model, its table naming the parameters.
+add_test(NAME cli_train_gradcheck_every
+         COMMAND tapegrad_cli train ${TAPEGRAD_DIAG_QUICK} --gradcheck-every 10 --report "" --checkpoint-dir "")
+set_tests_properties(cli_train_gradcheck_every PROPERTIES PASS_REGULAR_EXPRESSION
+                     "gradcheck of the loss at step 10 \\(4 examples, 10 coordinates per parameter, f64\\): (good|ok-with-kinks).*draws one mask, replayed in every evaluation.*\n  1\\.weight +\\[256, 784\\] +10 ")

@@ -19,7 +19,8 @@ TEST_CASE("gradcheck fails a backward whose gradient a hook turns into NaN") {
   auto report = tg::gradcheck(
       [](const std::vector<tg::Tensor>& x) {
         tg::Tensor y = x[0] * 2.0;
-        // gradcheck also evaluates f without grad mode (no hook possible then).
+        // y requires grad in every evaluation (gradcheck runs f with grad mode on); the
+        // check keeps f correct if it did not.
         if (y.requires_grad())
           y.register_hook([](const tg::Tensor& g) { return g * std::numeric_limits<double>::quiet_NaN(); });
         return tg::sum(y);

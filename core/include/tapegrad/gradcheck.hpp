@@ -10,6 +10,15 @@
 // L(x) = sum_k <r_k, f_k(x)>, with r_k fixed random weights (r = 1 for a scalar
 // output): one backward gives the analytic dL/dx, and any error in the Jacobian shows
 // up in it with probability one.
+//
+// f is evaluated with grad mode on and its checked inputs requiring grad, for the finite
+// differences too (as PyTorch's gradcheck does), so f may itself call tg::grad with
+// create_graph (a gradient penalty, a Hessian-vector product).
+//
+// An input f does not depend on (tg::grad with allow_unused gives no gradient for it:
+// no path from it to any output on the tape) is reported as `unused` and fails the
+// check unless options.allow_unused; its finite differences are still taken, so an input
+// f reads off the tape (through a detach) also shows as WRONG elements.
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -28,6 +37,7 @@ enum class Verdict {
   kink_crossed,   // x-h and x+h straddle a kink: the numeric value is not a derivative
   suspicious,     // 1e-4..1e-2 (or 1e-7..1e-4 without kinks)
   wrong,          // > 1e-2
+  unused,         // an input f does not depend on (no analytic gradient): nothing was checked
   non_finite,     // the analytic or the numeric value is NaN or infinite: nothing to compare
 };
 inline constexpr int kVerdictCount = static_cast<int>(Verdict::non_finite) + 1;
@@ -45,6 +55,9 @@ struct GradcheckOptions {
   double warmup_lr = 1e-2;
   double kink_tolerance = 1e-2;         // one-sided slopes differing more than this: kink?
   int worst_shown = 5;                  // elements listed per input in the table
+  // An input f does not depend on is reported `unused` either way; allowed, it does not
+  // fail the check (unless its finite differences say f does change with it).
+  bool allow_unused = false;
 };
 
 struct GradcheckElement {
@@ -62,7 +75,11 @@ struct GradcheckElement {
 
 struct GradcheckInputReport {
   int input = 0;
+  std::string name;  // shown instead of the index when set (a parameter's dotted name)
   Shape shape;
+  // f does not depend on it (no analytic gradient); its verdict is then `unused`, the
+  // elements' verdicts (analytic 0 against the finite differences) are in count / worst.
+  bool unused = false;
   std::int64_t checked = 0;
   // Over elements not excused as kink-crossed, too small or roundoff; infinite when
   // an element is non-finite.
@@ -75,6 +92,11 @@ struct GradcheckInputReport {
 struct GradcheckReport {
   std::vector<GradcheckInputReport> inputs;
   std::vector<std::string> notes;  // e.g. "input 0 converted from f32 to f64"
+  // What the table advises for an unused input (empty: pass inputs f reads, or check a
+  // module's parameters with tg::nn::gradcheck_module).
+  std::string unused_advice;
+  bool allow_unused = false;  // the option the check ran with
+  // The worst input verdict; an allowed unused input counts with its elements' verdicts.
   Verdict verdict = Verdict::good;
   double max_rel_error = 0;
   double eps = 0;
@@ -88,9 +110,23 @@ using MultiOutputFn = std::function<std::vector<Tensor>(const std::vector<Tensor
 GradcheckReport gradcheck_outputs(const MultiOutputFn& fn, const std::vector<Tensor>& inputs,
                                   const GradcheckOptions& options = {});
 // Second derivatives: checks the gradient of sum_k <r_k, f_k(x)> (computed with
-// create_graph) against finite differences of that gradient.
+// create_graph) against finite differences of that gradient. An input is `unused` when
+// f itself does not depend on it (a gradient constant in x, f linear in it, is fine).
 GradcheckReport gradgradcheck_outputs(const MultiOutputFn& fn, const std::vector<Tensor>& inputs,
                                       const GradcheckOptions& options = {});
+
+// A scalar function given as its value and, separately, its gradient (computed however
+// the caller likes, e.g. by a model's own backward): the gradient is compared with
+// centered differences of the value. Both take every input (the checked ones as f64
+// copies); gradient returns one tensor per input, undefined for an unchecked input or
+// one the function does not depend on (reported `unused`). The random stream is
+// replayed before every call, as for gradcheck.
+struct ScalarObjective {
+  std::function<double(const std::vector<Tensor>&)> value;
+  std::function<std::vector<Tensor>(const std::vector<Tensor>&)> gradient;
+};
+GradcheckReport gradcheck_objective(const ScalarObjective& objective, const std::vector<Tensor>& inputs,
+                                    const GradcheckOptions& options = {});
 
 // fn takes the inputs and returns a Tensor or a std::vector<Tensor>.
 template <class Fn>

@@ -19,6 +19,7 @@ class DropConnect : public Module {
   std::string extra_repr() const override;
   const std::shared_ptr<Linear>& linear() const { return linear_; }
   double p() const { return p_; }
+  Generator* generator() const { return gen_; }  // null: the thread's default
 
  private:
   std::shared_ptr<Linear> linear_;

@@ -15,6 +15,7 @@ class Dropout : public Module {
   std::string type_name() const override { return "Dropout"; }
   std::string extra_repr() const override;
   double p() const { return p_; }
+  Generator* generator() const { return gen_; }  // null: the thread's default
 
  private:
   double p_;

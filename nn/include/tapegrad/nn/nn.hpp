@@ -8,6 +8,7 @@
 #include "tapegrad/nn/drop_connect.hpp"
 #include "tapegrad/nn/dropout.hpp"
 #include "tapegrad/nn/flatten.hpp"
+#include "tapegrad/nn/gradcheck_module.hpp"
 #include "tapegrad/nn/init.hpp"
 #include "tapegrad/nn/linear.hpp"
 #include "tapegrad/nn/model_registry.hpp"

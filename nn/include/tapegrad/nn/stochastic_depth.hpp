@@ -24,6 +24,7 @@ class StochasticDepth : public Module {
   std::string type_name() const override { return "StochasticDepth"; }
   std::string extra_repr() const override;
   const ModulePtr& branch() const { return branch_; }
+  Generator* generator() const { return gen_; }  // null: the thread's default
 
  private:
   ModulePtr branch_;

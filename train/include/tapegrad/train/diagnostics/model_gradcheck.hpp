@@ -26,21 +26,20 @@ struct ModelGradcheckOptions {
   LossFunction loss{};
 };
 
-// tg::gradcheck of the loss (options.loss) of model(images) against labels with respect
-// to every parameter, on an f64 model (see nn::Module::to). The analytic side is the
-// model's own backward (tg::grad of the loss), the numeric side centered differences of
-// the loss; every evaluation replays the stream (options.seed), so a Dropout layer
-// draws the same mask each time. The model stays in its train/eval mode; in train mode
-// BatchNorm normalizes with the batch's statistics, so the running statistics it
-// updates on each evaluation do not enter the loss. The parameters end as they began.
+// tg::nn::gradcheck_module of the loss (options.loss) of model(images) against labels
+// with respect to every parameter that requires grad, in f64 on copies of the model's
+// tensors (the model may be f32 or f64 and ends exactly as it began). The analytic side
+// is the model's own backward, the numeric side centered differences of the loss; every
+// evaluation replays the stream (options.seed), so a Dropout layer draws the same mask
+// each time. The model stays in its train/eval mode; in train mode BatchNorm normalizes
+// with the batch's statistics. The report names the parameters.
 GradcheckReport gradcheck_loss(nn::Module& model, const Tensor& images, const Tensor& labels,
                                const ModelGradcheckOptions& options = {});
 
 // The callback behind --gradcheck-every N: at steps N, 2N, 3N, ... (before the optimizer's
-// step) checks the training model itself, converted to f64 for the check and back to f32
-// after it (f32 -> f64 -> f32 is exact), in its mode, on a fixed batch. The parameters,
-// buffers, gradients and the random stream end as they began, so a run with the check
-// trains exactly like one without. Each report goes to print.
+// step) runs gradcheck_loss on the training model, in its mode, on a fixed batch. The
+// parameters, buffers, gradients and the random stream end as they began, so a run with
+// the check trains exactly like one without. Each report goes to print.
 class StepGradcheck : public Callback {
  public:
   using Print = std::function<void(const std::string&)>;
