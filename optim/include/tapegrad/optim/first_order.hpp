@@ -4,6 +4,7 @@
 // the common options (weight_decay, clip_norm, clip_value, maximize), computes the global
 // gradient norm when a group clips by norm, skips frozen groups and parameters without a
 // gradient, and bumps each updated parameter's version. A subclass writes update() only.
+#include <initializer_list>
 #include <span>
 #include <string>
 #include <vector>
@@ -24,6 +25,9 @@ GradientTransform gradient_transform(const Options& options, double global_norm)
 
 // sqrt(sum of squares) over the tensors (any dtype f32/f64, any layout), in double.
 double global_norm(std::span<const Tensor> tensors);
+inline double global_norm(std::initializer_list<Tensor> tensors) {
+  return global_norm(std::span<const Tensor>(tensors.begin(), tensors.size()));
+}
 
 class FirstOrderOptimizer : public Optimizer {
  public:
