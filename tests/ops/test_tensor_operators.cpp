@@ -77,6 +77,8 @@ TEST_CASE("i64 tensors add, subtract, multiply, negate and sum exactly") {
   CHECK(ints(-p) == std::vector<std::int64_t>{-1, -2, -3});
   CHECK(ints(p.neg()) == std::vector<std::int64_t>{-1, -2, -3});
   CHECK(ints(tg::add(p, q)) == std::vector<std::int64_t>{5, 7, 9});
+  CHECK(ints(tg::maximum(p, i64({3, 1, 5}))) == std::vector<std::int64_t>{3, 2, 5});
+  CHECK(ints(tg::minimum(p, i64({3, 1, 5}))) == std::vector<std::int64_t>{1, 1, 3});
   // Broadcasting [2, 1] + [3].
   const Tensor col = tg::from_vector(std::vector<std::int64_t>{10, 20}, {2, 1});
   CHECK(ints(col + p) == std::vector<std::int64_t>{11, 12, 13, 21, 22, 23});
