@@ -4,7 +4,6 @@
 // the common options (weight_decay, clip_norm, clip_value, maximize), computes the global
 // gradient norm when a group clips by norm, skips frozen groups and parameters without a
 // gradient, and bumps each updated parameter's version. A subclass writes update() only.
-#include <initializer_list>
 #include <span>
 #include <string>
 #include <vector>
