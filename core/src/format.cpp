@@ -1,37 +1,63 @@
 #include "tapegrad/format.hpp"
 
+#include <mutex>
+#include <ostream>
+
 #include "tapegrad/autograd.hpp"
 
 namespace tg {
 
 namespace {
 
-constexpr std::int64_t kEdgeItems = 3;   // shown at each end of an abridged dimension
-constexpr std::int64_t kAbridgeAbove = 6;
+std::mutex options_mutex;
+PrintOptions options;  // guarded by options_mutex
 
-void append_values(std::string& out, const std::vector<double>& values, const Shape& shape,
-                   const Shape& strides, int dim, std::int64_t base, bool integral, int indent) {
-  if (dim == shape.size()) {
-    const double v = values[static_cast<std::size_t>(base)];
-    out += integral ? fmt::format("{}", static_cast<std::int64_t>(v)) : fmt::format("{:.6g}", v);
-    return;
-  }
-  out += '[';
-  const std::int64_t n = shape[dim];
-  const bool abridge = n > kAbridgeAbove;
-  for (std::int64_t i = 0; i < n; ++i) {
-    if (abridge && i == kEdgeItems) {
-      out += "...";
-      i = n - kEdgeItems;
-      out += dim + 1 == shape.size() ? ", " : fmt::format(",\n{:{}}", "", indent + 1);
+struct Printer {
+  const std::vector<double>& values;
+  const Shape& shape;
+  const Shape& strides;
+  bool integral, abridged;
+  PrintOptions options;
+
+  void append(std::string& out, int dim, std::int64_t base, int indent) const {
+    if (dim == shape.size()) {
+      const double v = values[static_cast<std::size_t>(base)];
+      out += integral ? fmt::format("{}", static_cast<std::int64_t>(v)) : fmt::format("{:.{}g}", v, options.precision);
+      return;
     }
-    append_values(out, values, shape, strides, dim + 1, base + i * strides[dim], integral, indent + 1);
-    if (i + 1 < n) out += dim + 1 == shape.size() ? ", " : fmt::format(",\n{:{}}", "", indent + 1);
+    out += '[';
+    const std::int64_t n = shape[dim], edge = options.edgeitems;
+    const bool abridge = abridged && n > 2 * edge;
+    const std::string separator = dim + 1 == shape.size() ? ", " : fmt::format(",\n{:{}}", "", indent + 1);
+    for (std::int64_t i = 0; i < n; ++i) {
+      if (abridge && i == edge) {
+        out += "..." + separator;
+        i = n - edge;
+      }
+      append(out, dim + 1, base + i * strides[dim], indent + 1);
+      if (i + 1 < n) out += separator;
+    }
+    out += ']';
   }
-  out += ']';
-}
+};
 
 }  // namespace
+
+void set_print_options(const PrintOptions& o) {
+  TG_CHECK(o.threshold >= 0, "set_print_options: threshold must be >= 0, got {}", o.threshold);
+  TG_CHECK(o.edgeitems >= 1, "set_print_options: edgeitems must be >= 1, got {}", o.edgeitems);
+  TG_CHECK(o.precision >= 1 && o.precision <= 17, "set_print_options: precision must be in [1, 17], got {}",
+           o.precision);
+  const std::lock_guard lock(options_mutex);
+  options = o;
+}
+
+PrintOptions print_options() {
+  const std::lock_guard lock(options_mutex);
+  return options;
+}
+
+std::ostream& operator<<(std::ostream& out, const Tensor& t) { return out << to_string(t); }
 
 std::string to_string(const Tensor& t) {
   if (!t.defined()) return "tensor(undefined)";
@@ -43,7 +69,9 @@ std::string to_string(const Tensor& t) {
   }
   out += ",\n";
   const std::vector<double> values = t.to_vector<double>();
-  append_values(out, values, t.shape(), contiguous_strides(t.shape()), 0, 0, t.dtype() == i64, 1);
+  const PrintOptions o = print_options();
+  const Shape strides = contiguous_strides(t.shape());
+  Printer{values, t.shape(), strides, t.dtype() == i64, t.numel() > o.threshold, o}.append(out, 0, 0, 1);
   return out + ")";
 }
 

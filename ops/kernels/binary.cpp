@@ -1,5 +1,6 @@
 // Binary elementwise kernels: the choice between oneDNN and the loops.
 #include <cmath>
+#include <type_traits>
 
 #include "kernels/elementwise_loops.hpp"
 #include "kernels/eltwise.hpp"
@@ -38,10 +39,18 @@ void binary_on_loop(Binary op, const Tensor& a, const Tensor& b, const Tensor& o
     case Binary::add: return binary_loop<T>(a, b, out, [](T x, T y) { return x + y; });
     case Binary::sub: return binary_loop<T>(a, b, out, [](T x, T y) { return x - y; });
     case Binary::mul: return binary_loop<T>(a, b, out, [](T x, T y) { return x * y; });
-    case Binary::div: return binary_loop<T>(a, b, out, [](T x, T y) { return x / y; });
     case Binary::max: return binary_loop<T>(a, b, out, max_of<T>);
     case Binary::min: return binary_loop<T>(a, b, out, min_of<T>);
-    case Binary::pow: return binary_loop<T>(a, b, out, [](T x, T y) { return std::pow(x, y); });
+    case Binary::div:
+    case Binary::pow:
+      // Integer division by zero traps and an integer pow is not this one: the ops
+      // reject i64 before reaching here.
+      if constexpr (std::is_floating_point_v<T>) {
+        if (op == Binary::div) return binary_loop<T>(a, b, out, [](T x, T y) { return x / y; });
+        return binary_loop<T>(a, b, out, [](T x, T y) { return std::pow(x, y); });
+      } else {
+        fail("binary kernel: div and pow are not defined on i64 tensors");
+      }
   }
 }
 
@@ -49,7 +58,7 @@ void binary_on_loop(Binary op, const Tensor& a, const Tensor& b, const Tensor& o
 
 void binary(Binary op, const Tensor& a, const Tensor& b, const Tensor& out) {
   if (run_on_dnnl(op, a, b, out)) return;
-  dispatch_floating(a.dtype(), [&](auto t) { binary_on_loop<decltype(t)>(op, a, b, out); });
+  dispatch_dtype(a.dtype(), [&](auto t) { binary_on_loop<decltype(t)>(op, a, b, out); });
 }
 
 }  // namespace tg::kernels

@@ -57,7 +57,7 @@ Tensor sum_keepdim(const Tensor& x, const Shape& keep) {
     reduction_f32(Reduction::sum, x, out);
     return out;
   }
-  dispatch_floating(x.dtype(), [&](auto t) {
+  dispatch_dtype(x.dtype(), [&](auto t) {
     using T = decltype(t);
     // The output broadcasts (stride 0) along reduced axes, so each run accumulates
     // into it; kept serial because iterations share output elements.

@@ -15,10 +15,13 @@ namespace {
 
 // A binary op is a struct with name, kernel (its kernels::Binary function), num_saved
 // (2 when its gradients need the inputs, saved as slots 0 = a and 1 = b) and grad_a /
-// grad_b: the gradient before sum_to reduces it to the input's shape. Binary<Op>
-// checks, runs the kernel, and reduces the gradients.
+// grad_b: the gradient before sum_to reduces it to the input's shape, and integers
+// (whether it is defined on i64 tensors: add, sub and mul are; an i64 result is never
+// recorded, as an i64 tensor cannot require grad). Binary<Op> checks, runs the kernel,
+// and reduces the gradients.
 
 struct Add {
+  static constexpr bool integers = true;
   static constexpr const char* name = "add";
   static constexpr kernels::Binary kernel = kernels::Binary::add;
   static constexpr std::size_t num_saved = 0;
@@ -26,6 +29,7 @@ struct Add {
   static Tensor grad_b(const Tensor& g, const ops::OpContext&) { return g; }
 };
 struct Sub {
+  static constexpr bool integers = true;
   static constexpr const char* name = "sub";
   static constexpr kernels::Binary kernel = kernels::Binary::sub;
   static constexpr std::size_t num_saved = 0;
@@ -33,6 +37,7 @@ struct Sub {
   static Tensor grad_b(const Tensor& g, const ops::OpContext&) { return -g; }
 };
 struct Mul {
+  static constexpr bool integers = true;
   static constexpr const char* name = "mul";
   static constexpr kernels::Binary kernel = kernels::Binary::mul;
   static constexpr std::size_t num_saved = 2;
@@ -40,6 +45,7 @@ struct Mul {
   static Tensor grad_b(const Tensor& g, const ops::OpContext& ctx) { return g * ctx.saved(0); }
 };
 struct Div {
+  static constexpr bool integers = false;
   static constexpr const char* name = "div";
   static constexpr kernels::Binary kernel = kernels::Binary::div;
   static constexpr std::size_t num_saved = 2;
@@ -51,6 +57,7 @@ struct Div {
 };
 // d(a^b)/da = b a^(b-1), d(a^b)/db = a^b ln a.
 struct Pow {
+  static constexpr bool integers = false;
   static constexpr const char* name = "pow";
   static constexpr kernels::Binary kernel = kernels::Binary::pow;
   static constexpr std::size_t num_saved = 2;
@@ -71,7 +78,7 @@ struct Binary {
   Shape a_shape{}, b_shape{};  // set by save
 
   Tensor forward(const Tensor& a, const Tensor& b) const {
-    ops::check_floating(name, a);
+    if (!Op::integers || is_floating(a.dtype())) ops::check_floating(name, a);
     ops::check_same_dtype(name, a, b);
     Tensor out = empty(broadcast_shapes(a.shape(), b.shape(), name), a.dtype());
     kernels::binary(Op::kernel, a, b, out);

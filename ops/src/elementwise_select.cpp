@@ -26,7 +26,7 @@ struct MaxMin {
   Shape a_shape{}, b_shape{};  // set by save
 
   Tensor forward(const Tensor& a, const Tensor& b) const {
-    ops::check_floating(name, a);
+    // Defined on i64 as well (never recorded: an i64 tensor cannot require grad).
     ops::check_same_dtype(name, a, b);
     Tensor out = empty(broadcast_shapes(a.shape(), b.shape(), name), a.dtype());
     kernels::binary(IsMax ? kernels::Binary::max : kernels::Binary::min, a, b, out);

@@ -161,7 +161,6 @@ struct Log1p {
 }  // namespace
 
 Tensor affine(const Tensor& x, double alpha, double beta) { return unary_op<Affine>(x, {alpha, beta}); }
-Tensor neg(const Tensor& x) { return unary_op<Affine>(x, {-1, 0}, "neg"); }
 Tensor exp(const Tensor& x) { return unary_op<Exp>(x); }
 Tensor log(const Tensor& x) { return unary_op<Log>(x); }
 Tensor sqrt(const Tensor& x) { return unary_op<Sqrt>(x); }
@@ -171,16 +170,42 @@ Tensor relu(const Tensor& x) { return unary_op<Relu>(x); }
 Tensor tanh(const Tensor& x) { return unary_op<Tanh>(x); }
 Tensor sigmoid(const Tensor& x) { return unary_op<Sigmoid>(x); }
 
+namespace {
+
+// An i64 tensor with a value is the binary op with an i64 scalar tensor (affine computes
+// in floating point): defined for an integral value only.
+Tensor integer_scalar(const char* op, const Tensor& x, double value) {
+  TG_CHECK(std::isfinite(value) && value == std::trunc(value),
+           "{}: an i64 tensor of shape {} with the non-integral value {} (convert it with .to(f64) first)", op,
+           x.shape().str(), value);
+  return scalar_tensor(value, i64);
+}
+
+}  // namespace
+
+Tensor neg(const Tensor& x) { return x.dtype() == i64 ? sub(zeros({}, i64), x) : unary_op<Affine>(x, {-1, 0}, "neg"); }
 Tensor operator-(const Tensor& x) { return neg(x); }
-Tensor operator+(const Tensor& a, double b) { return unary_op<Affine>(a, {1, b}, "add"); }
-Tensor operator-(const Tensor& a, double b) { return unary_op<Affine>(a, {1, -b}, "sub"); }
-Tensor operator*(const Tensor& a, double b) { return unary_op<Affine>(a, {b, 0}, "mul"); }
+Tensor operator+(const Tensor& a, double b) {
+  if (a.dtype() == i64) return add(a, integer_scalar("add", a, b));
+  return unary_op<Affine>(a, {1, b}, "add");
+}
+Tensor operator-(const Tensor& a, double b) {
+  if (a.dtype() == i64) return sub(a, integer_scalar("sub", a, b));
+  return unary_op<Affine>(a, {1, -b}, "sub");
+}
+Tensor operator*(const Tensor& a, double b) {
+  if (a.dtype() == i64) return mul(a, integer_scalar("mul", a, b));
+  return unary_op<Affine>(a, {b, 0}, "mul");
+}
 Tensor operator/(const Tensor& a, double b) {
   TG_CHECK(b != 0, "div: division of a tensor of shape {} by the scalar 0", a.shape().str());
   return unary_op<Affine>(a, {1 / b, 0}, "div");
 }
 Tensor operator+(double a, const Tensor& b) { return b + a; }
-Tensor operator-(double a, const Tensor& b) { return unary_op<Affine>(b, {-1, a}, "sub"); }
+Tensor operator-(double a, const Tensor& b) {
+  if (b.dtype() == i64) return sub(integer_scalar("sub", b, a), b);
+  return unary_op<Affine>(b, {-1, a}, "sub");
+}
 Tensor operator*(double a, const Tensor& b) { return b * a; }
 Tensor operator/(double a, const Tensor& b) { return pow(b, -1.0) * a; }
 

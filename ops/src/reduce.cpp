@@ -47,7 +47,9 @@ struct Reduce {
 };
 
 Tensor reduce(const char* op, const Tensor& x, const std::vector<std::int64_t>& axes, bool keepdim, bool mean) {
-  ops::check_floating(op, x);  // before the axes are checked
+  // sum is defined on i64 (never recorded: an i64 tensor cannot require grad); the
+  // mean of integers is not (PyTorch asks for a floating dtype too).
+  if (mean || x.dtype() != i64) ops::check_floating(op, x);  // before the axes are checked
   return ops::apply(Reduce{op, reduced_axes(op, axes, x.dim()), keepdim, mean}, x);
 }
 

@@ -138,10 +138,22 @@ Tensor slice(const Tensor& x, std::int64_t axis_in, std::int64_t start, std::int
   const int axis = normalize_axis(axis_in, x.dim(), "slice");
   TG_CHECK(step > 0, "slice: step must be positive, got {}", step);
   const std::int64_t n = x.shape()[axis];
-  TG_CHECK(start >= 0 && start <= n, "slice: start {} is out of range for axis {} of size {} (shape {})",
-           start, axis, n, x.shape().str());
-  stop = std::clamp<std::int64_t>(stop, start, n);
+  // Python's rule for a[start:stop]: a negative bound counts from the end, then both
+  // are clamped to [0, n], and a stop before start gives an empty slice.
+  const auto clamp_bound = [n](std::int64_t b) { return std::clamp<std::int64_t>(b < 0 ? b + n : b, 0, n); };
+  start = clamp_bound(start);
+  stop = std::max(clamp_bound(stop), start);
   return ops::apply(Slice{axis, start, stop, step}, x);
+}
+
+Tensor select(const Tensor& x, std::int64_t axis, std::int64_t index) {
+  TG_CHECK(x.dim() > 0, "select: cannot index a 0-d tensor (index {})", index);
+  const int d = normalize_axis(axis, x.dim(), "select");
+  const std::int64_t n = x.shape()[d];
+  TG_CHECK(index >= -n && index < n, "select: index {} is out of range for dim {} of size {} (shape {})", index,
+           d, n, x.shape().str());
+  const std::int64_t i = index < 0 ? index + n : index;
+  return squeeze(slice(x, d, i, i + 1), d);
 }
 
 Tensor expand(const Tensor& x, const Shape& shape) {
@@ -180,6 +192,23 @@ Tensor squeeze(const Tensor& x, std::int64_t axis) {
 }
 
 Tensor flatten(const Tensor& x) { return reshape(x, {x.numel()}); }
+
+Tensor flatten(const Tensor& x, std::int64_t start_dim, std::int64_t end_dim) {
+  if (x.dim() == 0) return flatten(x);  // as PyTorch: a 0-d tensor flattens to [1]
+  const int s = normalize_axis(start_dim, x.dim(), "flatten"), e = normalize_axis(end_dim, x.dim(), "flatten");
+  TG_CHECK(s <= e, "flatten: start_dim {} comes after end_dim {} (shape {})", start_dim, end_dim, x.shape().str());
+  std::vector<std::int64_t> shape;
+  std::int64_t merged = 1;
+  for (int d = 0; d < x.dim(); ++d) {
+    if (d < s || d > e) {
+      shape.push_back(x.shape()[d]);
+    } else {
+      merged *= x.shape()[d];
+      if (d == e) shape.push_back(merged);
+    }
+  }
+  return reshape(x, shape);
+}
 
 // --- op table entries
 namespace {

@@ -19,6 +19,11 @@ int main() {
     std::printf(" %g", gs[i]);
     if (i < xs.size() && std::abs(gs[i] - 2 * xs[i]) > 1e-12) ok = false;
   }
+  // Tensor methods (declared in core, defined in the ops library) and braced lists link
+  // from the installed prefix too.
+  const double g1 = tg::grad(x.square().sum(), {x})[0][1].item();
+  std::printf("\ngrad(x.square().sum(), {x})[0][1] = %g", g1);
+  if (g1 != 4) ok = false;
   std::printf("\n%s\n", ok ? "install consumer: OK" : "install consumer: FAILED (expected 2*x)");
   return ok ? 0 : 1;
 }

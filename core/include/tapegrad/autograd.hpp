@@ -5,6 +5,7 @@
 // so backward pops ready nodes by decreasing sequence number (see autograd_engine.cpp).
 #include <cstdint>
 #include <memory>
+#include <initializer_list>
 #include <span>
 #include <vector>
 
@@ -188,6 +189,25 @@ inline std::vector<Tensor> grad(const Tensor& output, std::span<const Tensor> in
   options.create_graph = create_graph;
   options.retain_graph = create_graph;
   return grad(std::span<const Tensor>(&output, 1), inputs, {}, options);
+}
+
+// Braced lists: tg::backward({a, b}), tg::grad({y}, {x, w}), tg::grad(loss, {x}, true).
+// (std::span has no initializer_list constructor before C++26.)
+inline std::span<const Tensor> as_span(std::initializer_list<Tensor> tensors) {
+  return {tensors.begin(), tensors.size()};
+}
+inline void backward(std::initializer_list<Tensor> outputs, std::initializer_list<Tensor> grad_outputs = {},
+                     BackwardOptions options = {}) {
+  backward(as_span(outputs), as_span(grad_outputs), options);
+}
+inline std::vector<Tensor> grad(std::initializer_list<Tensor> outputs, std::initializer_list<Tensor> inputs,
+                                std::initializer_list<Tensor> grad_outputs = {}, BackwardOptions options = {},
+                                bool allow_unused = false) {
+  return grad(as_span(outputs), as_span(inputs), as_span(grad_outputs), options, allow_unused);
+}
+inline std::vector<Tensor> grad(const Tensor& output, std::initializer_list<Tensor> inputs,
+                                bool create_graph = false) {
+  return grad(output, as_span(inputs), create_graph);
 }
 
 // --- helpers for ops that record themselves

@@ -1,6 +1,7 @@
 #pragma once
 // tg::Tensor: a cheap handle to shared storage plus shape, strides, offset and dtype.
 // Views (reshape of contiguous data, transpose, slice, expand) share storage.
+#include <concepts>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -24,6 +25,12 @@ struct TensorImpl;
 using TensorId = const TensorImpl*;
 class Generator;
 struct AutogradMeta;
+
+// A single dim index for the one-dim overloads of sum, mean, max and min (x.sum(1),
+// tg::mean(x, 0)). A template, so that a braced list (x.sum({0, 1}), x.sum({})) still
+// means the list of dims and never a single int.
+template <class I>
+concept DimIndex = std::integral<I> && !std::same_as<I, bool>;
 
 // A gradient hook sees the gradient flowing into a tensor; returning a defined tensor
 // replaces it, returning an undefined one (Tensor{}) keeps it.
@@ -109,6 +116,60 @@ class Tensor {
   void register_hook(GradHook hook);
   void retain_grad();
   AutogradMeta& autograd_meta() const;  // creates it on first use
+
+  // --- ops as methods (x.sum(), x.reshape({2, -1}), x.relu(), x[i]). Declared here and
+  // defined in the ops library (ops/src/tensor_methods.cpp), each one call to the free
+  // function of the same name in tapegrad/ops/*.hpp, as LibTorch's TensorBody declares
+  // methods that ATen defines: core never calls them, so tapegrad_core links without ops,
+  // and a program calling one links tapegrad_ops (tapegrad::tapegrad does).
+  // Reductions (tapegrad/ops/reduce.hpp); a dim list reduces those dims.
+  Tensor sum() const;
+  Tensor sum(const std::vector<std::int64_t>& dims, bool keepdim = false) const;
+  template <DimIndex I> Tensor sum(I dim, bool keepdim = false) const { return sum(std::vector<std::int64_t>{static_cast<std::int64_t>(dim)}, keepdim); }
+  Tensor mean() const;
+  Tensor mean(const std::vector<std::int64_t>& dims, bool keepdim = false) const;
+  template <DimIndex I> Tensor mean(I dim, bool keepdim = false) const { return mean(std::vector<std::int64_t>{static_cast<std::int64_t>(dim)}, keepdim); }
+  Tensor max() const;
+  Tensor max(const std::vector<std::int64_t>& dims, bool keepdim = false) const;
+  template <DimIndex I> Tensor max(I dim, bool keepdim = false) const { return max(std::vector<std::int64_t>{static_cast<std::int64_t>(dim)}, keepdim); }
+  Tensor min() const;
+  Tensor min(const std::vector<std::int64_t>& dims, bool keepdim = false) const;
+  template <DimIndex I> Tensor min(I dim, bool keepdim = false) const { return min(std::vector<std::int64_t>{static_cast<std::int64_t>(dim)}, keepdim); }
+  Tensor argmax() const;
+  Tensor argmax(std::int64_t dim, bool keepdim = false) const;
+  Tensor argmin() const;
+  Tensor argmin(std::int64_t dim, bool keepdim = false) const;
+  // Shape ops and views (tapegrad/ops/views.hpp, shape_ops.hpp).
+  Tensor reshape(const std::vector<std::int64_t>& shape) const;
+  Tensor view(const std::vector<std::int64_t>& shape) const;
+  Tensor t() const;  // transpose of a 2-D tensor; a 0-D or 1-D tensor is returned as is
+  Tensor transpose(std::int64_t dim0, std::int64_t dim1) const;
+  Tensor permute(const std::vector<std::int64_t>& dims) const;
+  Tensor flatten(std::int64_t start_dim = 0, std::int64_t end_dim = -1) const;
+  Tensor squeeze(std::int64_t dim) const;
+  Tensor unsqueeze(std::int64_t dim) const;
+  Tensor expand(const Shape& shape) const;
+  // Indexing (tapegrad/ops/views.hpp): negative indices count from the end.
+  Tensor slice(std::int64_t dim, std::int64_t start, std::int64_t end, std::int64_t step = 1) const;
+  Tensor select(std::int64_t dim, std::int64_t index) const;
+  Tensor operator[](std::int64_t index) const;  // select(0, index)
+  Tensor index_select(std::int64_t dim, const Tensor& indices) const;
+  // Elementwise (tapegrad/ops/elementwise.hpp), activations, softmax, matmul.
+  Tensor neg() const;
+  Tensor abs() const;
+  Tensor exp() const;
+  Tensor log() const;
+  Tensor sqrt() const;
+  Tensor square() const;
+  Tensor pow(double exponent) const;
+  Tensor pow(const Tensor& exponent) const;
+  Tensor clamp(double lo, double hi) const;
+  Tensor relu() const;
+  Tensor sigmoid() const;
+  Tensor tanh() const;
+  Tensor softmax(std::int64_t dim = -1) const;
+  Tensor log_softmax(std::int64_t dim = -1) const;
+  Tensor matmul(const Tensor& other) const;
 
  private:
   TensorImpl& impl() const {

@@ -24,6 +24,11 @@ Tensor max(const Tensor& x);
 Tensor max(const Tensor& x, const std::vector<std::int64_t>& axes, bool keepdim = false);
 Tensor min(const Tensor& x);
 Tensor min(const Tensor& x, const std::vector<std::int64_t>& axes, bool keepdim = false);
+// One dim: sum(x, 1) is sum(x, {1}) (DimIndex: tapegrad/tensor.hpp).
+template <DimIndex I> Tensor sum(const Tensor& x, I axis, bool keepdim = false) { return sum(x, std::vector<std::int64_t>{static_cast<std::int64_t>(axis)}, keepdim); }
+template <DimIndex I> Tensor mean(const Tensor& x, I axis, bool keepdim = false) { return mean(x, std::vector<std::int64_t>{static_cast<std::int64_t>(axis)}, keepdim); }
+template <DimIndex I> Tensor max(const Tensor& x, I axis, bool keepdim = false) { return max(x, std::vector<std::int64_t>{static_cast<std::int64_t>(axis)}, keepdim); }
+template <DimIndex I> Tensor min(const Tensor& x, I axis, bool keepdim = false) { return min(x, std::vector<std::int64_t>{static_cast<std::int64_t>(axis)}, keepdim); }
 
 // Index (i64) of the largest (smallest) element along axis, the first one on ties (a
 // NaN counts as the extreme). Not differentiable: the result never requires grad.

@@ -25,6 +25,9 @@ GradientTransform gradient_transform(const Options& options, double global_norm)
 
 // sqrt(sum of squares) over the tensors (any dtype f32/f64, any layout), in double.
 double global_norm(std::span<const Tensor> tensors);
+inline double global_norm(std::initializer_list<Tensor> tensors) {
+  return global_norm(std::span<const Tensor>(tensors.begin(), tensors.size()));
+}
 
 class FirstOrderOptimizer : public Optimizer {
  public:

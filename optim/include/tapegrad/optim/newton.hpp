@@ -6,6 +6,7 @@
 // solved in one step. Only step(closure) works; the closure returns the loss without
 // calling backward on it.
 #include <cstdint>
+#include <initializer_list>
 #include <span>
 #include <vector>
 
@@ -21,6 +22,9 @@ struct GradientAndHessian {
 // The gradient and dense Hessian of a scalar loss with respect to params (flattened in
 // order), from the tape's second derivatives.
 GradientAndHessian gradient_and_hessian(const Tensor& loss, std::span<const Tensor> params);
+inline GradientAndHessian gradient_and_hessian(const Tensor& loss, std::initializer_list<Tensor> params) {
+  return gradient_and_hessian(loss, std::span<const Tensor>(params.begin(), params.size()));
+}
 
 class Newton final : public Optimizer {
  public:
