@@ -29,6 +29,11 @@ std::vector<NamedTensor> unique_tensors(std::vector<NamedTensor> all) {
   return out;
 }
 
+template <class Entry>
+bool named_in(const std::vector<Entry>& list, const std::string& name) {
+  return std::any_of(list.begin(), list.end(), [&](const Entry& entry) { return entry.first == name; });
+}
+
 }  // namespace
 
 Tensor Module::forward(const Tensor&) { fail_forward_arity(1); }
@@ -75,17 +80,18 @@ std::string Module::to_string() const {
   return out;
 }
 
-void Module::check_new_name(const std::string& name, const char* function) const {
+void Module::check_name(const std::string& name, const char* function) const {
   TG_CHECK(!name.empty(), "{}: the name is empty (in {})", function, this->name());
   TG_CHECK(name.find('.') == std::string::npos, "{}: name '{}' contains '.', which separates path parts (in {})",
            function, name, this->name());
-  const auto taken = [&](const auto& list) {
-    return std::any_of(list.begin(), list.end(), [&](const auto& entry) { return entry.first == name; });
-  };
-  TG_CHECK(!taken(parameters_), "{}: '{}' is already a parameter of {}", function, name, this->name());
-  TG_CHECK(!taken(buffers_), "{}: '{}' is already a buffer of {}", function, name, this->name());
-  TG_CHECK(!taken(children_), "{}: '{}' is already a child module of {} (replace_module replaces a child)", function,
-           name, this->name());
+  TG_CHECK(!named_in(parameters_, name), "{}: '{}' is already a parameter of {}", function, name, this->name());
+  TG_CHECK(!named_in(buffers_, name), "{}: '{}' is already a buffer of {}", function, name, this->name());
+}
+
+void Module::check_new_name(const std::string& name, const char* function) const {
+  check_name(name, function);
+  TG_CHECK(!named_in(children_, name), "{}: '{}' is already a child module of {} (replace_module replaces a child)",
+           function, name, this->name());
 }
 
 void Module::check_child(const std::string& name, const ModulePtr& module, const char* function) const {
@@ -99,14 +105,7 @@ void Module::check_child(const std::string& name, const ModulePtr& module, const
 void Module::set_children(std::vector<NamedModule> children, const char* function) {
   std::set<std::string> names;
   for (const auto& [child_name, child] : children) {
-    TG_CHECK(!child_name.empty(), "{}: a child name is empty (in {})", function, name());
-    TG_CHECK(child_name.find('.') == std::string::npos,
-             "{}: name '{}' contains '.', which separates path parts (in {})", function, child_name, name());
-    const auto taken = [&](const auto& list) {
-      return std::any_of(list.begin(), list.end(), [&](const auto& entry) { return entry.first == child_name; });
-    };
-    TG_CHECK(!taken(parameters_), "{}: '{}' is already a parameter of {}", function, child_name, name());
-    TG_CHECK(!taken(buffers_), "{}: '{}' is already a buffer of {}", function, child_name, name());
+    check_name(child_name, function);
     TG_CHECK(names.insert(child_name).second, "{}: the name '{}' is given twice (in {})", function, child_name,
              name());
     check_child(child_name, child, function);

@@ -94,12 +94,13 @@ ModuleDict& ModuleDict::update(const std::string& key, ModulePtr module) { retur
 
 ModuleDict& ModuleDict::update(const std::vector<NamedModule>& modules) {
   std::vector<NamedModule> all = named_children();
-  for (const auto& [key, module] : modules) {
-    const auto it = std::find_if(all.begin(), all.end(), [&](const NamedModule& entry) { return entry.first == key; });
+  for (const NamedModule& added : modules) {
+    const auto it =
+        std::find_if(all.begin(), all.end(), [&](const NamedModule& entry) { return entry.first == added.first; });
     if (it != all.end())
-      it->second = module;
+      it->second = added.second;
     else
-      all.emplace_back(key, module);
+      all.push_back(added);
   }
   set_children(std::move(all), "ModuleDict::update");
   return *this;

@@ -121,7 +121,7 @@ TEST_CASE("nn ModuleDict bad uses are errors") {
   CHECK_ERROR(heads.insert("classifier", make_shared<ReLU>()),
               "ModuleDict::insert: key 'classifier' is already there (update replaces it)");
   CHECK_ERROR(heads.insert("a.b", make_shared<ReLU>()), "ModuleDict::insert: name 'a.b' contains '.'");
-  CHECK_ERROR(heads.insert("", make_shared<ReLU>()), "ModuleDict::insert: a child name is empty");
+  CHECK_ERROR(heads.insert("", make_shared<ReLU>()), "ModuleDict::insert: the name is empty");
   CHECK_ERROR(heads.update("x", nullptr), "ModuleDict::update: 'x' is a null module");
   CHECK(heads.keys().size() == 2);
   CHECK_ERROR(heads(tg::ones({1})), "ModuleDict(): a container has no forward");

@@ -169,6 +169,9 @@ class Module : public std::enable_shared_from_this<Module> {
   [[noreturn]] void fail_forward_arity(std::size_t given) const;
 
  private:
+  // Non-empty, no '.', not the name of a parameter or buffer.
+  void check_name(const std::string& name, const char* function) const;
+  // check_name, and not the name of a child.
   void check_new_name(const std::string& name, const char* function) const;
   void add_child(const std::string& name, ModulePtr module);
   bool reaches(const Module* target) const;
