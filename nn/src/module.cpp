@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <set>
-#include <string_view>
 #include <unordered_set>
 
 #include "tapegrad/autograd.hpp"
@@ -96,9 +95,7 @@ void Module::check_new_name(const std::string& name, const char* function) const
 
 void Module::check_child(const std::string& name, const ModulePtr& module, const char* function) const {
   TG_CHECK(module != nullptr, "{}: '{}' is a null module (in {})", function, name, this->name());
-  // Kept word for word for register_module, whose message predates the other callers.
-  const char* verb = std::string_view(function) == "register_module" ? "registering" : "putting";
-  TG_CHECK(!module->reaches(this), "{}: {} '{}' in {} would make a cycle (it contains {})", function, verb, name,
+  TG_CHECK(!module->reaches(this), "{}: registering '{}' in {} would make a cycle (it contains {})", function, name,
            this->name(), this->name());
 }
 

@@ -223,7 +223,7 @@ TEST_CASE("nn replace_module bad uses are errors and leave the model unchanged")
               "its children: 'classifier'");
   CHECK_ERROR(model->replace_module("7.0", make_shared<ReLU>()), "submodule: '7': Sequential() has no child '7'");
   CHECK_ERROR(model->replace_module("1.0", nullptr), "replace_module: '0' is a null module");
-  CHECK_ERROR(model->replace_module("1.0", model), "replace_module: putting '0' in Sequential() would make a cycle");
+  CHECK_ERROR(model->replace_module("1.0", model), "replace_module: registering '0' in Sequential() would make a cycle");
   CHECK_ERROR(model->replace_module("1.0", inner), "would make a cycle");
   CHECK_ERROR(model->submodule("0.weight"), "submodule: '0.weight': Linear(2, 2) has no child 'weight'; its children: none");
   auto drop = make_shared<DropConnect>(make_shared<Linear>(2, 2));
