@@ -22,6 +22,12 @@ Tensor DropConnect::forward(const Tensor& x) {
   return tg::linear(x, mul(weight, scaled_mask), linear_->bias());
 }
 
+void DropConnect::replacing_child(const std::string& name, const ModulePtr& module) {
+  auto linear = std::dynamic_pointer_cast<Linear>(module);
+  TG_CHECK(linear != nullptr, "replace_module: DropConnect's child '{}' must be a Linear, got {}", name, module->name());
+  linear_ = std::move(linear);
+}
+
 std::string DropConnect::extra_repr() const { return fmt::format("p={}", p_); }
 
 }  // namespace tg::nn

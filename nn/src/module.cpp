@@ -28,9 +28,32 @@ std::vector<NamedTensor> unique_tensors(std::vector<NamedTensor> all) {
   return out;
 }
 
+template <class Entry>
+bool named_in(const std::vector<Entry>& list, const std::string& name) {
+  return std::any_of(list.begin(), list.end(), [&](const Entry& entry) { return entry.first == name; });
+}
+
 }  // namespace
 
-Tensor Module::forward(const Tensor&) { fail("{}: forward is not implemented for this module", name()); }
+Tensor Module::forward(const Tensor&) { fail_forward_arity(1); }
+
+Tensor Module::forward_inputs(std::span<const Tensor> inputs) {
+  if (inputs.size() == 1) return forward(inputs[0]);
+  fail_forward_arity(inputs.size());
+}
+
+void Module::fail_forward_arity(std::size_t given) const {
+  const std::vector<std::size_t> arities = forward_arities();
+  if (std::find(arities.begin(), arities.end(), given) != arities.end())
+    fail("{}: forward is not implemented for this module", name());
+  TG_CHECK(!arities.empty(), "{}: a container has no forward (given {} input{}); call its modules", name(), given,
+           given == 1 ? "" : "s");
+  std::string counts;
+  for (std::size_t i = 0; i < arities.size(); ++i)
+    counts += (i == 0 ? "" : i + 1 == arities.size() ? " or " : ", ") + std::to_string(arities[i]);
+  fail("{}: forward takes {} input{}, given {}", name(), counts, arities.size() == 1 && arities[0] == 1 ? "" : "s",
+       given);
+}
 
 std::string Module::name() const { return type_name() + "(" + extra_repr() + ")"; }
 
@@ -56,16 +79,35 @@ std::string Module::to_string() const {
   return out;
 }
 
-void Module::check_new_name(const std::string& name, const char* function) const {
+void Module::check_name(const std::string& name, const char* function) const {
   TG_CHECK(!name.empty(), "{}: the name is empty (in {})", function, this->name());
   TG_CHECK(name.find('.') == std::string::npos, "{}: name '{}' contains '.', which separates path parts (in {})",
            function, name, this->name());
-  const auto taken = [&](const auto& list) {
-    return std::any_of(list.begin(), list.end(), [&](const auto& entry) { return entry.first == name; });
-  };
-  TG_CHECK(!taken(parameters_), "{}: '{}' is already a parameter of {}", function, name, this->name());
-  TG_CHECK(!taken(buffers_), "{}: '{}' is already a buffer of {}", function, name, this->name());
-  TG_CHECK(!taken(children_), "{}: '{}' is already a child module of {}", function, name, this->name());
+  TG_CHECK(!named_in(parameters_, name), "{}: '{}' is already a parameter of {}", function, name, this->name());
+  TG_CHECK(!named_in(buffers_, name), "{}: '{}' is already a buffer of {}", function, name, this->name());
+}
+
+void Module::check_new_name(const std::string& name, const char* function) const {
+  check_name(name, function);
+  TG_CHECK(!named_in(children_, name), "{}: '{}' is already a child module of {} (replace_module replaces a child)",
+           function, name, this->name());
+}
+
+void Module::check_child(const std::string& name, const ModulePtr& module, const char* function) const {
+  TG_CHECK(module != nullptr, "{}: '{}' is a null module (in {})", function, name, this->name());
+  TG_CHECK(!module->reaches(this), "{}: registering '{}' in {} would make a cycle (it contains {})", function, name,
+           this->name(), this->name());
+}
+
+void Module::set_children(std::vector<NamedModule> children, const char* function) {
+  std::set<std::string> names;
+  for (const auto& [child_name, child] : children) {
+    check_name(child_name, function);
+    TG_CHECK(names.insert(child_name).second, "{}: the name '{}' is given twice (in {})", function, child_name,
+             name());
+    check_child(child_name, child, function);
+  }
+  children_ = std::move(children);
 }
 
 Tensor Module::register_parameter(const std::string& name, Tensor tensor) {
@@ -95,9 +137,7 @@ bool Module::reaches(const Module* target) const {
 
 void Module::add_child(const std::string& name, ModulePtr module) {
   check_new_name(name, "register_module");
-  TG_CHECK(module != nullptr, "register_module: '{}' is a null module (in {})", name, this->name());
-  TG_CHECK(!module->reaches(this), "register_module: registering '{}' in {} would make a cycle (it contains {})", name,
-           this->name(), this->name());
+  check_child(name, module, "register_module");
   children_.emplace_back(name, std::move(module));
 }
 

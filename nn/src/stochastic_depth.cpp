@@ -34,4 +34,6 @@ std::string StochasticDepth::extra_repr() const {
   return fmt::format("p={}, mode={}", p_, mode_ == StochasticDepthMode::row ? "row" : "batch");
 }
 
+void StochasticDepth::replacing_child(const std::string&, const ModulePtr& module) { branch_ = module; }
+
 }  // namespace tg::nn

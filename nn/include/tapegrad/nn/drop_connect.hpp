@@ -10,7 +10,8 @@ namespace tg::nn {
 // In training every forward draws a fresh Bernoulli mask over the wrapped Linear's
 // weight and computes linear(x, weight * mask / (1 - p), bias), so only kept weights
 // receive gradient; eval uses the full weight. The Linear is the child "linear" (its
-// parameters are "linear.weight" and "linear.bias").
+// parameters are "linear.weight" and "linear.bias"); replace_module("linear", ...) takes
+// another Linear only.
 class DropConnect : public Module {
  public:
   DropConnect(std::shared_ptr<Linear> linear, double p = 0.5, Generator* gen = nullptr);
@@ -20,6 +21,9 @@ class DropConnect : public Module {
   const std::shared_ptr<Linear>& linear() const { return linear_; }
   double p() const { return p_; }
   Generator* generator() const { return gen_; }  // null: the thread's default
+
+ protected:
+  void replacing_child(const std::string& name, const ModulePtr& module) override;
 
  private:
   std::shared_ptr<Linear> linear_;

@@ -13,6 +13,8 @@
 #include "tapegrad/nn/linear.hpp"
 #include "tapegrad/nn/model_registry.hpp"
 #include "tapegrad/nn/module.hpp"
+#include "tapegrad/nn/module_list.hpp"
+#include "tapegrad/nn/multi_input_module.hpp"
 #include "tapegrad/nn/pooling.hpp"
 #include "tapegrad/nn/safetensors.hpp"
 #include "tapegrad/nn/stochastic_depth.hpp"

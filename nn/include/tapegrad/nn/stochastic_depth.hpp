@@ -15,7 +15,7 @@ enum class StochasticDepthMode {
 // training (as torchvision does) instead of scaling by 1 - p at test time gives the
 // same expectation and leaves eval untouched. In batch mode a dropped branch is not
 // computed at all (its parameters then get no gradient from that step). The branch
-// is the child "branch" and must keep x's shape.
+// is the child "branch" and must keep x's shape; replace_module("branch", ...) swaps it.
 class StochasticDepth : public Module {
  public:
   StochasticDepth(ModulePtr branch, double p, StochasticDepthMode mode = StochasticDepthMode::row,
@@ -25,6 +25,9 @@ class StochasticDepth : public Module {
   std::string extra_repr() const override;
   const ModulePtr& branch() const { return branch_; }
   Generator* generator() const { return gen_; }  // null: the thread's default
+
+ protected:
+  void replacing_child(const std::string& name, const ModulePtr& module) override;
 
  private:
   ModulePtr branch_;

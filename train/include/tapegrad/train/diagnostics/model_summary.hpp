@@ -22,7 +22,8 @@ struct LayerSummary {
 };
 
 struct ModelSummary {
-  Shape input{};
+  Shape input{};  // the first input's
+  std::vector<Shape> inputs{};  // every input's, for a model with several (docs/modules.md)
   std::vector<LayerSummary> layers{};  // in the order they run
   std::int64_t parameters = 0;         // all of the model's, counted once
 };
@@ -32,9 +33,12 @@ struct ModelSummary {
 // restores its train/eval mode. A Sequential is summarized child by child, nested
 // Sequentials expanded (path "2.0"); any other module is one row.
 ModelSummary summarize_model(nn::Module& model, const Tensor& example);
+// A model with several inputs, one example batch each (through forward_inputs; a
+// Sequential gives them to its first module). The caption names every input shape.
+ModelSummary summarize_model(nn::Module& model, const std::vector<Tensor>& examples);
 
 // Columns layer, type (name(): "Linear(784, 256)"), output shape, parameters; the last row
-// is the total; the caption names the input shape.
+// is the total; the caption names the input shape (the shapes, for several inputs).
 report::Table model_summary_table(const ModelSummary& summary);
 
 }  // namespace tg::train
