@@ -266,6 +266,9 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& target, const CrossEntr
     ops::check_floating("cross_entropy", logits);
     TG_CHECK(logits.dim() == 2, "cross_entropy: logits have {} dims {}, expected 2 (N, C)", logits.dim(),
              logits.shape().str());
+    TG_CHECK(target.dim() != 1, "cross_entropy: labels must be i64 class indices, got {} of shape {} (a floating "
+             "target holds probabilities, with the logits' shape {})", dtype_name(target.dtype()), target.shape().str(),
+             logits.shape().str());
     TG_CHECK(logits.size(0) > 0 || options.reduction != Reduction::mean,
              "cross_entropy: the mean over an empty batch (logits {}) is undefined", logits.shape().str());
     check_class_weights(logits, options.weight);

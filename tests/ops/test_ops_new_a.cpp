@@ -256,3 +256,9 @@ TEST_CASE("cross_entropy options: errors") {
   CHECK_ERROR(tg::cross_entropy(tg::zeros({3}, tg::f64), tg::zeros({3}, tg::f64), tg::CrossEntropyOptions{}),
               "cross_entropy: logits have 1 dims [3], expected 2 (N, C)");
 }
+
+TEST_CASE("cross_entropy: a floating 1-D target is taken for mistyped labels") {
+  CHECK_ERROR(tg::cross_entropy(tg::zeros({2, 3}, tg::f64), tg::zeros({2}, tg::f64), tg::CrossEntropyOptions{}),
+              "cross_entropy: labels must be i64 class indices, got f64 of shape [2] (a floating target holds "
+              "probabilities, with the logits' shape [2, 3])");
+}
