@@ -262,3 +262,20 @@ TEST_CASE("cross_entropy: a floating 1-D target is taken for mistyped labels") {
               "cross_entropy: labels must be i64 class indices, got f64 of shape [2] (a floating target holds "
               "probabilities, with the logits' shape [2, 3])");
 }
+
+TEST_CASE("new activations keep NaN on oneDNN's f32 path and on the loops") {
+  for (const auto dtype : {tg::f32, tg::f64}) {
+    for (const std::int64_t n : {7, 4096}) {  // 4096: above the oneDNN threshold in f32
+      std::vector<double> v(static_cast<std::size_t>(n));
+      for (std::int64_t i = 0; i < n; ++i) v[static_cast<std::size_t>(i)] = 0.01 * static_cast<double>(i % 50) - 0.2;
+      v[3] = std::nan("");
+      const Tensor x = tg::from_vector(v, {n}).to(dtype);
+      for (const Tensor& y : {tg::softplus(x), tg::softplus(x, 2.0, 1.0), tg::gelu(x, "tanh"), tg::sin(x), tg::cos(x)}) {
+        const std::vector<double> out = y.to(tg::f64).to_vector<double>();
+        CAPTURE(n);
+        CHECK(std::isnan(out[3]));
+        CHECK(std::isfinite(out[2]));
+      }
+    }
+  }
+}
