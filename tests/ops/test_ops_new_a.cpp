@@ -279,3 +279,17 @@ TEST_CASE("new activations keep NaN on oneDNN's f32 path and on the loops") {
     }
   }
 }
+
+TEST_CASE("cross_entropy: an ignore_index inside [0, C) drops exactly those rows") {
+  const Tensor logits = f64s({0.3, -1, 2, 0.5, 0.1, 0.2, 1, 1, -2}, {3, 3});
+  const Tensor w = f64s({1, 2, 4}, {3});
+  // Rows 0 and 2 have label 1 (ignored); row 1 alone remains, with label 2.
+  const double kept = tg::cross_entropy(tg::slice(logits, 0, 1, 2), ints({2}, {1}), {.weight = w}).item();
+  CHECK(tg::cross_entropy(logits, ints({1, 2, 1}, {3}), {.weight = w, .ignore_index = 1}).item() ==
+        doctest::Approx(kept).epsilon(1e-14));
+}
+
+TEST_CASE("embedding: indices of the largest rank are refused before the output overflows the dims") {
+  const Tensor idx = tg::zeros(tg::Shape{1, 1, 1, 1, 1, 1, 1, 1}, tg::i64);
+  CHECK_ERROR(tg::embedding(idx, f64s({1, 2}, {1, 2})), "embedding: indices have 8 dims [1, 1, 1, 1, 1, 1, 1, 1], at most 7");
+}
