@@ -72,6 +72,11 @@ TEST_CASE("softplus: values, threshold, beta and errors") {
   // The f32 oneDNN path (beta 1, threshold 20) agrees with the definition on both sides.
   const Tensor big = tg::full(tg::Shape{2048}, 30.0, tg::f32);
   CHECK(tg::softplus(big).to_vector<float>()[100] == doctest::Approx(30.0));
+  for (const double v : {100.0, 1e6}) {  // far above exp's f32 range
+    CHECK(tg::softplus(tg::full(tg::Shape{2048}, v, tg::f32)).to_vector<float>()[5] == doctest::Approx(v));
+    CHECK(tg::softplus(tg::full(tg::Shape{2048}, v, tg::f32), 1.0, 50.0).to_vector<float>()[5] == doctest::Approx(v));
+    CHECK(tg::softplus(tg::full(tg::Shape{2048}, -v, tg::f32)).to_vector<float>()[5] == 0.0f);
+  }
   const Tensor mid = tg::full(tg::Shape{2048}, 1.0, tg::f32);
   CHECK(tg::softplus(mid).to_vector<float>()[7] == doctest::Approx(1.3132616875182228).epsilon(1e-6));
   CHECK(std::isnan(tg::softplus(tg::full(tg::Shape{2048}, std::nan(""), tg::f32)).to_vector<float>()[3]));
@@ -280,7 +285,7 @@ TEST_CASE("new activations keep NaN on oneDNN's f32 path and on the loops") {
   }
 }
 
-TEST_CASE("cross_entropy: an ignore_index inside [0, C) drops exactly those rows") {
+TEST_CASE("cross_entropy: an ignore_index that is a class drops exactly those rows") {
   const Tensor logits = f64s({0.3, -1, 2, 0.5, 0.1, 0.2, 1, 1, -2}, {3, 3});
   const Tensor w = f64s({1, 2, 4}, {3});
   // Rows 0 and 2 have label 1 (ignored); row 1 alone remains, with label 2.
