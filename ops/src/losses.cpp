@@ -1,8 +1,10 @@
-// Losses: cross-entropy (log_softmax + nll_loss), multiclass SVM hinge, MSE, L2 penalty.
+// Losses: cross-entropy (log_softmax + nll_loss; probability targets composed of ops),
+// multiclass SVM hinge, MSE, L2 penalty.
 //
 // nll_loss and svm_hinge_loss are piecewise linear in their input, so their gradient
 // is a constant weight matrix W [N, C] times the gradient of each row's loss:
-//   nll (smoothing s):  W_ij = -((1 - s) [j == y_i] + s / C)
+//   nll (smoothing s, class weights w):  W_ij = -((1 - s) w_j [j == y_i] + s w_j / C),
+//                                        0 on a row whose label is ignore_index
 //   hinge:              W_ij = [margin_ij > 0] for j != y_i,  W_{i y_i} = -#{j : margin_ij > 0}
 // A plain backward writes W * g_i in one loop; with create_graph it is the tapegrad op
 // W * g_i, differentiable in g.
