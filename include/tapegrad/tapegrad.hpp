@@ -13,6 +13,7 @@
 #include "tapegrad/ops/comparisons.hpp"
 #include "tapegrad/ops/conv.hpp"
 #include "tapegrad/ops/elementwise.hpp"
+#include "tapegrad/ops/embedding.hpp"
 #include "tapegrad/ops/indexing.hpp"
 #include "tapegrad/ops/linear.hpp"
 #include "tapegrad/ops/losses.hpp"

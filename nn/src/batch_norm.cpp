@@ -10,8 +10,9 @@ BatchNorm::BatchNorm(std::int64_t num_features, const BatchNormOptions& options,
   const char* kind = input_dims == 2 ? "BatchNorm1d" : "BatchNorm2d";
   TG_CHECK(num_features > 0, "{}: num_features must be positive, got {}", kind, num_features);
   TG_CHECK(options.eps > 0, "{}: eps must be positive, got {}", kind, options.eps);
-  TG_CHECK(options.momentum >= 0 && options.momentum <= 1, "{}: momentum must be in [0, 1], got {}", kind,
-           options.momentum);
+  TG_CHECK(!options.momentum || (*options.momentum >= 0 && *options.momentum <= 1),
+           "{}: momentum must be in [0, 1], got {} (std::nullopt gives the cumulative average)", kind,
+           options.momentum.value_or(0));
   if (options.affine) {
     weight_ = register_parameter("weight", ones({num_features}));
     bias_ = register_parameter("bias", zeros({num_features}));
@@ -32,9 +33,11 @@ Tensor BatchNorm::forward(const Tensor& x) {
            input_dims_ == 2 ? "2 (N, C)" : "4 (N, C, H, W)");
   TG_CHECK(x.size(1) == num_features_, "{}: input {} has {} channels (dim 1), expected {}", name(), x.shape().str(),
            x.size(1), num_features_);
-  // The op updates running_mean and running_var in place when training.
-  Tensor y = batch_norm(x, weight_, bias_, running_mean_, running_var_, is_training(), options_.momentum,
-                        options_.eps);
+  // The op updates running_mean and running_var in place when training; without a
+  // momentum this batch is number num_batches_tracked() + 1 of the cumulative average.
+  const double momentum =
+      options_.momentum ? *options_.momentum : 1.0 / static_cast<double>(num_batches_tracked() + 1);
+  Tensor y = batch_norm(x, weight_, bias_, running_mean_, running_var_, is_training(), momentum, options_.eps);
   if (is_training() && num_batches_tracked_.defined()) {
     NoGradGuard no_grad;
     num_batches_tracked_.fill_(static_cast<double>(num_batches_tracked() + 1));
@@ -43,7 +46,8 @@ Tensor BatchNorm::forward(const Tensor& x) {
 }
 
 std::string BatchNorm::extra_repr() const {
-  std::string out = fmt::format("{}, eps={}, momentum={}", num_features_, options_.eps, options_.momentum);
+  std::string out = fmt::format("{}, eps={}, momentum={}", num_features_, options_.eps,
+                                options_.momentum ? fmt::format("{}", *options_.momentum) : std::string("none"));
   if (!options_.affine) out += ", affine=false";
   if (!options_.track_running_stats) out += ", track_running_stats=false";
   return out;

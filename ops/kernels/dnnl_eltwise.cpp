@@ -24,13 +24,14 @@ constexpr Spec kEltwise[] = {{A::eltwise_linear, "affine"}, {A::eltwise_exp, "ex
                              {A::eltwise_relu, "relu"},     {A::eltwise_tanh, "tanh"},
                              {A::eltwise_logistic, "sigmoid"}, {A::eltwise_elu, "elu"},
                              {A::eltwise_gelu_erf, "gelu"}, {A::eltwise_clip, "clamp"},
-                             {A::eltwise_square, "square"}};
+                             {A::eltwise_square, "square"}, {A::eltwise_gelu_tanh, "gelu"},
+                             {A::eltwise_soft_relu, "softplus"}};
 // pow has no oneDNN primitive: binary() runs it on the loop.
 constexpr Spec kBinary[] = {{A::binary_add, "add"},     {A::binary_sub, "sub"},     {A::binary_mul, "mul"},
                             {A::binary_div, "div"},     {A::binary_max, "maximum"}, {A::binary_min, "minimum"},
                             {A::undef, "pow"}};
 constexpr Spec kReduction[] = {{A::reduction_sum, "sum"}, {A::reduction_max, "max"}, {A::reduction_min, "min"}};
-static_assert(std::size(kEltwise) == static_cast<std::size_t>(Eltwise::square) + 1);
+static_assert(std::size(kEltwise) == static_cast<std::size_t>(Eltwise::soft_relu) + 1);
 static_assert(std::size(kBinary) == static_cast<std::size_t>(Binary::pow) + 1);
 static_assert(std::size(kReduction) == static_cast<std::size_t>(Reduction::min) + 1);
 

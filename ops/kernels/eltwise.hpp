@@ -22,7 +22,8 @@ inline constexpr std::int64_t kReductionMinElements = 4096;
 //   linear: alpha x + beta      relu: x > 0 ? x : alpha x    clip: min(max(x, alpha), beta)
 //   pow: alpha x^beta           elu: x > 0 ? x : alpha (e^x - 1)
 //   gelu_erf: x/2 (1 + erf(x/sqrt 2))    logistic: 1 / (1 + e^-x)
-enum class Eltwise { linear, exp, log, sqrt, pow, abs, relu, tanh, logistic, elu, gelu_erf, clip, square };
+//   gelu_tanh: x/2 (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))    soft_relu: log(1 + e^x)
+enum class Eltwise { linear, exp, log, sqrt, pow, abs, relu, tanh, logistic, elu, gelu_erf, clip, square, gelu_tanh, soft_relu };
 // max and min propagate NaN from either operand (as PyTorch); pow never runs on oneDNN.
 enum class Binary { add, sub, mul, div, max, min, pow };
 enum class Reduction { sum, max, min };

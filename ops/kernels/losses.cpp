@@ -33,37 +33,66 @@ double hinge_row(const T* s, std::int64_t step, std::int64_t c, std::int64_t y, 
 
 }  // namespace
 
-std::vector<double> nll_rows(const Tensor& log_probs, const Tensor& labels, double smoothing) {
+namespace {
+
+bool ignored(const NllSpec& spec, std::int64_t y) { return spec.ignore_index && y == *spec.ignore_index; }
+double class_weight(const NllSpec& spec, std::int64_t j) {
+  return spec.class_weights.empty() ? 1.0 : spec.class_weights[static_cast<std::size_t>(j)];
+}
+
+}  // namespace
+
+std::vector<double> nll_rows(const Tensor& log_probs, const Tensor& labels, const NllSpec& spec) {
   const std::int64_t n = log_probs.size(0), c = log_probs.size(1);
   const std::int64_t s0 = log_probs.strides()[0], s1 = log_probs.strides()[1];
-  const double spread = smoothing / static_cast<double>(c), hit = 1 - smoothing;
+  const double spread = spec.smoothing / static_cast<double>(c), hit = 1 - spec.smoothing;
   std::vector<double> rows(static_cast<std::size_t>(n));
   dispatch_floating(log_probs.dtype(), [&](auto t) {
     using T = decltype(t);
     const T* lp = log_probs.data<T>();
     for (std::int64_t i = 0; i < n; ++i) {
+      const std::int64_t y = label_at(labels, i);
+      if (ignored(spec, y)) continue;  // rows starts at 0
       const T* row = lp + i * s0;
       double all = 0;
-      if (smoothing != 0)
-        for (std::int64_t j = 0; j < c; ++j) all += row[j * s1];
-      rows[static_cast<std::size_t>(i)] = -(hit * row[label_at(labels, i) * s1] + spread * all);
+      if (spec.smoothing != 0)
+        for (std::int64_t j = 0; j < c; ++j) all += class_weight(spec, j) * row[j * s1];
+      rows[static_cast<std::size_t>(i)] = -(hit * class_weight(spec, y) * row[y * s1] + spread * all);
     }
   });
   return rows;
 }
 
-void nll_weights(const Tensor& labels, double smoothing, const std::vector<double>& scale, const Tensor& w) {
+double nll_total_weight(const Tensor& labels, const NllSpec& spec) {
+  double total = 0;
+  for (std::int64_t i = 0; i < labels.size(0); ++i) {
+    const std::int64_t y = label_at(labels, i);
+    if (!ignored(spec, y)) total += class_weight(spec, y);
+  }
+  return total;
+}
+
+void nll_weights(const Tensor& labels, const NllSpec& spec, const std::vector<double>& scale, const Tensor& w) {
   const std::int64_t n = w.size(0), c = w.size(1);
-  const double spread = smoothing / static_cast<double>(c), hit = 1 - smoothing;
+  const double spread = spec.smoothing / static_cast<double>(c), hit = 1 - spec.smoothing;
   dispatch_floating(w.dtype(), [&](auto t) {
     using T = decltype(t);
     T* out = w.data<T>();
     for (std::int64_t i = 0; i < n; ++i) {
-      const double si = scale[static_cast<std::size_t>(i)];
+      const std::int64_t y = label_at(labels, i);
       T* row = out + i * c;
-      const T v = static_cast<T>(-spread * si);
-      for (std::int64_t j = 0; j < c; ++j) row[j] = v;
-      row[label_at(labels, i)] = static_cast<T>(-(spread + hit) * si);
+      if (ignored(spec, y)) {  // y may lie outside [0, C)
+        for (std::int64_t j = 0; j < c; ++j) row[j] = T(0);
+        continue;
+      }
+      const double si = scale[static_cast<std::size_t>(i)];
+      if (spec.class_weights.empty()) {
+        const T v = static_cast<T>(-spread * si);
+        for (std::int64_t j = 0; j < c; ++j) row[j] = v;
+      } else {
+        for (std::int64_t j = 0; j < c; ++j) row[j] = static_cast<T>(-spread * class_weight(spec, j) * si);
+      }
+      row[y] = static_cast<T>(-(spread + hit) * class_weight(spec, y) * si);
     }
   });
 }

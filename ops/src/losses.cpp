@@ -1,14 +1,17 @@
-// Losses: cross-entropy (log_softmax + nll_loss), multiclass SVM hinge, MSE, L2 penalty.
+// Losses: cross-entropy (log_softmax + nll_loss; probability targets composed of ops),
+// multiclass SVM hinge, MSE, L2 penalty.
 //
 // nll_loss and svm_hinge_loss are piecewise linear in their input, so their gradient
 // is a constant weight matrix W [N, C] times the gradient of each row's loss:
-//   nll (smoothing s):  W_ij = -((1 - s) [j == y_i] + s / C)
+//   nll (smoothing s, class weights w):  W_ij = -((1 - s) w_j [j == y_i] + s w_j / C),
+//                                        0 on a row whose label is ignore_index
 //   hinge:              W_ij = [margin_ij > 0] for j != y_i,  W_{i y_i} = -#{j : margin_ij > 0}
 // A plain backward writes W * g_i in one loop; with create_graph it is the tapegrad op
 // W * g_i, differentiable in g.
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <optional>
 #include <span>
 #include <utility>
 
@@ -30,8 +33,9 @@ namespace tg {
 namespace {
 
 // Checks scores [N, C] and labels i64 [N] with every label in [0, C).
+// Rows labelled ignore_index (when given) are exempt from the range check.
 void check_classification(const char* op, const char* scores_name, const Tensor& scores, const Tensor& labels,
-                          Reduction reduction) {
+                          Reduction reduction, std::optional<std::int64_t> ignore_index = std::nullopt) {
   ops::check_floating(op, scores);
   TG_CHECK(scores.dim() == 2, "{}: {} have {} dims {}, expected 2 (N, C)", op, scores_name, scores.dim(),
            scores.shape().str());
@@ -46,17 +50,18 @@ void check_classification(const char* op, const char* scores_name, const Tensor&
   const std::int64_t* y = labels.data<std::int64_t>();
   const std::int64_t step = labels.strides()[0];
   for (std::int64_t i = 0; i < n; ++i)
-    TG_CHECK(y[i * step] >= 0 && y[i * step] < c, "{}: label {} at index {} is out of range for {} classes", op,
-             y[i * step], i, c);
+    TG_CHECK((y[i * step] >= 0 && y[i * step] < c) || (ignore_index && y[i * step] == *ignore_index),
+             "{}: label {} at index {} is out of range for {} classes", op, y[i * step], i, c);
 }
 
 std::int64_t label_at(const Tensor& labels, std::int64_t i) {
   return labels.data<std::int64_t>()[i * labels.strides()[0]];
 }
 
-// The per-example losses [N] combined by the reduction.
+// The per-example losses [N] combined by the reduction; mean divides by divisor (N, or
+// the total weight of the rows counted: 0 gives 0 / 0 = NaN, as PyTorch).
 template <class T>
-Tensor reduce_rows(const std::vector<double>& rows, Reduction reduction, DType dtype) {
+Tensor reduce_rows(const std::vector<double>& rows, Reduction reduction, DType dtype, double divisor) {
   const auto n = static_cast<std::int64_t>(rows.size());
   if (reduction == Reduction::none) {
     Tensor out = empty(Shape{n}, dtype);
@@ -66,22 +71,26 @@ Tensor reduce_rows(const std::vector<double>& rows, Reduction reduction, DType d
   }
   double total = 0;
   for (double r : rows) total += r;
-  if (reduction == Reduction::mean) total /= static_cast<double>(n);
+  if (reduction == Reduction::mean) total /= divisor;
   return full(Shape{}, total, dtype);
 }
 
+// d(mean)/d(loss_i) = 1 / divisor; 0 when nothing was counted (every row ignored: the
+// loss is NaN, and no row receives a gradient, as in PyTorch).
+double mean_factor(double divisor) { return divisor != 0 ? 1.0 / divisor : 0.0; }
+
 // d(reduced loss)/d(loss_i) times the incoming gradient g, per row.
-std::vector<double> row_scales(const Tensor& g, Reduction reduction, std::int64_t n) {
+std::vector<double> row_scales(const Tensor& g, Reduction reduction, std::int64_t n, double divisor) {
   if (reduction == Reduction::none) return g.to_vector<double>();
-  const double v = g.item() / (reduction == Reduction::mean ? static_cast<double>(n) : 1.0);
+  const double v = g.item() * (reduction == Reduction::mean ? mean_factor(divisor) : 1.0);
   return std::vector<double>(static_cast<std::size_t>(n), v);
 }
 
 // The same as a tapegrad op (differentiable in g), broadcasting against [N, C].
-Tensor row_scales_op(const Tensor& g, Reduction reduction, std::int64_t n) {
+Tensor row_scales_op(const Tensor& g, Reduction reduction, std::int64_t n, double divisor) {
   switch (reduction) {
     case Reduction::none: return reshape(g, {n, 1});
-    case Reduction::mean: return g * (1.0 / static_cast<double>(n));
+    case Reduction::mean: return g * mean_factor(divisor);
     case Reduction::sum: return g;
   }
   return g;
@@ -91,43 +100,50 @@ Tensor row_scales_op(const Tensor& g, Reduction reduction, std::int64_t n) {
 // weights(scale) makes W with row i scaled by scale[i], as a fresh [N, C] tensor.
 // Fused: one loop writes W * g_i. Composed: W (not recorded) times the op g_i.
 template <class Weights>
-Tensor row_weighted_backward(const Tensor& g, Reduction reduction, std::int64_t n, const Weights& weights) {
+Tensor row_weighted_backward(const Tensor& g, Reduction reduction, std::int64_t n, double divisor,
+                             const Weights& weights) {
   return ops::fused_or_composed(
-      {&g}, [&] { return weights(row_scales(g, reduction, n)); },
+      {&g}, [&] { return weights(row_scales(g, reduction, n, divisor)); },
       [&] {
         Tensor w;
         {
           NoGradGuard no_grad;
           w = weights(std::vector<double>(static_cast<std::size_t>(n), 1.0));
         }
-        return w * row_scales_op(g, reduction, n);
+        return w * row_scales_op(g, reduction, n, divisor);
       });
 }
 
 // --- nll_loss
 
-// Input: log_probs [N, C] (checked by the caller); labels and smoothing are parameters.
+// Input: log_probs [N, C] (checked by the caller); labels, smoothing, class weights
+// (empty: none) and the ignored label are parameters.
 struct NllLoss {
   static constexpr std::size_t num_saved = 1;  // the labels
   const char* name;                            // nll_loss, or cross_entropy that calls it
   Tensor labels;                               // moved into slot 0 by save
   Reduction reduction;
   double smoothing;
+  std::vector<double> class_weights = {};
+  std::optional<std::int64_t> ignore_index = std::nullopt;
   Shape shape{};  // of log_probs, set by forward
   DType dtype = f32;
+  double divisor = 1;  // of the mean, set by forward
 
+  kernels::NllSpec spec() const { return {smoothing, class_weights, ignore_index}; }
   Tensor forward(const Tensor& log_probs) {
     shape = log_probs.shape();
     dtype = log_probs.dtype();
-    const std::vector<double> rows = kernels::nll_rows(log_probs, labels, smoothing);
-    return dispatch_floating(dtype, [&](auto t) { return reduce_rows<decltype(t)>(rows, reduction, dtype); });
+    const std::vector<double> rows = kernels::nll_rows(log_probs, labels, spec());
+    if (reduction == Reduction::mean) divisor = kernels::nll_total_weight(labels, spec());
+    return dispatch_floating(dtype, [&](auto t) { return reduce_rows<decltype(t)>(rows, reduction, dtype, divisor); });
   }
   void save(ops::OpContext& ctx, const Tensor&, const Tensor&) { ctx.save(0, std::exchange(labels, {})); }
   TensorList backward(const ops::OpContext& ctx, const Tensor& g) const {
     const Tensor saved_labels = ctx.saved(0);
-    return ops::grads(row_weighted_backward(g, reduction, shape[0], [&](const std::vector<double>& scale) {
+    return ops::grads(row_weighted_backward(g, reduction, shape[0], divisor, [&](const std::vector<double>& scale) {
       Tensor w = empty(shape, dtype);
-      kernels::nll_weights(saved_labels, smoothing, scale, w);
+      kernels::nll_weights(saved_labels, spec(), scale, w);
       return w;
     }));
   }
@@ -145,8 +161,9 @@ struct HingeLoss {
 
   Tensor forward(const Tensor& scores) const {
     const std::vector<double> rows = kernels::hinge_rows(scores, labels, margin);
+    const auto n = static_cast<double>(scores.size(0));
     return dispatch_floating(scores.dtype(),
-                             [&](auto t) { return reduce_rows<decltype(t)>(rows, reduction, scores.dtype()); });
+                             [&](auto t) { return reduce_rows<decltype(t)>(rows, reduction, scores.dtype(), n); });
   }
   void save(ops::OpContext& ctx, const Tensor& scores, const Tensor&) {
     ctx.save(0, scores);
@@ -154,7 +171,8 @@ struct HingeLoss {
   }
   TensorList backward(const ops::OpContext& ctx, const Tensor& g) const {
     const Tensor scores = ctx.saved(0), saved_labels = ctx.saved(1);
-    return ops::grads(row_weighted_backward(g, reduction, scores.size(0), [&](const std::vector<double>& scale) {
+    const std::int64_t n = scores.size(0);
+    return ops::grads(row_weighted_backward(g, reduction, n, static_cast<double>(n), [&](const std::vector<double>& scale) {
       Tensor w = empty(scores.shape(), scores.dtype());
       kernels::hinge_weights(scores, saved_labels, margin, scale, w);
       return w;
@@ -202,10 +220,69 @@ Tensor nll_loss(const Tensor& log_probs, const Tensor& labels, Reduction reducti
 }
 
 Tensor cross_entropy(const Tensor& logits, const Tensor& labels, Reduction reduction, double label_smoothing) {
-  check_classification("cross_entropy", "logits", logits, labels, reduction);
-  TG_CHECK(label_smoothing >= 0 && label_smoothing <= 1, "cross_entropy: label_smoothing must be in [0, 1], got {}",
-           label_smoothing);
-  return ops::apply(NllLoss{"cross_entropy", labels, reduction, label_smoothing}, log_softmax(logits, 1));
+  return cross_entropy(logits, labels, CrossEntropyOptions{.reduction = reduction, .label_smoothing = label_smoothing});
+}
+
+namespace {
+
+// Checks the class weights (when given): the logits' dtype, one per class.
+void check_class_weights(const Tensor& logits, const Tensor& weight) {
+  if (!weight.defined()) return;
+  TG_CHECK(weight.dtype() == logits.dtype(),
+           "cross_entropy: weight is {} {}, the logits are {} {} (convert one with .to(dtype))",
+           dtype_name(weight.dtype()), weight.shape().str(), dtype_name(logits.dtype()), logits.shape().str());
+  TG_CHECK(weight.dim() == 1 && weight.size(0) == logits.size(1),
+           "cross_entropy: weight has shape {}, expected [{}] (one per class of the logits {})", weight.shape().str(),
+           logits.size(1), logits.shape().str());
+}
+
+// Probability targets [N, C]: loss_i = -sum_j w_j t_ij log_softmax(logits)_ij, with
+// t smoothed to (1 - s) t + s / C; the mean divides by N (as PyTorch). Composed of
+// tapegrad ops: differentiable in the logits and in the targets, to any order.
+Tensor soft_cross_entropy(const Tensor& logits, const Tensor& target, const CrossEntropyOptions& o) {
+  ops::check_same_dtype("cross_entropy", logits, target);
+  TG_CHECK(target.shape() == logits.shape(),
+           "cross_entropy: probability targets have shape {}, expected the logits' shape {}", target.shape().str(),
+           logits.shape().str());
+  TG_CHECK(!o.ignore_index, "cross_entropy: ignore_index = {} applies to class-index targets (i64 [N]), not to "
+           "probability targets {}", o.ignore_index.value_or(0), target.shape().str());
+  Tensor t = target;
+  if (o.label_smoothing != 0)
+    t = t * (1 - o.label_smoothing) + o.label_smoothing / static_cast<double>(logits.size(1));
+  if (o.weight.defined()) t = t * o.weight.detach();
+  const Tensor rows = -sum(log_softmax(logits, 1) * t, {1});
+  switch (o.reduction) {
+    case Reduction::none: return rows;
+    case Reduction::sum: return sum(rows);
+    case Reduction::mean: return mean(rows);
+  }
+  fail("cross_entropy: unknown reduction {}", static_cast<int>(o.reduction));
+}
+
+}  // namespace
+
+Tensor cross_entropy(const Tensor& logits, const Tensor& target, const CrossEntropyOptions& options) {
+  const double s = options.label_smoothing;
+  TG_CHECK(s >= 0 && s <= 1, "cross_entropy: label_smoothing must be in [0, 1], got {}", s);
+  if (is_floating(target.dtype())) {
+    ops::check_floating("cross_entropy", logits);
+    TG_CHECK(logits.dim() == 2, "cross_entropy: logits have {} dims {}, expected 2 (N, C)", logits.dim(),
+             logits.shape().str());
+    TG_CHECK(target.dim() != 1, "cross_entropy: labels must be i64 class indices, got {} of shape {} (a floating "
+             "target holds probabilities, with the logits' shape {})", dtype_name(target.dtype()), target.shape().str(),
+             logits.shape().str());
+    TG_CHECK(logits.size(0) > 0 || options.reduction != Reduction::mean,
+             "cross_entropy: the mean over an empty batch (logits {}) is undefined", logits.shape().str());
+    check_class_weights(logits, options.weight);
+    return soft_cross_entropy(logits, target, options);
+  }
+  check_classification("cross_entropy", "logits", logits, target, options.reduction, options.ignore_index);
+  check_class_weights(logits, options.weight);
+  std::vector<double> class_weights;
+  if (options.weight.defined()) class_weights = options.weight.to_vector<double>();
+  return ops::apply(NllLoss{"cross_entropy", target, options.reduction, s, std::move(class_weights),
+                            options.ignore_index},
+                    log_softmax(logits, 1));
 }
 
 Tensor svm_hinge_loss(const Tensor& scores, const Tensor& labels, double margin, Reduction reduction) {
@@ -327,6 +404,68 @@ const OpRegistration reg_svm_hinge_loss_none(classification_entry(
 const OpRegistration reg_svm_hinge_loss_sum(classification_entry(
     "svm_hinge_loss_sum", [](const Tensor& x, const Tensor& y) { return svm_hinge_loss(x, y, 1, Reduction::sum); },
     true, false));
+
+// Class weights 0.5, 0.75, 1, ... (fixed, made in the logits' dtype).
+Tensor sample_class_weights(const Tensor& logits) {
+  return arange(0.0, static_cast<double>(logits.size(1)), 1.0, logits.dtype()) * 0.25 + 0.5;
+}
+
+constexpr std::int64_t kIgnored = -100;
+
+// Class weights, ignore_index (kIgnored, present in every sample but never in all its rows)
+// and label smoothing together, on class-index targets.
+OpTableEntry weighted_cross_entropy_entry(const char* name, Reduction reduction) {
+  OpTableEntry e;
+  e.name = name;
+  e.fn = [reduction](const std::vector<Tensor>& x) {
+    return cross_entropy(x[0], x[1], {.weight = sample_class_weights(x[0]), .ignore_index = kIgnored,
+                                      .reduction = reduction, .label_smoothing = 0.1});
+  };
+  e.f32_tolerance = 1e-4;
+  const bool mean = reduction == Reduction::mean;
+  e.samples = [mean](Generator& g) -> std::vector<OpSample> {
+    const auto labels = [](std::vector<std::int64_t> v) { return from_vector(v, Shape{static_cast<std::int64_t>(v.size())}); };
+    return {{"[4, 5]", {sample_normal(g, {4, 5}) * 2.0, labels({1, kIgnored, 4, 0})}},
+            {"[3, 7]", {sample_normal(g, {3, 7}), labels({kIgnored, 6, 2})}},
+            {"[2, 1]", {sample_normal(g, {2, 1}), labels({0, kIgnored})}},
+            {"transposed view [5, 3]", {sample_normal(g, {3, 5}), labels({0, 2, kIgnored, 1, 1})}, {0}},
+            {"empty batch [0, 3]", {sample_normal(g, {0, 3}), labels({})}, {}, mean ? kEmptyMean : ""}};
+  };
+  e.large_samples = [mean](Generator& g) -> std::vector<OpSample> {
+    Tensor labels = sample_labels(g, 128, 1000);
+    for (std::int64_t i = 0; i < 128; i += 7) labels.data<std::int64_t>()[i] = kIgnored;
+    return {{"[128, 1000]", {sample_normal(g, {128, 1000}) * 3.0, labels}},
+            {"empty batch [0, 1000]", {sample_normal(g, {0, 1000}), sample_labels(g, 0, 1000)}, {}, mean ? kEmptyMean : ""}};
+  };
+  return e;
+}
+const OpRegistration reg_cross_entropy_weighted(weighted_cross_entropy_entry("cross_entropy_weighted_ignore_smoothing", Reduction::mean));
+const OpRegistration reg_cross_entropy_weighted_none(weighted_cross_entropy_entry("cross_entropy_weighted_ignore_none", Reduction::none));
+
+// Probability targets (differentiable too), with class weights and label smoothing.
+OpTableEntry soft_cross_entropy_entry(const char* name, Reduction reduction) {
+  OpTableEntry e;
+  e.name = name;
+  e.fn = [reduction](const std::vector<Tensor>& x) {
+    return cross_entropy(x[0], x[1], {.weight = sample_class_weights(x[0]), .reduction = reduction, .label_smoothing = 0.2});
+  };
+  e.f32_tolerance = 1e-4;
+  const bool mean = reduction == Reduction::mean;
+  const auto probs = [](Generator& g, const Shape& s) { return softmax(sample_normal(g, s), 1); };
+  e.samples = [mean, probs](Generator& g) -> std::vector<OpSample> {
+    return {{"[4, 5]", {sample_normal(g, {4, 5}) * 2.0, probs(g, {4, 5})}},
+            {"[1, 3]", {sample_normal(g, {1, 3}), probs(g, {1, 3})}},
+            {"transposed views [5, 3]", {sample_normal(g, {3, 5}), softmax(sample_normal(g, {3, 5}), 0)}, {0, 1}},
+            {"empty batch [0, 3]", {sample_normal(g, {0, 3}), sample_normal(g, {0, 3})}, {}, mean ? kEmptyMean : ""}};
+  };
+  e.large_samples = [mean, probs](Generator& g) -> std::vector<OpSample> {
+    return {{"[128, 1000]", {sample_normal(g, {128, 1000}) * 3.0, probs(g, {128, 1000})}},
+            {"empty batch [0, 1000]", {sample_normal(g, {0, 1000}), sample_normal(g, {0, 1000})}, {}, mean ? kEmptyMean : ""}};
+  };
+  return e;
+}
+const OpRegistration reg_cross_entropy_soft(soft_cross_entropy_entry("cross_entropy_soft_targets", Reduction::mean));
+const OpRegistration reg_cross_entropy_soft_none(soft_cross_entropy_entry("cross_entropy_soft_targets_none", Reduction::none));
 
 OpTableEntry mse_entry(const char* name, Reduction reduction) {
   OpTableEntry e;

@@ -1,5 +1,6 @@
 #pragma once
 #include <cstdint>
+#include <optional>
 
 #include "tapegrad/nn/module.hpp"
 
@@ -7,7 +8,11 @@ namespace tg::nn {
 
 struct BatchNormOptions {
   double eps = 1e-5;
-  double momentum = 0.1;  // running = (1 - momentum) running + momentum batch
+  // running = (1 - momentum) running + momentum batch. std::nullopt: the cumulative
+  // average of every batch seen (PyTorch's momentum = None), momentum 1 / k at the k-th
+  // training batch, k counted by "num_batches_tracked":
+  //   running_k = running_{k-1} + (batch_k - running_{k-1}) / k.
+  std::optional<double> momentum = 0.1;
   bool affine = true;     // learnable scale "weight" (gamma = 1) and shift "bias" (beta = 0)
   bool track_running_stats = true;
 };

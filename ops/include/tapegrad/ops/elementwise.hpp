@@ -29,6 +29,8 @@ Tensor clamp(const Tensor& x, double lo, double hi);
 Tensor square(const Tensor& x);
 Tensor reciprocal(const Tensor& x);
 Tensor log1p(const Tensor& x);  // log(1 + x), accurate for small x
+Tensor sin(const Tensor& x);
+Tensor cos(const Tensor& x);
 
 // Elementwise max/min with broadcasting; the gradient goes to the larger (smaller)
 // input, and is split half/half on ties (as PyTorch).
