@@ -34,4 +34,26 @@ Tensor conv2d_backward_weight(const Tensor& grad_out, const Tensor& x, const Sha
 // ... and d<grad_out, conv2d(x, weight, bias)>/dbias: grad_out [N, O, OH, OW] summed to [O].
 Tensor conv2d_backward_bias(const Tensor& grad_out);
 
+// Transposed convolution (PyTorch's conv_transpose2d): the adjoint of conv2d with the
+// same stride, padding, dilation and groups, computed as conv2d's input gradient.
+// output_padding adds rows / columns on the bottom / right of the output, so that
+// every output size conv2d maps to the same input size can be reached; it must be
+// smaller than the stride (PyTorch also allows it below the dilation).
+struct ConvTranspose2dOptions {
+  Size2d stride = 1;
+  Size2d padding = 0;
+  Size2d output_padding = 0;
+  Size2d dilation = 1;
+  std::int64_t groups = 1;
+};
+
+// Output size along one dim: (in - 1) stride - 2 padding + dilation (kernel - 1) + output_padding + 1.
+std::int64_t conv_transpose2d_output_size(std::int64_t in, std::int64_t kernel, std::int64_t stride,
+                                          std::int64_t padding, std::int64_t output_padding, std::int64_t dilation);
+
+// x [N, C, H, W], weight [C, O / groups, KH, KW] (PyTorch's layout: input channels
+// first), bias [O] or undefined -> [N, O, OH, OW].
+Tensor conv_transpose2d(const Tensor& x, const Tensor& weight, const Tensor& bias = {},
+                        const ConvTranspose2dOptions& options = {});
+
 }  // namespace tg

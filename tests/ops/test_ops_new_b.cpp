@@ -1,0 +1,121 @@
+// Convolution and pooling ops beyond conv2d / max and avg pooling: conv_transpose2d,
+// upsampling, adaptive pooling, max pooling with ceil_mode / dilation / indices,
+// max_unpool2d, padding modes and conv2d's "same" padding. Values by hand
+// (docs/formulas.md), the op-table sweep of their entries, and every bad input.
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include <tapegrad/ops/op_sweep.hpp>
+#include <tapegrad/tapegrad.hpp>
+
+#include "check_error.hpp"
+#include "tensor_values.hpp"
+
+using tg::Tensor;
+using tg::test::check_values;
+using tg::test::f64;
+
+namespace {
+
+Tensor iota(const tg::Shape& s, double start = 1) {
+  return tg::reshape(tg::arange(start, start + static_cast<double>(s.numel()), 1.0, tg::f64), s.to_vector());
+}
+
+// Every op-table entry whose name starts with prefix passes gradcheck, gradgradcheck
+// (when it declares second_order) and the f32-vs-f64 comparison; returns how many ran.
+int sweep_entries(const std::string& prefix) {
+  tg::OpSweepOptions options;
+  options.gradgrad = true;
+  int count = 0;
+  for (const auto& entry : tg::op_table()) {
+    if (entry.name.rfind(prefix, 0) != 0) continue;
+    ++count;
+    const tg::OpSweepResult r = tg::sweep_op(entry, options);
+    std::string why;
+    for (const auto& f : r.failures) why += f.label + ": " + f.what + "\n";
+    INFO(entry.name, "\n", why);
+    CHECK_FALSE(r.wrong());
+    CHECK_FALSE(r.suspicious());
+    CHECK(r.errors.empty());
+    CHECK(r.verdict != tg::Verdict::kink_crossed);
+    CHECK(r.f32_samples > r.samples - 1);
+  }
+  return count;
+}
+
+}  // namespace
+
+// --- conv_transpose2d
+
+TEST_CASE("conv_transpose2d of a 2x2 image with a 2x2 kernel, by hand") {
+  // y[i + a][j + b] += x[i][j] w[a][b]: the full-size scatter of each pixel times w.
+  for (tg::DType dt : {tg::f64, tg::f32}) {
+    CAPTURE(tg::dtype_name(dt));
+    Tensor x = iota({1, 1, 2, 2}).to(dt).requires_grad_();
+    Tensor w = iota({1, 1, 2, 2}).to(dt).requires_grad_();
+    Tensor b = f64({1}, {1}).to(dt).requires_grad_();
+    const Tensor y = tg::conv_transpose2d(x, w, b);
+    CHECK(y.shape() == tg::Shape{1, 1, 3, 3});
+    check_values(y, {2, 5, 5, 7, 21, 17, 10, 25, 17}, 1e-6);
+    tg::sum(y).backward();
+    // Each pixel meets every tap once: dx = sum(w) = 10, dw = sum(x) = 10, db = 9.
+    check_values(x.grad(), {10, 10, 10, 10}, 1e-6);
+    check_values(w.grad(), {10, 10, 10, 10}, 1e-6);
+    check_values(b.grad(), {9}, 1e-6);
+  }
+}
+
+TEST_CASE("conv_transpose2d with stride 2 and output_padding 1, by hand") {
+  // (2 - 1) 2 - 0 + (2 - 1) + 1 + 1 = 5: the windows do not overlap, the last row and
+  // column (the output padding) stay 0.
+  const Tensor y = tg::conv_transpose2d(iota({1, 1, 2, 2}), iota({1, 1, 2, 2}), {},
+                                        {.stride = 2, .output_padding = 1});
+  CHECK(y.shape() == tg::Shape{1, 1, 5, 5});
+  check_values(y, {1, 2, 2, 4, 0,  //
+                   3, 4, 6, 8, 0,  //
+                   3, 6, 4, 8, 0,  //
+                   9, 12, 12, 16, 0, 0, 0, 0, 0, 0});
+  CHECK(tg::conv_transpose2d_output_size(7, 3, 2, 1, 1, 1) == 14);
+  CHECK(tg::conv_transpose2d_output_size(4, 3, 1, 0, 0, 2) == 8);
+}
+
+TEST_CASE("conv_transpose2d is the adjoint of conv2d with the same options") {
+  // <conv2d(u, w), v> = <u, conv_transpose2d(v, w)> for every u, v.
+  tg::Generator gen(3);
+  const tg::Conv2dOptions conv{.stride = 2, .padding = 1, .dilation = {1, 2}, .groups = 2};
+  const Tensor w = tg::randn({4, 3, 3, 2}, tg::f64, &gen);  // conv: 6 -> 4 channels
+  const Tensor u = tg::randn({2, 6, 7, 8}, tg::f64, &gen);
+  const Tensor cu = tg::conv2d(u, w, {}, conv);
+  const Tensor v = tg::randn(cu.shape(), tg::f64, &gen);
+  // Width 8 and 7 both pool to 4 columns: output_padding picks 8.
+  const Tensor tv = tg::conv_transpose2d(
+      v, w, {}, {.stride = 2, .padding = 1, .output_padding = {0, 1}, .dilation = {1, 2}, .groups = 2});
+  CHECK(tv.shape() == tg::Shape{2, 6, 7, 8});
+  CHECK(tg::sum(cu * v).item<double>() == doctest::Approx(tg::sum(u * tv).item<double>()).epsilon(1e-12));
+}
+
+TEST_CASE("conv_transpose2d refuses bad inputs") {
+  const Tensor x = tg::zeros({1, 2, 3, 3}, tg::f64), w = tg::zeros({2, 3, 2, 2}, tg::f64);
+  CHECK_ERROR(tg::conv_transpose2d(tg::zeros({2, 3, 3}, tg::f64), w), "conv_transpose2d: input has 3 dims");
+  CHECK_ERROR(tg::conv_transpose2d(x, tg::zeros({2, 3, 2}, tg::f64)), "conv_transpose2d: weight has 3 dims");
+  CHECK_ERROR(tg::conv_transpose2d(x, tg::zeros({3, 3, 2, 2}, tg::f64)), "input [1, 2, 3, 3] has 2 channels");
+  CHECK_ERROR(tg::conv_transpose2d(x, w.to(tg::f32)), "conv_transpose2d");
+  CHECK_ERROR(tg::conv_transpose2d(x.to(tg::i64), w), "conv_transpose2d");
+  CHECK_ERROR(tg::conv_transpose2d(x, w, tg::zeros({2}, tg::f64)), "bias has shape [2], expected [3]");
+  CHECK_ERROR(tg::conv_transpose2d(x, w, {}, {.stride = 2, .output_padding = 2}),
+              "output_padding [2, 2] must be >= 0 and smaller than the stride [2, 2]");
+  CHECK_ERROR(tg::conv_transpose2d(x, w, {}, {.output_padding = 1}), "smaller than the stride");
+  CHECK_ERROR(tg::conv_transpose2d(x, w, {}, {.stride = 0}), "stride must be >= 1");
+  CHECK_ERROR(tg::conv_transpose2d(x, w, {}, {.padding = 3}), "gives an output of -2x-2");
+  CHECK_ERROR(tg::conv_transpose2d(x, w, {}, {.padding = -1}), "padding must be >= 0");
+  CHECK_ERROR(tg::conv_transpose2d(x, w, {}, {.dilation = 0}), "dilation must be >= 1");
+  CHECK_ERROR(tg::conv_transpose2d(x, w, {}, {.groups = 0}), "groups must be >= 1");
+  CHECK_ERROR(tg::conv_transpose2d(tg::zeros({1, 3, 3, 3}, tg::f64), tg::zeros({3, 1, 2, 2}, tg::f64), {},
+                                   {.groups = 2}),
+              "groups 2 does not divide");
+  CHECK_ERROR(tg::conv_transpose2d(tg::zeros({1, 2, 0, 3}, tg::f64), w), "expected at least 1x1");
+}
+
+TEST_CASE("conv_transpose2d entries pass the op-table sweep") { CHECK(sweep_entries("conv_transpose2d") == 3); }
