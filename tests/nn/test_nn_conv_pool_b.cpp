@@ -25,3 +25,15 @@ TEST_CASE("ConvTranspose2d module: parameter shapes, output shape and errors") {
   CHECK_ERROR(tg::nn::ConvTranspose2d(2, 2, {0, 2}), "ConvTranspose2d: kernel must be positive");
   CHECK_ERROR(tg::nn::ConvTranspose2d(3, 2, {2, 2}, {.groups = 2}), "ConvTranspose2d: groups = 2 must divide");
 }
+
+TEST_CASE("Upsample module: output shape, values, repr and errors") {
+  tg::nn::Upsample up({.scale = 2.0});
+  const Tensor x = tg::reshape(tg::arange(1, 5, 1, tg::f64), {1, 1, 2, 2});
+  check_values(up(x), {1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4});
+  CHECK(up.parameters().empty());
+  CHECK(up.extra_repr() == "scale=2, mode=nearest");
+  tg::nn::Upsample bilinear({.size = {3, 5}, .mode = tg::InterpolateMode::bilinear, .align_corners = true});
+  CHECK(bilinear(x).shape() == tg::Shape{1, 1, 3, 5});
+  CHECK(bilinear.extra_repr() == "size=(3, 5), mode=bilinear, align_corners=true");
+  CHECK_ERROR(tg::nn::Upsample({}), "Upsample: give exactly one of size and scale");
+}

@@ -4,6 +4,7 @@
 // (docs/formulas.md), the op-table sweep of their entries, and every bad input.
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -119,3 +120,61 @@ TEST_CASE("conv_transpose2d refuses bad inputs") {
 }
 
 TEST_CASE("conv_transpose2d entries pass the op-table sweep") { CHECK(sweep_entries("conv_transpose2d") == 3); }
+
+// --- upsampling
+
+TEST_CASE("interpolate nearest by scale and by size, by hand") {
+  const Tensor x = iota({1, 1, 2, 2});
+  check_values(tg::interpolate(x, {.scale = 2.0}), {1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4});
+  // Size: source floor(i in / out); 2 -> 3 reads 0, 0, 1 and 5 -> 2 reads 0, 2.
+  check_values(tg::interpolate(x, {.size = {1, 3}}), {1, 1, 2});
+  check_values(tg::interpolate(iota({1, 1, 1, 5}), {.size = {1, 2}}), {1, 3});
+  // Scale 1.5: output floor(2 * 1.5) = 3 columns reading floor(j / 1.5) = 0, 0, 1.
+  check_values(tg::interpolate(x, {.scale = {1.0, 1.5}}), {1, 1, 2, 3, 3, 4});
+  // The gradient sums over the copies of each input.
+  Tensor xr = iota({1, 1, 2, 2}).requires_grad_();
+  tg::sum(tg::interpolate(xr, {.size = {3, 3}})).backward();
+  check_values(xr.grad(), {4, 2, 2, 1});
+}
+
+TEST_CASE("interpolate bilinear with and without align_corners, by hand") {
+  // x(h, w) = 1 + 2 h + w is linear, so the result is x at the source coordinates:
+  // half-pixel rule, 2 -> 4: source max((i + 0.5) / 2 - 0.5, 0) = 0, 0.25, 0.75, 1.25 (clamped to 1).
+  for (tg::DType dt : {tg::f64, tg::f32}) {
+    CAPTURE(tg::dtype_name(dt));
+    const Tensor x = iota({1, 1, 2, 2}).to(dt);
+    check_values(tg::interpolate(x, {.size = 4, .mode = tg::InterpolateMode::bilinear}),
+                 {1, 1.25, 1.75, 2, 1.5, 1.75, 2.25, 2.5, 2.5, 2.75, 3.25, 3.5, 3, 3.25, 3.75, 4}, 1e-6);
+    // align_corners, 2 -> 3: source i (in - 1) / (out - 1) = 0, 0.5, 1.
+    check_values(tg::interpolate(x, {.size = {3, 3}, .mode = tg::InterpolateMode::bilinear, .align_corners = true}),
+                 {1, 1.5, 2, 2, 2.5, 3, 3, 3.5, 4}, 1e-6);
+  }
+  // Scale 2 gives the same taps as size 4 (1 / 2 = 2 / 4).
+  const Tensor x = iota({1, 1, 2, 3});
+  CHECK(tg::interpolate(x, {.scale = 2.0, .mode = tg::InterpolateMode::bilinear}).to_vector<double>() ==
+        tg::interpolate(x, {.size = {4, 6}, .mode = tg::InterpolateMode::bilinear}).to_vector<double>());
+  // Gradient of sum(y * [1, 2, 3, 4]) for one row [a, b] -> 4 columns: the weights
+  // (1, 0), (0.75, 0.25), (0.25, 0.75), (0, 1) give a: 1 + 1.5 + 0.75 = 3.25, b: 0.5 + 2.25 + 4 = 6.75.
+  Tensor row = iota({1, 1, 1, 2}).requires_grad_();
+  const Tensor y = tg::interpolate(row, {.size = {1, 4}, .mode = tg::InterpolateMode::bilinear});
+  tg::sum(y * f64({1, 2, 3, 4}, {1, 1, 1, 4})).backward();
+  check_values(row.grad(), {3.25, 6.75});
+}
+
+TEST_CASE("interpolate refuses bad inputs") {
+  const Tensor x = tg::zeros({1, 1, 2, 2}, tg::f64);
+  CHECK_ERROR(tg::interpolate(tg::zeros({1, 2, 2}, tg::f64), {.size = 2}), "interpolate: input has 3 dims");
+  CHECK_ERROR(tg::interpolate(x.to(tg::i64), {.size = 2}), "interpolate");
+  CHECK_ERROR(tg::interpolate(x, {}), "give exactly one of size and scale");
+  CHECK_ERROR(tg::interpolate(x, {.size = 2, .scale = 2.0}), "give exactly one of size and scale");
+  CHECK_ERROR(tg::interpolate(x, {.size = {0, 2}}), "output size (0, 2) must be at least (1, 1)");
+  CHECK_ERROR(tg::interpolate(x, {.size = {3, -1}}), "output size (3, -1) must be at least (1, 1)");
+  CHECK_ERROR(tg::interpolate(x, {.scale = {-1.0, 2.0}}), "scale (-1, 2) must be positive and finite");
+  CHECK_ERROR(tg::interpolate(x, {.scale = {1.0, std::nan("")}}), "must be positive and finite");
+  CHECK_ERROR(tg::interpolate(x, {.scale = 0.25}), "output size (0, 0) must be at least (1, 1)");
+  CHECK_ERROR(tg::interpolate(x, {.size = 2, .align_corners = true}), "align_corners applies to mode bilinear");
+  CHECK_ERROR(tg::interpolate(tg::zeros({1, 1, 0, 2}, tg::f64), {.size = 2}), "has an empty spatial dim");
+  CHECK_ERROR(tg::interpolate(x, {.size = 2, .mode = static_cast<tg::InterpolateMode>(7)}), "is not nearest or bilinear");
+}
+
+TEST_CASE("upsample entries pass the op-table sweep") { CHECK(sweep_entries("upsample_") == 5); }

@@ -15,3 +15,4 @@
 #include "tapegrad/nn/pooling.hpp"
 #include "tapegrad/nn/safetensors.hpp"
 #include "tapegrad/nn/stochastic_depth.hpp"
+#include "tapegrad/nn/upsample.hpp"
