@@ -178,3 +178,139 @@ TEST_CASE("interpolate refuses bad inputs") {
 }
 
 TEST_CASE("upsample entries pass the op-table sweep") { CHECK(sweep_entries("upsample_") == 5); }
+
+// --- adaptive pooling
+
+TEST_CASE("adaptive_avg_pool2d windows and gradient, by hand") {
+  // 5 -> 3: windows [0, 2), [1, 4), [3, 5) (floor(i 5 / 3), ceil((i + 1) 5 / 3)).
+  for (tg::DType dt : {tg::f64, tg::f32}) {
+    CAPTURE(tg::dtype_name(dt));
+    Tensor x = iota({1, 1, 1, 5}).to(dt).requires_grad_();
+    const Tensor y = tg::adaptive_avg_pool2d(x, {1, 3});
+    check_values(y, {1.5, 3, 4.5}, 1e-6);
+    tg::sum(y).backward();
+    check_values(x.grad(), {0.5, 0.5 + 1.0 / 3, 1.0 / 3, 1.0 / 3 + 0.5, 0.5}, 1e-6);
+  }
+  // Output 1x1 is the global mean; more outputs than inputs repeat elements.
+  const Tensor x = iota({2, 3, 4, 5});
+  tg::test::check_close(tg::adaptive_avg_pool2d(x, 1).to_vector<double>(), tg::global_avg_pool2d(x).to_vector<double>(),
+                        1e-12);
+  check_values(tg::adaptive_avg_pool2d(iota({1, 1, 1, 2}), {1, 3}), {1, 1.5, 2});
+}
+
+TEST_CASE("adaptive_max_pool2d values, indices and gradient, by hand") {
+  Tensor x = f64({3, 1, 4, 0, 5}, {1, 1, 1, 5}).requires_grad_();
+  const tg::PoolWithIndices r = tg::adaptive_max_pool2d_with_indices(x, {1, 3});
+  check_values(r.values, {3, 4, 5});
+  CHECK(r.indices.dtype() == tg::i64);
+  CHECK(r.indices.to_vector<std::int64_t>() == std::vector<std::int64_t>{0, 2, 4});
+  tg::sum(r.values * f64({1, 2, 3}, {1, 1, 1, 3})).backward();
+  check_values(x.grad(), {1, 0, 2, 0, 3});
+  // 3x3 -> 2x2: overlapping windows rows / columns [0, 2) and [1, 3); each takes its bottom-right.
+  const tg::PoolWithIndices r2 = tg::adaptive_max_pool2d_with_indices(iota({1, 1, 3, 3}), 2);
+  check_values(r2.values, {5, 6, 8, 9});
+  CHECK(r2.indices.to_vector<std::int64_t>() == std::vector<std::int64_t>{4, 5, 7, 8});
+  CHECK(tg::adaptive_max_pool2d(iota({1, 1, 3, 3}), 2).to_vector<double>() == r2.values.to_vector<double>());
+  // NaN wins its window, as in PyTorch.
+  const Tensor with_nan = f64({1, std::nan(""), 3, 4}, {1, 1, 1, 4});
+  const auto v = tg::adaptive_max_pool2d(with_nan, {1, 2}).to_vector<double>();
+  CHECK(std::isnan(v[0]));
+  CHECK(v[1] == 4);
+}
+
+TEST_CASE("adaptive pooling refuses bad inputs") {
+  for (const char* name : {"adaptive_avg_pool2d", "adaptive_max_pool2d"}) {
+    CAPTURE(name);
+    const auto pool = [&](const Tensor& x, tg::Size2d out) {
+      return std::string(name) == "adaptive_avg_pool2d" ? tg::adaptive_avg_pool2d(x, out) : tg::adaptive_max_pool2d(x, out);
+    };
+    CHECK_ERROR(pool(tg::zeros({1, 4, 4}, tg::f64), 2), std::string(name) + ": input has 3 dims [1, 4, 4]");
+    CHECK_ERROR(pool(tg::zeros({1, 1, 4, 4}, tg::i64), 2), name);
+    CHECK_ERROR(pool(tg::zeros({1, 1, 4, 4}, tg::f64), {0, 2}), "output size (0, 2) must be at least (1, 1)");
+    CHECK_ERROR(pool(tg::zeros({1, 1, 4, 0}, tg::f64), 2), "has an empty spatial dim");
+  }
+}
+
+TEST_CASE("adaptive pooling entries pass the op-table sweep") { CHECK(sweep_entries("adaptive_") == 2); }
+
+// --- max pooling with ceil_mode, dilation and indices; max_unpool2d
+
+TEST_CASE("max_pool2d with ceil_mode and dilation, by hand") {
+  // ceil mode, kernel 2 stride 2 over 5 columns: windows [0, 1], [2, 3], [4] -> 3 outputs (floor mode: 2).
+  const Tensor row = iota({1, 1, 1, 5});
+  const tg::PoolWithIndices c = tg::max_pool2d_with_indices(row, {1, 2}, {1, 2}, 0, 1, true);
+  check_values(c.values, {2, 4, 5});
+  CHECK(c.indices.to_vector<std::int64_t>() == std::vector<std::int64_t>{1, 3, 4});
+  CHECK(tg::max_pool2d(row, {1, 2}, {1, 2}).shape() == tg::Shape{1, 1, 1, 2});
+  // Ceil mode drops a last window that would start in the right padding: 5 with k2 s2
+  // p1 gives floor((5 + 2 - 2 + 1) / 2) + 1 = 4 windows, the last starting at 6 - 1 = 5 = in: 3.
+  CHECK(tg::max_pool2d(tg::zeros({1, 1, 5, 5}, tg::f64), 2, 2, 1, 1, true).shape() == tg::Shape{1, 1, 3, 3});
+  CHECK(tg::max_pool2d(tg::zeros({1, 1, 6, 6}, tg::f64), 3, 2, 0, 1, true).shape() == tg::Shape{1, 1, 3, 3});
+  // Dilation 2, kernel 3, stride 1 over 7: windows {0, 2, 4}, {1, 3, 5}, {2, 4, 6}.
+  Tensor x = f64({7, 1, 2, 9, 3, 0, 4}, {1, 1, 1, 7}).requires_grad_();
+  const tg::PoolWithIndices d = tg::max_pool2d_with_indices(x, {1, 3}, 1, 0, {1, 2});
+  check_values(d.values, {7, 9, 4});
+  CHECK(d.indices.to_vector<std::int64_t>() == std::vector<std::int64_t>{0, 3, 6});
+  tg::sum(tg::max_pool2d(x, {1, 3}, 1, 0, {1, 2})).backward();
+  check_values(x.grad(), {1, 0, 0, 1, 0, 0, 1});
+  // Without dilation or ceil mode the index path agrees with the oneDNN / loop path.
+  tg::Generator gen(2);
+  for (tg::DType dt : {tg::f64, tg::f32}) {
+    const Tensor big = tg::randn({4, 8, 15, 15}, dt, &gen);
+    CHECK(tg::max_pool2d_with_indices(big, 3, 2, 1).values.to_vector<double>() ==
+          tg::max_pool2d(big, 3, 2, 1).to_vector<double>());
+  }
+}
+
+TEST_CASE("max_unpool2d puts each value back at its index, by hand") {
+  // The maxima of the 2x2 windows of 1..16 (4x4) are 6, 8, 14, 16 at 5, 7, 13, 15.
+  const tg::PoolWithIndices p = tg::max_pool2d_with_indices(iota({1, 1, 4, 4}), 2, 2);
+  CHECK(p.indices.to_vector<std::int64_t>() == std::vector<std::int64_t>{5, 7, 13, 15});
+  Tensor v = p.values.detach().requires_grad_();
+  const Tensor u = tg::max_unpool2d(v, p.indices, 2, 2, 0);
+  CHECK(u.shape() == tg::Shape{1, 1, 4, 4});
+  check_values(u, {0, 0, 0, 0, 0, 6, 0, 8, 0, 0, 0, 0, 0, 14, 0, 16});
+  // The gradient gathers at the indices.
+  tg::sum(u * iota({1, 1, 4, 4}, 101)).backward();
+  check_values(v.grad(), {106, 108, 114, 116});
+  // An explicit output size (PyTorch's output_size) may exceed the default.
+  CHECK(tg::max_unpool2d(v, p.indices, {5, 4}).shape() == tg::Shape{1, 1, 5, 4});
+  // The returned indices are the caller's: changing them leaves the pooling's gradient alone.
+  Tensor x = iota({1, 1, 2, 2}).requires_grad_();
+  tg::PoolWithIndices q = tg::max_pool2d_with_indices(x, 2, 2);
+  q.indices.fill_(0);
+  tg::sum(q.values).backward();
+  check_values(x.grad(), {0, 0, 0, 1});
+}
+
+TEST_CASE("max_pool2d options and max_unpool2d refuse bad inputs") {
+  const Tensor x = tg::zeros({1, 1, 4, 4}, tg::f64);
+  CHECK_ERROR(tg::max_pool2d(x, 2, 2, 0, 0), "max_pool2d: dilation (0, 0) must be at least 1");
+  CHECK_ERROR(tg::max_pool2d(x, 2, 0, 0, 2), "max_pool2d: stride (0, 0) must be at least 1");
+  CHECK_ERROR(tg::max_pool2d(x, 0, 1, 0, 2), "max_pool2d: kernel (0, 0) must be at least 1");
+  CHECK_ERROR(tg::max_pool2d(x, 2, 1, -1, 1, true), "padding (-1, -1) must not be negative");
+  CHECK_ERROR(tg::max_pool2d(x, 2, 1, 2, 1, true), "padding (2, 2) is more than half the kernel (2, 2)");
+  CHECK_ERROR(tg::max_pool2d(x, 3, 1, 0, 2), "kernel (3, 3) with dilation (2, 2) is larger than the padded input (4, 4)");
+  CHECK_ERROR(tg::max_pool2d(tg::zeros({4, 4}, tg::f64), 2, 2, 0, 2), "max_pool2d: input has 2 dims");
+  CHECK_ERROR(tg::max_pool2d_with_indices(x.to(tg::i64), 2, 2), "max_pool2d");
+  CHECK_ERROR(tg::max_pool2d(tg::zeros({1, 1, 0, 4}, tg::f64), 2, 2, 0, 1, true), "is larger than the padded input");
+  // A dilated window that skips the whole input: taps -1 and 2 of a 2-wide input.
+  CHECK_ERROR(tg::max_pool2d(tg::zeros({1, 1, 2, 2}, tg::f64), {2, 1}, 1, {1, 0}, {3, 1}),
+              "holds no input element");
+
+  const Tensor v = tg::zeros({1, 1, 2, 2}, tg::f64);
+  const Tensor idx = tg::from_vector(std::vector<std::int64_t>{0, 1, 2, 3}, tg::Shape{1, 1, 2, 2});
+  CHECK_ERROR(tg::max_unpool2d(v, idx.to(tg::f64), {4, 4}), "max_unpool2d: indices have dtype f64, expected i64");
+  CHECK_ERROR(tg::max_unpool2d(v, tg::zeros({1, 1, 4}, tg::i64), {4, 4}), "indices have shape [1, 1, 4], expected the input's [1, 1, 2, 2]");
+  CHECK_ERROR(tg::max_unpool2d(v, idx, {0, 4}), "output size (0, 4) must be at least (1, 1)");
+  CHECK_ERROR(tg::max_unpool2d(v, idx, {1, 3}), "index 3 at element 3 is outside the output plane of 1x3 ([0, 3))");
+  CHECK_ERROR(tg::max_unpool2d(v, tg::from_vector(std::vector<std::int64_t>{0, -1, 2, 3}, tg::Shape{1, 1, 2, 2}), {4, 4}), "index -1 at element 1 is outside");
+  CHECK_ERROR(tg::max_unpool2d(tg::zeros({2, 2}, tg::f64), idx, {4, 4}), "max_unpool2d: input has 2 dims");
+  CHECK_ERROR(tg::max_unpool2d(v.to(tg::i64), idx, {4, 4}), "max_unpool2d");
+}
+
+TEST_CASE("max pooling option entries and max_unpool2d pass the op-table sweep") {
+  CHECK(sweep_entries("max_pool2d_ceil") == 2);
+  CHECK(sweep_entries("max_pool2d_dilation") == 1);
+  CHECK(sweep_entries("max_unpool2d") == 1);
+}
