@@ -37,3 +37,35 @@ TEST_CASE("Upsample module: output shape, values, repr and errors") {
   CHECK(bilinear.extra_repr() == "size=(3, 5), mode=bilinear, align_corners=true");
   CHECK_ERROR(tg::nn::Upsample({}), "Upsample: give exactly one of size and scale");
 }
+
+TEST_CASE("MaxPool2d with dilation and ceil_mode, indices and MaxUnpool2d round trip") {
+  const Tensor x = tg::reshape(tg::arange(1, 17, 1, tg::f64), {1, 1, 4, 4});
+  tg::nn::MaxPool2d ceil(2, 2, 0, 1, true);
+  CHECK(ceil(tg::zeros({1, 1, 5, 5}, tg::f64)).shape() == tg::Shape{1, 1, 3, 3});
+  CHECK(ceil.extra_repr() == "kernel=2, stride=2, padding=0, ceil_mode=true");
+  tg::nn::MaxPool2d dilated(2, 1, 0, 2);
+  CHECK(dilated(x).shape() == tg::Shape{1, 1, 2, 2});
+  check_values(dilated(x), {11, 12, 15, 16});
+  CHECK(dilated.extra_repr() == "kernel=2, stride=1, padding=0, dilation=2");
+  tg::nn::MaxPool2d pool(2);
+  const tg::PoolWithIndices p = pool.forward_with_indices(x);
+  tg::nn::MaxUnpool2d unpool(2);
+  check_values(unpool.unpool(p.values, p.indices), {0, 0, 0, 0, 0, 6, 0, 8, 0, 0, 0, 0, 0, 14, 0, 16});
+  CHECK(unpool.unpool(p.values, p.indices, {5, 5}).shape() == tg::Shape{1, 1, 5, 5});
+  CHECK(unpool.extra_repr() == "kernel=2, stride=2, padding=0");
+  CHECK_ERROR(unpool(x), "MaxUnpool2d: forward takes one tensor");
+}
+
+TEST_CASE("AdaptiveAvgPool2d and AdaptiveMaxPool2d modules") {
+  const Tensor x = tg::reshape(tg::arange(1, 10, 1, tg::f64), {1, 1, 3, 3});
+  tg::nn::AdaptiveAvgPool2d avg(2);
+  check_values(avg(x), {3, 4, 6, 7});
+  CHECK(avg.extra_repr() == "output_size=2");
+  tg::nn::AdaptiveMaxPool2d mx({2, 1});
+  check_values(mx(x), {6, 9});
+  CHECK(mx.forward_with_indices(x).indices.to_vector<std::int64_t>() == std::vector<std::int64_t>{5, 8});
+  CHECK(mx.extra_repr() == "output_size=(2, 1)");
+  CHECK(avg.parameters().empty());
+  CHECK_ERROR(tg::nn::AdaptiveAvgPool2d(0), "AdaptiveAvgPool2d: output size must be positive");
+  CHECK_ERROR(tg::nn::AdaptiveMaxPool2d({1, -1}), "AdaptiveMaxPool2d: output size must be positive");
+}
