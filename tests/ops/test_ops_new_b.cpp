@@ -314,3 +314,42 @@ TEST_CASE("max pooling option entries and max_unpool2d pass the op-table sweep")
   CHECK(sweep_entries("max_pool2d_dilation") == 1);
   CHECK(sweep_entries("max_unpool2d") == 1);
 }
+
+// --- padding modes
+
+TEST_CASE("pad in reflect, replicate and circular modes, by hand") {
+  const Tensor x = iota({1, 4});  // 1 2 3 4
+  check_values(tg::pad(x, {2, 1}, tg::PadMode::reflect), {3, 2, 1, 2, 3, 4, 3});
+  check_values(tg::pad(x, {2, 1}, tg::PadMode::replicate), {1, 1, 1, 2, 3, 4, 4});
+  check_values(tg::pad(x, {2, 1}, tg::PadMode::circular), {3, 4, 1, 2, 3, 4, 1});
+  check_values(tg::pad(x, {1, 0}, tg::PadMode::constant, 9.0), {9, 1, 2, 3, 4});
+  // Two dims: [[1 2] [3 4]] reflected by 1 on every side.
+  const Tensor sq = iota({2, 2});
+  const Tensor r = tg::pad(sq, {1, 1, 1, 1}, tg::PadMode::reflect);
+  CHECK(r.shape() == tg::Shape{4, 4});
+  check_values(r, {4, 3, 4, 3, 2, 1, 2, 1, 4, 3, 4, 3, 2, 1, 2, 1});
+  // The gradient sums the copies: replicate by 2 on the left gives the first element 3 copies.
+  Tensor xr = iota({1, 4}).requires_grad_();
+  tg::sum(tg::pad(xr, {2, 1}, tg::PadMode::replicate)).backward();
+  check_values(xr.grad(), {3, 1, 1, 2});
+  Tensor xf = iota({1, 4}).requires_grad_();
+  tg::sum(tg::pad(xf, {2, 1}, tg::PadMode::reflect)).backward();
+  check_values(xf.grad(), {1, 2, 3, 1});
+  // Zero padding in a dim is the identity there.
+  check_values(tg::pad(x, {0, 0, 1, 0}, tg::PadMode::replicate), {1, 2, 3, 4, 1, 2, 3, 4});
+}
+
+TEST_CASE("pad modes refuse bad inputs") {
+  const Tensor x = iota({2, 3});
+  CHECK_ERROR(tg::pad(x, {3, 0}, tg::PadMode::reflect),
+              "pad: reflect padding (3, 0) of dim 1 must be smaller than its size 3 (shape [2, 3])");
+  CHECK_ERROR(tg::pad(x, {0, 0, 0, 2}, tg::PadMode::reflect), "must be smaller than its size 2");
+  CHECK_ERROR(tg::pad(x, {4, 0}, tg::PadMode::circular), "circular padding (4, 0) of dim 1 must be at most its size 3");
+  CHECK_ERROR(tg::pad(tg::zeros({2, 0}, tg::f64), {1, 1}, tg::PadMode::replicate), "needs a non-empty dim");
+  CHECK_ERROR(tg::pad(x, {-1, 0}, tg::PadMode::replicate), "pad: replicate padding (-1, 0) of dim 1 must not be negative");
+  CHECK_ERROR(tg::pad(x, {1}, tg::PadMode::reflect), "expected (left, right) pairs");
+  CHECK_ERROR(tg::pad(x, {1, 1, 1, 1, 1, 1}, tg::PadMode::circular), "pads 3 dims, but the tensor of shape [2, 3] has 2");
+  CHECK_ERROR(tg::pad(x, {1, 1}, static_cast<tg::PadMode>(9)), "mode 9 is not constant, reflect, replicate or circular");
+}
+
+TEST_CASE("pad mode entries pass the op-table sweep") { CHECK(sweep_entries("pad_") == 4); }
