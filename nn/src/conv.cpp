@@ -25,9 +25,13 @@ std::string Conv2d::extra_repr() const {
   std::string out = fmt::format("{}, {}, kernel={}", in_channels_, out_channels_, size_text(kernel_));
   if (!(options_.stride == Size2d(1))) out += ", stride=" + size_text(options_.stride);
   if (!(options_.padding == Size2d(0))) out += ", padding=" + size_text(options_.padding);
+  if (options_.padding_same) out += ", padding=same";
   if (!(options_.dilation == Size2d(1))) out += ", dilation=" + size_text(options_.dilation);
   if (options_.groups != 1) out += fmt::format(", groups={}", options_.groups);
   if (!bias_.defined()) out += ", bias=false";
+  if (options_.padding_mode == PadMode::reflect) out += ", padding_mode=reflect";
+  if (options_.padding_mode == PadMode::replicate) out += ", padding_mode=replicate";
+  if (options_.padding_mode == PadMode::circular) out += ", padding_mode=circular";
   return out;
 }
 

@@ -69,3 +69,13 @@ TEST_CASE("AdaptiveAvgPool2d and AdaptiveMaxPool2d modules") {
   CHECK_ERROR(tg::nn::AdaptiveAvgPool2d(0), "AdaptiveAvgPool2d: output size must be positive");
   CHECK_ERROR(tg::nn::AdaptiveMaxPool2d({1, -1}), "AdaptiveMaxPool2d: output size must be positive");
 }
+
+TEST_CASE("Conv2d module with padding same and padding_mode") {
+  tg::Generator gen(2);
+  tg::nn::Conv2d same(2, 3, {2, 4}, {.padding_same = true}, true, &gen);
+  CHECK(same(tg::zeros({1, 2, 5, 7})).shape() == tg::Shape{1, 3, 5, 7});
+  CHECK(same.extra_repr() == "2, 3, kernel=(2, 4), padding=same");
+  tg::nn::Conv2d reflect(2, 3, {3, 3}, {.padding = 1, .padding_mode = tg::PadMode::reflect}, false, &gen);
+  CHECK(reflect(tg::zeros({1, 2, 5, 7})).shape() == tg::Shape{1, 3, 5, 7});
+  CHECK(reflect.extra_repr() == "2, 3, kernel=3, padding=1, bias=false, padding_mode=reflect");
+}

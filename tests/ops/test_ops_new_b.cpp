@@ -353,3 +353,61 @@ TEST_CASE("pad modes refuse bad inputs") {
 }
 
 TEST_CASE("pad mode entries pass the op-table sweep") { CHECK(sweep_entries("pad_") == 4); }
+
+// --- conv2d padding "same" and padding modes
+
+TEST_CASE("conv2d padding same keeps the size, even kernels pad one more on the right") {
+  // Kernel [1, 10]: total padding 1, split 0 left / 1 right, as in PyTorch.
+  const Tensor x = iota({1, 1, 1, 4});
+  const Tensor w = f64({1, 10}, {1, 1, 1, 2});
+  check_values(tg::conv2d(x, w, {}, {.padding_same = true}), {21, 32, 43, 4});
+  // Odd and dilated kernels: the output has the input's size.
+  tg::Generator gen(4);
+  const Tensor img = tg::randn({2, 3, 7, 6}, tg::f64, &gen);
+  for (const tg::Shape& k : {tg::Shape{4, 3, 3, 3}, tg::Shape{4, 3, 2, 4}, tg::Shape{4, 3, 5, 1}}) {
+    CAPTURE(k.str());
+    const Tensor kw = tg::randn(k, tg::f64, &gen);
+    CHECK(tg::conv2d(img, kw, {}, {.padding_same = true}).shape() == tg::Shape{2, 4, 7, 6});
+    CHECK(tg::conv2d(img, kw, {}, {.dilation = {2, 3}, .padding_same = true}).shape() == tg::Shape{2, 4, 7, 6});
+  }
+  // An odd kernel's "same" is plain symmetric padding.
+  const Tensor k3 = tg::randn({4, 3, 3, 3}, tg::f64, &gen);
+  CHECK(tg::conv2d(img, k3, {}, {.padding_same = true}).to_vector<double>() ==
+        tg::conv2d(img, k3, {}, {.padding = 1}).to_vector<double>());
+}
+
+TEST_CASE("conv2d padding modes, by hand") {
+  // x = 1 2 3 4, a kernel of three ones, padding 1: window sums of the padded row.
+  const Tensor x = iota({1, 1, 1, 4});
+  const Tensor w = tg::ones({1, 1, 1, 3}, tg::f64);
+  const auto conv = [&](const Tensor& in, tg::PadMode mode) {
+    return tg::conv2d(in, w, {}, {.padding = {0, 1}, .padding_mode = mode});
+  };
+  check_values(conv(x, tg::PadMode::constant), {3, 6, 9, 7});   // 0 1 2 3 4 0
+  check_values(conv(x, tg::PadMode::reflect), {5, 6, 9, 10});   // 2 1 2 3 4 3
+  check_values(conv(x, tg::PadMode::replicate), {4, 6, 9, 11}); // 1 1 2 3 4 4
+  check_values(conv(x, tg::PadMode::circular), {7, 6, 9, 8});   // 4 1 2 3 4 1
+  // The gradient counts each element's copies in every window: reflect gives 2 4 4 2.
+  Tensor xr = iota({1, 1, 1, 4}).requires_grad_();
+  tg::sum(conv(xr, tg::PadMode::reflect)).backward();
+  check_values(xr.grad(), {2, 4, 4, 2});
+}
+
+TEST_CASE("conv2d padding same and padding modes refuse bad options") {
+  const Tensor x = tg::zeros({1, 1, 4, 4}, tg::f64), w = tg::zeros({1, 1, 3, 3}, tg::f64);
+  CHECK_ERROR(tg::conv2d(x, w, {}, {.stride = 2, .padding_same = true}),
+              "conv2d: padding \"same\" needs stride 1 (as in PyTorch), got [2, 2]");
+  CHECK_ERROR(tg::conv2d(x, w, {}, {.padding = 1, .padding_same = true}),
+              "padding \"same\" computes the padding itself, but padding [1, 1] was given");
+  CHECK_ERROR(tg::conv2d(x, w, {}, {.padding_mode = static_cast<tg::PadMode>(5)}), "padding_mode 5 is not constant");
+  CHECK_ERROR(tg::conv2d(x, w, {}, {.padding = 4, .padding_mode = tg::PadMode::reflect}),
+              "pad: reflect padding (4, 4) of dim 3 must be smaller than its size 4");
+  CHECK_ERROR(tg::conv2d(x, w, {}, {.padding = -1, .padding_mode = tg::PadMode::replicate}), "padding must be >= 0");
+  CHECK_ERROR(tg::conv2d(tg::zeros({1, 4, 4}, tg::f64), w, {}, {.padding_same = true}), "conv2d: input has 3 dims");
+  CHECK_ERROR(tg::conv2d(x, tg::zeros({1, 3, 3}, tg::f64), {}, {.padding_same = true}), "conv2d: weight has 3 dims");
+  CHECK_ERROR(tg::conv2d(x, w, {}, {.dilation = 0, .padding_same = true}), "dilation must be >= 1");
+  CHECK_ERROR(tg::conv2d_backward_input(tg::zeros({1, 1, 4, 4}, tg::f64), w, x.shape(), {.padding_same = true}),
+              "conv2d_backward_input: padding_mode and padding_same are resolved by conv2d");
+}
+
+TEST_CASE("conv2d padding entries pass the op-table sweep") { CHECK(sweep_entries("conv2d_padding_") == 5); }

@@ -4,6 +4,7 @@
 // them are cached with the primitives), f64 on direct reference loops.
 #include <cstdint>
 
+#include "tapegrad/ops/shape_ops.hpp"
 #include "tapegrad/ops/size2d.hpp"
 #include "tapegrad/tensor.hpp"
 
@@ -11,9 +12,16 @@ namespace tg {
 
 struct Conv2dOptions {
   Size2d stride = 1;
-  Size2d padding = 0;   // zeros added on each side
+  Size2d padding = 0;   // added on each side (zeros unless padding_mode says otherwise)
   Size2d dilation = 1;  // spacing between kernel taps
   std::int64_t groups = 1;  // channels split into groups convolved separately
+  // What the padding holds: constant (zeros, the default), reflect, replicate or
+  // circular (PyTorch's padding_mode; the input is padded by tg::pad in that mode).
+  PadMode padding_mode = PadMode::constant;
+  // PyTorch's padding = "same": the output has the input's size. Stride 1 only, and
+  // padding must stay 0; the dilated kernel's extent - 1 is split with the smaller
+  // half on the top / left (an even kernel pads one more on the bottom / right).
+  bool padding_same = false;
 };
 
 // Output size along one dim: floor((in + 2 pad - dilation (kernel - 1) - 1) / stride) + 1.
@@ -21,6 +29,8 @@ std::int64_t conv2d_output_size(std::int64_t in, std::int64_t kernel, std::int64
                                 std::int64_t dilation);
 
 // x [N, C, H, W], weight [O, C / groups, KH, KW], bias [O] or undefined -> [N, O, OH, OW].
+// The gradient ops below take options without padding_mode or padding_same (conv2d
+// resolves both into an explicitly padded input).
 Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias = {}, const Conv2dOptions& options = {});
 
 // The gradients of conv2d, as ops of their own (differentiable again, so
