@@ -66,7 +66,8 @@ OpTableEntry entry(std::string name, Conv2dOptions o) {
   };
   e.large_samples = [](Generator& g) -> Samples {
     return {sample(g, "[4, 16, 14, 14] * [32, 16, 3, 3]", {4, 16, 14, 14}, {32, 16, 3, 3}),
-            sample(g, "even kernel [4, 16, 14, 14] * [32, 16, 4, 4]", {4, 16, 14, 14}, {32, 16, 4, 4})};
+            sample(g, "even kernel [4, 16, 14, 14] * [32, 16, 4, 4]", {4, 16, 14, 14}, {32, 16, 4, 4}),
+            sample(g, "empty batch [0, 16, 14, 14] * [32, 16, 3, 3]", {0, 16, 14, 14}, {32, 16, 3, 3})};
   };
   e.f32_tolerance = 1e-4;  // as conv2d
   return e;

@@ -96,17 +96,25 @@ const OpRegistration reg_conv_transpose2d_stride2(entry(
     "conv_transpose2d_stride2_pad1_outpad1", {.stride = 2, .padding = 1, .output_padding = 1},
     [](Generator& g) -> Samples {
       return {sample(g, "[2, 2, 3, 3] * [2, 3, 3, 3]", {2, 2, 3, 3}, {2, 3, 3, 3}, 3),
-              sample(g, "no bias [1, 3, 2, 4] * [3, 2, 4, 3]", {1, 3, 2, 4}, {3, 2, 4, 3}, 0)};
+              sample(g, "no bias [1, 3, 2, 4] * [3, 2, 4, 3]", {1, 3, 2, 4}, {3, 2, 4, 3}, 0),
+              sample(g, "empty batch [0, 2, 3, 3] * [2, 3, 3, 3]", {0, 2, 3, 3}, {2, 3, 3, 3}, 3)};
     },
-    [](Generator& g) -> Samples { return {sample(g, "[8, 16, 7, 7] * [16, 8, 4, 4]", {8, 16, 7, 7}, {16, 8, 4, 4}, 8)}; }));
+    [](Generator& g) -> Samples {
+      return {sample(g, "[8, 16, 7, 7] * [16, 8, 4, 4]", {8, 16, 7, 7}, {16, 8, 4, 4}, 8),
+              sample(g, "empty batch [0, 16, 7, 7] * [16, 8, 4, 4]", {0, 16, 7, 7}, {16, 8, 4, 4}, 8)};
+    }));
 
 const OpRegistration reg_conv_transpose2d_groups(entry(
     "conv_transpose2d_groups2_dilation2", {.stride = {2, 1}, .padding = {0, 1}, .dilation = 2, .groups = 2},
     [](Generator& g) -> Samples {
       return {sample(g, "[2, 4, 3, 3] * [4, 1, 3, 2]", {2, 4, 3, 3}, {4, 1, 3, 2}, 2),
-              sample(g, "no bias [1, 2, 2, 4] * [2, 3, 2, 3]", {1, 2, 2, 4}, {2, 3, 2, 3}, 0)};
+              sample(g, "no bias [1, 2, 2, 4] * [2, 3, 2, 3]", {1, 2, 2, 4}, {2, 3, 2, 3}, 0),
+              sample(g, "empty batch [0, 4, 3, 3] * [4, 1, 3, 2]", {0, 4, 3, 3}, {4, 1, 3, 2}, 2)};
     },
-    [](Generator& g) -> Samples { return {sample(g, "[4, 16, 9, 9] * [16, 4, 3, 3]", {4, 16, 9, 9}, {16, 4, 3, 3}, 8)}; }));
+    [](Generator& g) -> Samples {
+      return {sample(g, "[4, 16, 9, 9] * [16, 4, 3, 3]", {4, 16, 9, 9}, {16, 4, 3, 3}, 8),
+              sample(g, "empty batch [0, 16, 9, 9] * [16, 4, 3, 3]", {0, 16, 9, 9}, {16, 4, 3, 3}, 8)};
+    }));
 
 }  // namespace
 

@@ -100,7 +100,10 @@ const OpRegistration reg_ceil(max_pool_entry(
               {"transposed view [1, 1, 6, 4]", {sample_distinct(g, {1, 1, 4, 6})}, {0}},
               {"empty batch [0, 2, 6, 7]", {sample_distinct(g, {0, 2, 6, 7})}}};
     },
-    [](Generator& g) -> Samples { return {{"[16, 16, 14, 14]", {sample_normal(g, {16, 16, 14, 14})}}}; }));
+    [](Generator& g) -> Samples {
+      return {{"[16, 16, 14, 14]", {sample_normal(g, {16, 16, 14, 14})}},
+              {"empty batch [0, 16, 14, 14]", {sample_normal(g, {0, 16, 14, 14})}}};
+    }));
 
 const OpRegistration reg_dilation(max_pool_entry(
     "max_pool2d_dilation2_pad1", {3, 1, 1, 2, false},
@@ -109,15 +112,22 @@ const OpRegistration reg_dilation(max_pool_entry(
               {"[1, 1, 3, 4] (windows reach past the input)", {sample_distinct(g, {1, 1, 3, 4})}},
               {"empty batch [0, 2, 6, 5]", {sample_distinct(g, {0, 2, 6, 5})}}};
     },
-    [](Generator& g) -> Samples { return {{"[16, 16, 14, 14]", {sample_normal(g, {16, 16, 14, 14})}}}; }));
+    [](Generator& g) -> Samples {
+      return {{"[16, 16, 14, 14]", {sample_normal(g, {16, 16, 14, 14})}},
+              {"empty batch [0, 16, 14, 14]", {sample_normal(g, {0, 16, 14, 14})}}};
+    }));
 
 const OpRegistration reg_mixed(max_pool_entry(
     "max_pool2d_ceil_dilation_mixed", {{2, 3}, {2, 1}, {1, 1}, {1, 2}, true},
     [](Generator& g) -> Samples {
       return {{"[1, 2, 7, 6]", {sample_distinct(g, {1, 2, 7, 6})}},
-              {"[2, 1, 4, 5]", {sample_distinct(g, {2, 1, 4, 5})}}};
+              {"[2, 1, 4, 5]", {sample_distinct(g, {2, 1, 4, 5})}},
+              {"empty batch [0, 2, 7, 6]", {sample_distinct(g, {0, 2, 7, 6})}}};
     },
-    [](Generator& g) -> Samples { return {{"[8, 16, 15, 15]", {sample_normal(g, {8, 16, 15, 15})}}}; }));
+    [](Generator& g) -> Samples {
+      return {{"[8, 16, 15, 15]", {sample_normal(g, {8, 16, 15, 15})}},
+              {"empty batch [0, 16, 15, 15]", {sample_normal(g, {0, 16, 15, 15})}}};
+    }));
 
 // Unpooling the maxima of a k2 pooling (indices of distinct values: no duplicates)
 // of a fixed input twice x's spatial size.
@@ -134,7 +144,10 @@ const OpRegistration reg_unpool([] {
             {"transposed view [1, 2, 3, 2] into [6, 4]", {sample_normal(g, {1, 2, 2, 3})}, {0}},
             {"empty batch [0, 2, 2, 3]", {sample_normal(g, {0, 2, 2, 3})}}};
   };
-  e.large_samples = [](Generator& g) -> Samples { return {{"[16, 16, 7, 7] into [14, 14]", {sample_normal(g, {16, 16, 7, 7})}}}; };
+  e.large_samples = [](Generator& g) -> Samples {
+    return {{"[16, 16, 7, 7] into [14, 14]", {sample_normal(g, {16, 16, 7, 7})}},
+            {"empty batch [0, 16, 7, 7] into [14, 14]", {sample_normal(g, {0, 16, 7, 7})}}};
+  };
   return e;
 }());
 
