@@ -2,12 +2,14 @@
 // with a weight [C, O / groups, KH, KW]; its input gradient conv2d_backward_input is
 // the transposed map, so conv_transpose2d is that op (differentiable to any order, see
 // conv.cpp) plus a broadcast bias. No kernel of its own.
+#include <algorithm>
 #include <string>
 
 #include "op_pattern.hpp"
 #include "tapegrad/ops/conv.hpp"
 #include "tapegrad/ops/op_table.hpp"
 #include "tapegrad/ops/operators.hpp"
+#include "tapegrad/ops/shape_ops.hpp"
 #include "tapegrad/ops/views.hpp"
 
 namespace tg {
@@ -29,10 +31,13 @@ Tensor conv_transpose2d(const Tensor& x, const Tensor& weight, const Tensor& bia
   TG_CHECK(x.size(1) == weight.size(0), "{}: input {} has {} channels but weight {} expects {} (its dim 0)", op,
            x.shape().str(), x.size(1), weight.shape().str(), weight.size(0));
   TG_CHECK(o.stride.h >= 1 && o.stride.w >= 1, "{}: stride must be >= 1, got [{}, {}]", op, o.stride.h, o.stride.w);
-  TG_CHECK(o.output_padding.h >= 0 && o.output_padding.w >= 0 && o.output_padding.h < o.stride.h &&
-               o.output_padding.w < o.stride.w,
-           "{}: output_padding [{}, {}] must be >= 0 and smaller than the stride [{}, {}]", op, o.output_padding.h,
-           o.output_padding.w, o.stride.h, o.stride.w);
+  TG_CHECK(o.dilation.h >= 1 && o.dilation.w >= 1, "{}: dilation must be >= 1, got [{}, {}]", op, o.dilation.h,
+           o.dilation.w);
+  TG_CHECK(o.output_padding.h >= 0 && o.output_padding.w >= 0 &&
+               o.output_padding.h < std::max(o.stride.h, o.dilation.h) &&
+               o.output_padding.w < std::max(o.stride.w, o.dilation.w),
+           "{}: output_padding [{}, {}] must be >= 0 and smaller than the stride [{}, {}] or the dilation [{}, {}]", op,
+           o.output_padding.h, o.output_padding.w, o.stride.h, o.stride.w, o.dilation.h, o.dilation.w);
   const std::int64_t oh = conv_transpose2d_output_size(x.size(2), weight.size(2), o.stride.h, o.padding.h,
                                                        o.output_padding.h, o.dilation.h);
   const std::int64_t ow = conv_transpose2d_output_size(x.size(3), weight.size(3), o.stride.w, o.padding.w,
@@ -50,8 +55,23 @@ Tensor conv_transpose2d(const Tensor& x, const Tensor& weight, const Tensor& bia
   }
   // conv_geometry (through conv2d_backward_input) checks the rest: groups dividing the
   // channels, padding >= 0, dilation >= 1, empty weights.
-  const Conv2dOptions conv{.stride = o.stride, .padding = o.padding, .dilation = o.dilation, .groups = o.groups};
-  Tensor y = conv2d_backward_input(x, weight, Shape{x.size(0), out_channels, oh, ow}, conv);
+  TG_CHECK(o.padding.h >= 0 && o.padding.w >= 0, "{}: padding must be >= 0, got [{}, {}]", op, o.padding.h,
+           o.padding.w);
+  Conv2dOptions conv{.stride = o.stride, .padding = o.padding, .dilation = o.dilation, .groups = o.groups};
+  Tensor y;
+  if (o.output_padding.h < o.stride.h && o.output_padding.w < o.stride.w) {
+    y = conv2d_backward_input(x, weight, Shape{x.size(0), out_channels, oh, ow}, conv);
+  } else {
+    // output_padding >= stride (allowed below the dilation): no conv2d input size maps
+    // to x's, so take the unpadded transposed convolution, of size
+    // (in - 1) stride + dilation (kernel - 1) + 1, and cut (or zero-extend) rows
+    // [padding, padding + out) from it.
+    const std::int64_t fh = conv_transpose2d_output_size(x.size(2), weight.size(2), o.stride.h, 0, 0, o.dilation.h);
+    const std::int64_t fw = conv_transpose2d_output_size(x.size(3), weight.size(3), o.stride.w, 0, 0, o.dilation.w);
+    conv.padding = 0;
+    const Tensor full = conv2d_backward_input(x, weight, Shape{x.size(0), out_channels, fh, fw}, conv);
+    y = pad(full, {-o.padding.w, ow - fw + o.padding.w, -o.padding.h, oh - fh + o.padding.h});
+  }
   return bias.defined() ? y + reshape(bias, {1, out_channels, 1, 1}) : y;
 }
 
@@ -114,6 +134,19 @@ const OpRegistration reg_conv_transpose2d_groups(entry(
     [](Generator& g) -> Samples {
       return {sample(g, "[4, 16, 9, 9] * [16, 4, 3, 3]", {4, 16, 9, 9}, {16, 4, 3, 3}, 8),
               sample(g, "empty batch [0, 16, 9, 9] * [16, 4, 3, 3]", {0, 16, 9, 9}, {16, 4, 3, 3}, 8)};
+    }));
+
+// output_padding 1 at stride 1 is below the dilation 2 only: the cut-out path.
+const OpRegistration reg_conv_transpose2d_outpad_dilation(entry(
+    "conv_transpose2d_outpad1_dilation2", {.padding = {1, 0}, .output_padding = 1, .dilation = 2},
+    [](Generator& g) -> Samples {
+      return {sample(g, "[2, 2, 3, 3] * [2, 3, 3, 2]", {2, 2, 3, 3}, {2, 3, 3, 2}, 3),
+              sample(g, "no bias [1, 1, 2, 4] * [1, 2, 2, 2]", {1, 1, 2, 4}, {1, 2, 2, 2}, 0),
+              sample(g, "empty batch [0, 2, 3, 3] * [2, 3, 3, 2]", {0, 2, 3, 3}, {2, 3, 3, 2}, 3)};
+    },
+    [](Generator& g) -> Samples {
+      return {sample(g, "[4, 16, 9, 9] * [16, 8, 3, 3]", {4, 16, 9, 9}, {16, 8, 3, 3}, 8),
+              sample(g, "empty batch [0, 16, 9, 9] * [16, 8, 3, 3]", {0, 16, 9, 9}, {16, 8, 3, 3}, 8)};
     }));
 
 }  // namespace

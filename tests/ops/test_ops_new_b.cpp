@@ -78,6 +78,16 @@ TEST_CASE("conv_transpose2d with stride 2 and output_padding 1, by hand") {
                    3, 4, 6, 8, 0,  //
                    3, 6, 4, 8, 0,  //
                    9, 12, 12, 16, 0, 0, 0, 0, 0, 0});
+  // output_padding 1 at stride 1, below the dilation 2: rows i + 2 a of [1, 2] * [1, 10],
+  // then one more zero column.
+  check_values(tg::conv_transpose2d(f64({1, 2}, {1, 1, 1, 2}), f64({1, 10}, {1, 1, 1, 2}), {},
+                                    {.output_padding = {0, 1}, .dilation = 2}),
+               {1, 2, 10, 20, 0});
+  // With padding 1 the cut starts one row in and the last row is a real one:
+  // full rows 1 2 10 20 -> [2, 10, 20] (size (2 - 1) - 2 + 2 + 1 + 1 = 3).
+  check_values(tg::conv_transpose2d(f64({1, 2}, {1, 1, 1, 2}), f64({1, 10}, {1, 1, 1, 2}), {},
+                                    {.padding = {0, 1}, .output_padding = {0, 1}, .dilation = 2}),
+               {2, 10, 20});
   CHECK(tg::conv_transpose2d_output_size(7, 3, 2, 1, 1, 1) == 14);
   CHECK(tg::conv_transpose2d_output_size(4, 3, 1, 0, 0, 2) == 8);
 }
@@ -106,8 +116,9 @@ TEST_CASE("conv_transpose2d refuses bad inputs") {
   CHECK_ERROR(tg::conv_transpose2d(x.to(tg::i64), w), "conv_transpose2d");
   CHECK_ERROR(tg::conv_transpose2d(x, w, tg::zeros({2}, tg::f64)), "bias has shape [2], expected [3]");
   CHECK_ERROR(tg::conv_transpose2d(x, w, {}, {.stride = 2, .output_padding = 2}),
-              "output_padding [2, 2] must be >= 0 and smaller than the stride [2, 2]");
+              "output_padding [2, 2] must be >= 0 and smaller than the stride [2, 2] or the dilation [1, 1]");
   CHECK_ERROR(tg::conv_transpose2d(x, w, {}, {.output_padding = 1}), "smaller than the stride");
+  CHECK_ERROR(tg::conv_transpose2d(x, w, {}, {.output_padding = -1}), "must be >= 0 and smaller");
   CHECK_ERROR(tg::conv_transpose2d(x, w, {}, {.stride = 0}), "stride must be >= 1");
   CHECK_ERROR(tg::conv_transpose2d(x, w, {}, {.padding = 3}), "gives an output of -2x-2");
   CHECK_ERROR(tg::conv_transpose2d(x, w, {}, {.padding = -1}), "padding must be >= 0");
@@ -119,7 +130,7 @@ TEST_CASE("conv_transpose2d refuses bad inputs") {
   CHECK_ERROR(tg::conv_transpose2d(tg::zeros({1, 2, 0, 3}, tg::f64), w), "expected at least 1x1");
 }
 
-TEST_CASE("conv_transpose2d entries pass the op-table sweep") { CHECK(sweep_entries("conv_transpose2d") == 3); }
+TEST_CASE("conv_transpose2d entries pass the op-table sweep") { CHECK(sweep_entries("conv_transpose2d") == 4); }
 
 // --- upsampling
 

@@ -48,7 +48,7 @@ Tensor conv2d_backward_bias(const Tensor& grad_out);
 // same stride, padding, dilation and groups, computed as conv2d's input gradient.
 // output_padding adds rows / columns on the bottom / right of the output, so that
 // every output size conv2d maps to the same input size can be reached; it must be
-// smaller than the stride (PyTorch also allows it below the dilation).
+// smaller than the stride or the dilation (as in PyTorch).
 struct ConvTranspose2dOptions {
   Size2d stride = 1;
   Size2d padding = 0;
