@@ -27,6 +27,7 @@
 #include "tapegrad/ops/shape_ops.hpp"
 #include "tapegrad/ops/size2d.hpp"
 #include "tapegrad/ops/softmax.hpp"
+#include "tapegrad/ops/upsample.hpp"
 #include "tapegrad/ops/views.hpp"
 #include "tapegrad/parallel.hpp"
 #include "tapegrad/random.hpp"

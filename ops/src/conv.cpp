@@ -11,6 +11,7 @@
 #include <string>
 
 #include "conv_geometry.hpp"
+#include "conv_padding.hpp"
 #include "kernels/conv.hpp"
 #include "op_pattern.hpp"
 #include "tapegrad/ops/conv.hpp"
@@ -153,6 +154,8 @@ void check_operands(const char* op, const Tensor& a, const Tensor& b) {
 }  // namespace
 
 Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, const Conv2dOptions& options) {
+  if (options.padding_same || options.padding_mode != PadMode::constant)
+    return conv2d_padded(x, weight, bias, options);  // conv_padding.cpp
   check_operands("conv2d", x, weight);
   const ConvGeometry g = conv_geometry("conv2d", x.shape(), weight.shape(), options);
   if (bias.defined()) {

@@ -22,6 +22,8 @@ ConvGeometry conv_geometry(const char* op, const Shape& input, const Shape& weig
   TG_CHECK(o.padding.h >= 0 && o.padding.w >= 0, "{}: padding must be >= 0, got [{}, {}]", op, o.padding.h,
            o.padding.w);
   TG_CHECK(o.groups >= 1, "{}: groups must be >= 1, got {}", op, o.groups);
+  TG_CHECK(o.padding_mode == PadMode::constant && !o.padding_same,
+           "{}: padding_mode and padding_same are resolved by conv2d; pass their gradients zero padding", op);
   TG_CHECK(std::all_of(weight.begin(), weight.end(), [](std::int64_t d) { return d > 0; }),
            "{}: weight {} has an empty dim", op, weight.str());
   TG_CHECK(input[1] > 0, "{}: input {} has no channels", op, input.str());

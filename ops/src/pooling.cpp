@@ -119,7 +119,10 @@ Tensor avg_pool_backward(const Tensor& dy, const PoolGeometry& g, bool include_p
 
 Tensor max_pool2d(const Tensor& x, Size2d kernel) { return max_pool2d(x, kernel, kernel, 0); }
 
-Tensor max_pool2d(const Tensor& x, Size2d kernel, Size2d stride, Size2d padding) {
+Tensor max_pool2d(const Tensor& x, Size2d kernel, Size2d stride, Size2d padding, Size2d dilation, bool ceil_mode) {
+  // Dilated and ceil-mode windows run on the index path (max_pool_indices.cpp).
+  if (!(dilation == Size2d(1)) || ceil_mode)
+    return max_pool2d_with_indices(x, kernel, stride, padding, dilation, ceil_mode).values;
   const PoolGeometry g = pool_geometry("max_pool2d", x, kernel, stride, padding);
   return ops::apply(MaxPool{g}, x);
 }

@@ -21,3 +21,4 @@
 #include "tapegrad/nn/safetensors.hpp"
 #include "tapegrad/nn/smooth_activations.hpp"
 #include "tapegrad/nn/stochastic_depth.hpp"
+#include "tapegrad/nn/upsample.hpp"

@@ -2,21 +2,69 @@
 #include <optional>
 
 #include "tapegrad/nn/module.hpp"
+#include "tapegrad/ops/pooling.hpp"
 #include "tapegrad/ops/size2d.hpp"
 #include "tapegrad/random.hpp"
 
 namespace tg::nn {
 
-// Max over kernel windows of [N, C, H, W]; stride defaults to the kernel.
+// Max over kernel windows of [N, C, H, W]; stride defaults to the kernel; dilation
+// and ceil_mode as in tg::max_pool2d.
 class MaxPool2d : public Module {
  public:
-  explicit MaxPool2d(Size2d kernel, std::optional<Size2d> stride = std::nullopt, Size2d padding = 0);
+  explicit MaxPool2d(Size2d kernel, std::optional<Size2d> stride = std::nullopt, Size2d padding = 0,
+                     Size2d dilation = 1, bool ceil_mode = false);
   Tensor forward(const Tensor& x) override;
+  // The values and the positions of the maxima (PyTorch's return_indices), for MaxUnpool2d.
+  PoolWithIndices forward_with_indices(const Tensor& x) const;
   std::string type_name() const override { return "MaxPool2d"; }
   std::string extra_repr() const override;
 
  private:
+  Size2d kernel_, stride_, padding_, dilation_;
+  bool ceil_mode_;
+};
+
+// The inverse of MaxPool2d with the same kernel, stride and padding (tg::max_unpool2d):
+// unpool(x, indices) with the indices MaxPool2d::forward_with_indices returned, to
+// the default output size or a given one. No parameters; it takes two tensors, so it
+// is called directly rather than through forward.
+class MaxUnpool2d : public Module {
+ public:
+  explicit MaxUnpool2d(Size2d kernel, std::optional<Size2d> stride = std::nullopt, Size2d padding = 0);
+  Tensor unpool(const Tensor& x, const Tensor& indices) const;
+  Tensor unpool(const Tensor& x, const Tensor& indices, Size2d output_size) const;
+  // Refuses: the indices are a second input.
+  Tensor forward(const Tensor& x) override;
+  std::string type_name() const override { return "MaxUnpool2d"; }
+  std::string extra_repr() const override;
+
+ private:
   Size2d kernel_, stride_, padding_;
+};
+
+// Adaptive pooling to a fixed output size (tg::adaptive_avg_pool2d / adaptive_max_pool2d).
+class AdaptiveAvgPool2d : public Module {
+ public:
+  explicit AdaptiveAvgPool2d(Size2d output_size);
+  Tensor forward(const Tensor& x) override;
+  std::string type_name() const override { return "AdaptiveAvgPool2d"; }
+  std::string extra_repr() const override;
+
+ private:
+  Size2d output_size_;
+};
+
+class AdaptiveMaxPool2d : public Module {
+ public:
+  explicit AdaptiveMaxPool2d(Size2d output_size);
+  Tensor forward(const Tensor& x) override;
+  PoolWithIndices forward_with_indices(const Tensor& x) const;
+  std::string type_name() const override { return "AdaptiveMaxPool2d"; }
+  std::string extra_repr() const override;
+
+ private:
+  Size2d output_size_;
 };
 
 // Mean over kernel windows; stride defaults to the kernel. count_include_pad: padded

@@ -26,4 +26,15 @@ Tensor stack(const std::vector<Tensor>& tensors, std::int64_t axis = 0);
 // crops.
 Tensor pad(const Tensor& x, const std::vector<std::int64_t>& pads, double value = 0.0);
 
+// What padding holds (PyTorch's F.pad modes; docs/formulas.md, "Padding modes"), for
+// a dim of size n and a position i outside [0, n):
+enum class PadMode {
+  constant,   // the value (zeros unless given)
+  reflect,    // the mirror image without repeating the edge: i = -1 reads 1 (pads < n)
+  replicate,  // the edge element: i < 0 reads 0, i >= n reads n - 1 (n > 0)
+  circular,   // wrapped around: i reads i mod n (pads <= n)
+};
+// pad in a mode; value is used by constant only. Non-constant modes take pads >= 0.
+Tensor pad(const Tensor& x, const std::vector<std::int64_t>& pads, PadMode mode, double value = 0.0);
+
 }  // namespace tg
