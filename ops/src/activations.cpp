@@ -11,6 +11,7 @@
 #include "tapegrad/ops/comparisons.hpp"
 #include "tapegrad/ops/elementwise.hpp"
 #include "tapegrad/ops/op_table.hpp"
+#include "unary_entry.hpp"
 #include "unary_op.hpp"
 
 namespace tg {
@@ -119,36 +120,14 @@ namespace {
 Tensor normal(Generator& g, const Shape& s) { return sample_normal(g, s); }
 Tensor away(Generator& g, const Shape& s) { return sample_away_from_zero(g, s); }
 
-template <Tensor (*Fn)(const Tensor&)>
-OpTableEntry activation_entry(const char* name, Tensor (*make)(Generator&, const Shape&), bool kinks) {
-  OpTableEntry e;
-  e.name = name;
-  e.fn = [](const std::vector<Tensor>& x) { return Fn(x[0]); };
-  e.samples = [make](Generator& g) -> std::vector<OpSample> {
-    return {{"[5]", {make(g, Shape{5})}},
-            {"[3, 4]", {make(g, Shape{3, 4})}},
-            {"scalar []", {make(g, Shape{})}},
-            {"[1, 7]", {make(g, Shape{1, 7})}},
-            {"[2, 3, 2] transposed view", {make(g, Shape{2, 2, 3})}, {0}},
-            {"empty [0, 3]", {make(g, Shape{0, 3})}}};
-  };
-  // Sizes above every oneDNN threshold (cheap ops start at 65536 elements).
-  e.large_samples = [make](Generator& g) -> std::vector<OpSample> {
-    return {{"[300, 256]", {make(g, Shape{300, 256})}},
-            {"[256, 300] transposed view", {make(g, Shape{300, 256})}, {0}},
-            {"empty [0, 256]", {make(g, Shape{0, 256})}}};
-  };
-  e.has_kinks = kinks;
-  return e;
-}
 
 Tensor leaky_relu_fn(const Tensor& x) { return leaky_relu(x, 0.1); }
 Tensor elu_fn(const Tensor& x) { return elu(x, 1.3); }
 
 // leaky_relu has a kink at 0; elu (alpha != 1) a kink in its derivative there.
-const OpRegistration reg_leaky_relu(activation_entry<leaky_relu_fn>("leaky_relu", away, true));
-const OpRegistration reg_elu(activation_entry<elu_fn>("elu", away, true));
-const OpRegistration reg_gelu(activation_entry<gelu>("gelu", normal, false));
+const OpRegistration reg_leaky_relu(ops::elementwise_entry<leaky_relu_fn>("leaky_relu", away, true));
+const OpRegistration reg_elu(ops::elementwise_entry<elu_fn>("elu", away, true));
+const OpRegistration reg_gelu(ops::elementwise_entry<gelu>("gelu", normal, false));
 
 OpTableEntry gelu_backward_entry() {
   OpTableEntry e;

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "kernels/eltwise.hpp"
+#include "unary_entry.hpp"
 #include "unary_op.hpp"
 #include "tapegrad/ops/elementwise.hpp"
 #include "tapegrad/ops/op_table.hpp"
@@ -248,39 +249,10 @@ Tensor slope_mask(const Tensor& x, double above, double below) {
 // --- op table entries
 namespace {
 
-std::vector<OpSample> unary_samples(Generator& gen, Tensor (*make)(Generator&, const Shape&)) {
-  std::vector<OpSample> s;
-  s.push_back({"[5]", {make(gen, Shape{5})}});
-  s.push_back({"[3, 4]", {make(gen, Shape{3, 4})}});
-  s.push_back({"scalar []", {make(gen, Shape{})}});
-  s.push_back({"[1, 7]", {make(gen, Shape{1, 7})}});
-  s.push_back({"[2, 3, 2] transposed view", {make(gen, Shape{2, 2, 3})}, {0}});
-  s.push_back({"empty [0, 3]", {make(gen, Shape{0, 3})}});
-  s.push_back({"empty [3, 0] transposed view", {make(gen, Shape{0, 3})}, {0}});
-  return s;
-}
-
 Tensor normal(Generator& g, const Shape& s) { return sample_normal(g, s); }
 Tensor positive(Generator& g, const Shape& s) { return sample_positive(g, s); }
 Tensor away(Generator& g, const Shape& s) { return sample_away_from_zero(g, s); }
 
-template <Tensor (*Fn)(const Tensor&)>
-OpTableEntry unary_entry(const char* name, Tensor (*make)(Generator&, const Shape&), bool kinks = false,
-                         bool large = true) {
-  OpTableEntry e;
-  e.name = name;
-  e.fn = [](const std::vector<Tensor>& x) { return Fn(x[0]); };
-  e.samples = [make](Generator& g) { return unary_samples(g, make); };
-  if (large) {  // 76800 elements: above every oneDNN eltwise threshold
-    e.large_samples = [make](Generator& g) -> std::vector<OpSample> {
-      return {{"[300, 256]", {make(g, Shape{300, 256})}},
-              {"[256, 300] transposed view", {make(g, Shape{300, 256})}, {0}},
-              {"empty [0, 256]", {make(g, Shape{0, 256})}}};
-    };
-  }
-  e.has_kinks = kinks;
-  return e;
-}
 
 Tensor neg_fn(const Tensor& x) { return -x; }
 Tensor affine_fn(const Tensor& x) { return affine(x, -1.5, 0.25); }
@@ -288,18 +260,18 @@ Tensor pow_fn(const Tensor& x) { return pow(x, 2.5); }
 Tensor pow_int_fn(const Tensor& x) { return pow(x, 3.0); }
 Tensor rdiv_fn(const Tensor& x) { return 2.0 / x; }
 
-const OpRegistration reg_neg(unary_entry<neg_fn>("neg", normal));
-const OpRegistration reg_affine(unary_entry<affine_fn>("affine", normal));
-const OpRegistration reg_exp(unary_entry<exp>("exp", normal));
-const OpRegistration reg_log(unary_entry<log>("log", positive));
-const OpRegistration reg_sqrt(unary_entry<sqrt>("sqrt", positive));
-const OpRegistration reg_pow(unary_entry<pow_fn>("pow_scalar", positive));
-const OpRegistration reg_pow_int(unary_entry<pow_int_fn>("pow_scalar_int", normal));
-const OpRegistration reg_rdiv(unary_entry<rdiv_fn>("scalar_div", away));
-const OpRegistration reg_abs(unary_entry<abs>("abs", away, true));
-const OpRegistration reg_relu(unary_entry<relu>("relu", away, true));
-const OpRegistration reg_tanh(unary_entry<tanh>("tanh", normal));
-const OpRegistration reg_sigmoid(unary_entry<sigmoid>("sigmoid", normal));
+const OpRegistration reg_neg(ops::elementwise_entry<neg_fn>("neg", normal));
+const OpRegistration reg_affine(ops::elementwise_entry<affine_fn>("affine", normal));
+const OpRegistration reg_exp(ops::elementwise_entry<exp>("exp", normal));
+const OpRegistration reg_log(ops::elementwise_entry<log>("log", positive));
+const OpRegistration reg_sqrt(ops::elementwise_entry<sqrt>("sqrt", positive));
+const OpRegistration reg_pow(ops::elementwise_entry<pow_fn>("pow_scalar", positive));
+const OpRegistration reg_pow_int(ops::elementwise_entry<pow_int_fn>("pow_scalar_int", normal));
+const OpRegistration reg_rdiv(ops::elementwise_entry<rdiv_fn>("scalar_div", away));
+const OpRegistration reg_abs(ops::elementwise_entry<abs>("abs", away, true));
+const OpRegistration reg_relu(ops::elementwise_entry<relu>("relu", away, true));
+const OpRegistration reg_tanh(ops::elementwise_entry<tanh>("tanh", normal));
+const OpRegistration reg_sigmoid(ops::elementwise_entry<sigmoid>("sigmoid", normal));
 
 constexpr double kClampLo = -0.8, kClampHi = 0.6;
 Tensor clamp_fn(const Tensor& x) { return clamp(x, kClampLo, kClampHi); }
@@ -309,11 +281,11 @@ Tensor off_clamp_bounds(Generator& g, const Shape& s) {
 Tensor reciprocal_sample(Generator& g, const Shape& s) { return sample_away_from_zero(g, s, 0.3); }
 Tensor log1p_sample(Generator& g, const Shape& s) { return sample_positive(g, s, -0.5, 2.0); }
 
-const OpRegistration reg_clamp(unary_entry<clamp_fn>("clamp", off_clamp_bounds, true));
-const OpRegistration reg_square(unary_entry<square>("square", normal));
-const OpRegistration reg_reciprocal(unary_entry<reciprocal>("reciprocal", reciprocal_sample));
+const OpRegistration reg_clamp(ops::elementwise_entry<clamp_fn>("clamp", off_clamp_bounds, true));
+const OpRegistration reg_square(ops::elementwise_entry<square>("square", normal));
+const OpRegistration reg_reciprocal(ops::elementwise_entry<reciprocal>("reciprocal", reciprocal_sample));
 // log1p always runs on the plain loop (oneDNN has none): no large samples.
-const OpRegistration reg_log1p(unary_entry<log1p>("log1p", log1p_sample, false, false));
+const OpRegistration reg_log1p(ops::elementwise_entry<log1p>("log1p", log1p_sample, false, false));
 
 }  // namespace
 

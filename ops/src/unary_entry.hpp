@@ -14,12 +14,13 @@ inline std::vector<OpSample> elementwise_samples(Generator& g, SampleMaker make)
           {"scalar []", {make(g, Shape{})}},
           {"[1, 7]", {make(g, Shape{1, 7})}},
           {"[2, 3, 2] transposed view", {make(g, Shape{2, 2, 3})}, {0}},
-          {"empty [0, 3]", {make(g, Shape{0, 3})}}};
+          {"empty [0, 3]", {make(g, Shape{0, 3})}},
+          {"empty [3, 0] transposed view", {make(g, Shape{0, 3})}, {0}}};
 }
 
 // large: whether the op has a oneDNN path for the large samples to compare.
 template <Tensor (*Fn)(const Tensor&)>
-OpTableEntry elementwise_entry(const char* name, SampleMaker make, bool kinks, bool large) {
+OpTableEntry elementwise_entry(const char* name, SampleMaker make, bool kinks = false, bool large = true) {
   OpTableEntry e;
   e.name = name;
   e.fn = [](const std::vector<Tensor>& x) { return Fn(x[0]); };

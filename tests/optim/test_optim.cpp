@@ -8,51 +8,25 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <functional>
 #include <tapegrad/optim/optim.hpp>
 #include <tapegrad/tapegrad.hpp>
 
+#include "optim_trajectory.hpp"
+
 using tg::Tensor;
 namespace optim = tg::optim;
-
-namespace {
-
-Tensor vec(std::vector<double> v) { return tg::from_vector(v, tg::Shape{static_cast<std::int64_t>(v.size())}); }
-
-Tensor bowl(const Tensor& x) { return tg::sum(x * x * vec({0.05, 1.0})); }
-
-using Trajectory = std::vector<std::vector<double>>;
-
-// x after each of `steps` steps of the named optimizer on the bowl.
-Trajectory run(const std::string& name, const optim::Options& options, int steps = 3) {
-  Tensor x = vec({1, -2}).requires_grad_();
-  auto opt = optim::create(name, {x}, options);
-  Trajectory out;
-  for (int t = 0; t < steps; ++t) {
-    opt->zero_grad();
-    bowl(x).backward();
-    opt->step();
-    out.push_back(x.to_vector<double>());
-  }
-  return out;
-}
-
-void check_trajectory(const Trajectory& actual, const Trajectory& expected, double tolerance = 1e-12) {
-  REQUIRE(actual.size() == expected.size());
-  for (std::size_t t = 0; t < actual.size(); ++t) {
-    for (std::size_t i = 0; i < expected[t].size(); ++i) {
-      INFO("step " << t + 1 << ", coordinate " << i);
-      CHECK(std::fabs(actual[t][i] - expected[t][i]) <= tolerance);
-    }
-  }
-}
-
-}  // namespace
+using tg::test::bowl;
+using tg::test::run_on_bowl;
+using tg::test::check_trajectory;
+using tg::test::Trajectory;
+using tg::test::vec;
 
 TEST_CASE("optim sgd: x -= lr*dx, three steps by hand (lr=0.1)") {
   // t=1: dx = (0.1, -4)       x = (1 - 0.01, -2 + 0.4)         = (0.99, -1.6)
   // t=2: dx = (0.099, -3.2)   x = (0.99 - 0.0099, -1.6 + 0.32) = (0.9801, -1.28)
   // t=3: dx = (0.09801, -2.56) x = (0.9801 - 0.009801, -1.28 + 0.256) = (0.970299, -1.024)
-  check_trajectory(run("sgd", {{"lr", 0.1}}), {{0.99, -1.6}, {0.9801, -1.28}, {0.970299, -1.024}});
+  check_trajectory(run_on_bowl("sgd", {{"lr", 0.1}}), {{0.99, -1.6}, {0.9801, -1.28}, {0.970299, -1.024}});
 }
 
 TEST_CASE("optim momentum: v = mu*v - lr*dx, x += v, three steps by hand (mu=0.9, lr=0.1)") {
@@ -61,14 +35,14 @@ TEST_CASE("optim momentum: v = mu*v - lr*dx, x += v, three steps by hand (mu=0.9
   // t=3: dx = (0.09711, -1.84) v = (-0.01701 - 0.009711, 0.612 + 0.184)
   //                             = (-0.026721, 0.796)                           x = (0.944379, -0.124)
   const Trajectory expected = {{0.99, -1.6}, {0.9711, -0.92}, {0.944379, -0.124}};
-  check_trajectory(run("momentum", {{"lr", 0.1}, {"momentum", 0.9}}), expected);
+  check_trajectory(run_on_bowl("momentum", {{"lr", 0.1}, {"momentum", 0.9}}), expected);
 
   // The lecture's other form, v = rho*v + dx; x -= lr*v:
   // t=1: v = (0.1, -4)                    x = (1 - 0.01, -2 + 0.4)       = (0.99, -1.6)
   // t=2: v = 0.9*v + (0.099, -3.2) = (0.189, -6.8)      x = (0.9711, -0.92)
   // t=3: v = (0.1701 + 0.09711, -6.12 - 1.84) = (0.26721, -7.96)   x = (0.944379, -0.124)
   // With a constant lr the two forms are the same iterates (v_mu = -lr * v_rho).
-  check_trajectory(run("momentum", {{"lr", 0.1}, {"momentum", 0.9}, {"rho_form", true}}), expected);
+  check_trajectory(run_on_bowl("momentum", {{"lr", 0.1}, {"momentum", 0.9}, {"rho_form", true}}), expected);
 }
 
 TEST_CASE("optim momentum: the two forms differ once the learning rate changes") {
@@ -96,7 +70,7 @@ TEST_CASE("optim nesterov: v_prev = v, v = mu*v - lr*dx, x += -mu*v_prev + (1+mu
   //                                                       = (-0.026739, 0.7952) -> (0.954261, -0.4448)
   // t=3: dx = (0.0954261, -0.8896) v = (-0.02647161, 0.63616)
   //      x += -0.9*(-0.01881, 0.608) + 1.9*v = (-0.033367059, 0.661504) -> (0.920893941, 0.216704)
-  check_trajectory(run("nesterov", {{"lr", 0.1}, {"momentum", 0.9}}),
+  check_trajectory(run_on_bowl("nesterov", {{"lr", 0.1}, {"momentum", 0.9}}),
                    {{0.981, -1.24}, {0.954261, -0.4448}, {0.920893941, 0.216704}});
 }
 
@@ -110,7 +84,7 @@ TEST_CASE("optim nesterov: the change-of-variables form agrees with the lecture'
   // lecture's x + mu*v, and both forms carry the same velocity.
   const double mu = 0.9, lr = 0.1;
   double lx[2] = {1, -2}, lv[2] = {0, 0};
-  const Trajectory actual = run("nesterov", {{"lr", lr}, {"momentum", mu}}, 10);
+  const Trajectory actual = run_on_bowl("nesterov", {{"lr", lr}, {"momentum", mu}}, 10);
   for (const std::vector<double>& phi : actual) {
     for (int i = 0; i < 2; ++i) {
       const double ahead = lx[i] + mu * lv[i];
@@ -129,7 +103,7 @@ TEST_CASE("optim adagrad: cache += dx^2, x -= lr*dx/(sqrt(cache)+eps), by hand (
   // t=2: dx = (0.090000001, -3.8)  cache = (0.0181000002, 30.44)  x = (0.83310354140, -1.83112505418)
   // t=3: dx = (0.0833103541, -3.66225011) cache = (0.0250406153, 43.8520759)
   //                                                                 x = (0.78045619876, -1.77582151546)
-  check_trajectory(run("adagrad", {{"lr", 0.1}}), {{0.900000009999999, -1.90000000025},
+  check_trajectory(run_on_bowl("adagrad", {{"lr", 0.1}}), {{0.900000009999999, -1.90000000025},
                                                    {0.8331035413994696, -1.8311250541786028},
                                                    {0.7804561987608938, -1.7758215154568044}});
 }
@@ -160,7 +134,7 @@ TEST_CASE("optim rmsprop: cache = d*cache + (1-d)*dx^2, x -= lr*dx/(sqrt(cache)+
   //                                                         x = (0.94578803989, -1.94560963705)
   // t=3: dx = (0.094578804, -3.89121927) cache = (0.00254849404, 4.20498195)
   //                                                         x = (0.92705311652, -1.92663368237)
-  check_trajectory(run("rmsprop", {{"lr", 0.01}, {"decay", 0.9}}), {{0.968377233398313, -1.9683772236483161},
+  check_trajectory(run_on_bowl("rmsprop", {{"lr", 0.01}, {"decay", 0.9}}), {{0.968377233398313, -1.9683772236483161},
                                                                      {0.9457880398854536, -1.9456096370520823},
                                                                      {0.9270531165204581, -1.9266336823682229}});
 }
@@ -176,7 +150,7 @@ TEST_CASE("optim adam: bias-corrected update, three steps by hand (lr=0.1, defau
   // t=3: dx = (0.0800412248, -3.60033297)  m = (0.0242041226, -1.0260333)  v = (2.447850785e-5, 0.0433559735)
   //      mt = m/0.271 = (0.0893141054, -3.78610073)  vt = v/0.002997001 = (0.00816766756, 14.4664528)
   //      x -> (0.70158630256, -1.70062339205)
-  check_trajectory(run("adam", {{"lr", 0.1}}), {{0.900000009999999, -1.90000000025},
+  check_trajectory(run_on_bowl("adam", {{"lr", 0.1}}), {{0.900000009999999, -1.90000000025},
                                                 {0.8004122480821506, -1.800166486115701},
                                                 {0.7015863025553359, -1.7006233920464648}});
 }
@@ -199,7 +173,7 @@ TEST_CASE("optim adamw: decoupled decay x -= lr*wd*x before the Adam update, by 
   //      x -> (0.78157187527, -1.76140895058)
   // t=3: dx = (0.0781571875, -3.5228179)  m = (0.0239257188, -1.01468179)
   //      x -> (0.67510125107, -1.64436868356)
-  check_trajectory(run("adamw", {{"lr", 0.1}, {"weight_decay", 0.1}}), {{0.890000009999999, -1.88000000025},
+  check_trajectory(run_on_bowl("adamw", {{"lr", 0.1}, {"weight_decay", 0.1}}), {{0.890000009999999, -1.88000000025},
                                                                         {0.781571875271971, -1.7614089505845592},
                                                                         {0.6751012510735559, -1.644368683560589}});
 }

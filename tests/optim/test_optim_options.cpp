@@ -5,50 +5,20 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <functional>
 #include <tapegrad/optim/optim.hpp>
 #include <tapegrad/tapegrad.hpp>
 
-#include "../support/check_error.hpp"
+#include "check_error.hpp"
+#include "optim_trajectory.hpp"
 
 using tg::Tensor;
 namespace optim = tg::optim;
-
-namespace {
-
-Tensor vec(std::vector<double> v) { return tg::from_vector(v, tg::Shape{static_cast<std::int64_t>(v.size())}); }
-
-Tensor bowl(const Tensor& x) { return tg::sum(x * x * vec({0.05, 1.0})); }
-
-using Trajectory = std::vector<std::vector<double>>;
-
-// x after each step of the named optimizer on the bowl; lr_at(t) (t from 1) is set
-// before step t when given.
-Trajectory run(const std::string& name, const optim::Options& options, int steps = 3,
-               const std::function<double(int)>& lr_at = {}) {
-  Tensor x = vec({1, -2}).requires_grad_();
-  auto opt = optim::create(name, {x}, options);
-  Trajectory out;
-  for (int t = 1; t <= steps; ++t) {
-    if (lr_at) opt->set_lr(lr_at(t));
-    opt->zero_grad();
-    bowl(x).backward();
-    opt->step();
-    out.push_back(x.to_vector<double>());
-  }
-  return out;
-}
-
-void check_trajectory(const Trajectory& actual, const Trajectory& expected, double tolerance = 1e-12) {
-  REQUIRE(actual.size() == expected.size());
-  for (std::size_t t = 0; t < actual.size(); ++t) {
-    for (std::size_t i = 0; i < expected[t].size(); ++i) {
-      INFO("step " << t + 1 << ", coordinate " << i);
-      CHECK(std::fabs(actual[t][i] - expected[t][i]) <= tolerance);
-    }
-  }
-}
-
-}  // namespace
+using tg::test::bowl;
+using tg::test::run_on_bowl;
+using tg::test::check_trajectory;
+using tg::test::Trajectory;
+using tg::test::vec;
 
 TEST_CASE("optim momentum dampening: the first step is undamped, later ones scale dx by 1-d, by hand") {
   // rho form, rho=0.9, d=0.5, lr=0.1 (PyTorch's SGD(momentum=0.9, dampening=0.5)):
@@ -57,10 +27,10 @@ TEST_CASE("optim momentum dampening: the first step is undamped, later ones scal
   // t=3: dx = (0.097605, -2.16) v = (0.12555 + 0.0488025, -4.68 - 1.08)
   //                              = (0.1743525, -5.76)                          x = (0.95861475, -0.504)
   const Trajectory expected = {{0.99, -1.6}, {0.97605, -1.08}, {0.95861475, -0.504}};
-  check_trajectory(run("momentum", {{"lr", 0.1}, {"momentum", 0.9}, {"rho_form", true}, {"dampening", 0.5}}),
+  check_trajectory(run_on_bowl("momentum", {{"lr", 0.1}, {"momentum", 0.9}, {"rho_form", true}, {"dampening", 0.5}}),
                    expected);
   // The velocity form v = mu*v - lr*(1-d)*dx gives the same iterates for a constant lr.
-  check_trajectory(run("momentum", {{"lr", 0.1}, {"momentum", 0.9}, {"dampening", 0.5}}), expected);
+  check_trajectory(run_on_bowl("momentum", {{"lr", 0.1}, {"momentum", 0.9}, {"dampening", 0.5}}), expected);
 }
 
 TEST_CASE("optim momentum dampening: a loaded state is not a first step") {
@@ -86,7 +56,7 @@ TEST_CASE("optim momentum dampening outside [0, 1] is refused") {
 TEST_CASE("optim nesterov rho form (PyTorch's): v = mu*v + dx, x -= lr*(dx + mu*v), by hand") {
   // mu=0.9, lr=0.1, constant: the same iterates as the velocity form (test_optim.cpp).
   // t=1: dx = (0.1, -4)   v = (0.1, -4)   x -= 0.1*(dx + 0.9*v) = (0.019, -0.76) -> (0.981, -1.24)
-  check_trajectory(run("nesterov", {{"lr", 0.1}, {"momentum", 0.9}, {"rho_form", true}}),
+  check_trajectory(run_on_bowl("nesterov", {{"lr", 0.1}, {"momentum", 0.9}, {"rho_form", true}}),
                    {{0.981, -1.24}, {0.954261, -0.4448}, {0.920893941, 0.216704}});
 }
 
@@ -98,14 +68,14 @@ TEST_CASE("optim nesterov rho form follows an lr drop as PyTorch does, the veloc
   //   velocity: v = 0.9*(-0.01, 0.4) - 0.01*dx = (-0.009981, 0.3848)
   //             x += -0.9*(-0.01, 0.4) + 1.9*v = (-0.0099639, 0.37112) -> (0.9710361, -0.86888)
   const auto drop = [](int t) { return t == 1 ? 0.1 : 0.01; };
-  check_trajectory(run("nesterov", {{"momentum", 0.9}, {"rho_form", true}}, 2, drop),
+  check_trajectory(run_on_bowl("nesterov", {{"momentum", 0.9}, {"rho_form", true}}, 2, drop),
                    {{0.981, -1.24}, {0.9783261, -1.16048}});
-  check_trajectory(run("nesterov", {{"momentum", 0.9}}, 2, drop), {{0.981, -1.24}, {0.9710361, -0.86888}});
+  check_trajectory(run_on_bowl("nesterov", {{"momentum", 0.9}}, 2, drop), {{0.981, -1.24}, {0.9710361, -0.86888}});
 
   // Over a longer run with the drop at step 21, the rho form matches PyTorch's loop
   // (torch.optim.SGD(nesterov=True), written out here in double) at every step.
   const auto long_drop = [](int t) { return t <= 20 ? 0.1 : 0.01; };
-  const Trajectory actual = run("nesterov", {{"momentum", 0.9}, {"rho_form", true}}, 40, long_drop);
+  const Trajectory actual = run_on_bowl("nesterov", {{"momentum", 0.9}, {"rho_form", true}}, 40, long_drop);
   double x[2] = {1, -2}, buf[2] = {0, 0};
   for (int t = 1; t <= 40; ++t) {
     for (int i = 0; i < 2; ++i) {
@@ -124,7 +94,7 @@ TEST_CASE("optim rmsprop centered: divides by sqrt(cache - grad_avg^2) + eps, by
   //      cache - grad_avg^2 = (0.0009, 1.44), sqrt = (0.03, 1.2)
   //      x -= 0.1*dx/(sqrt + eps) = (0.33333332, -0.33333333) -> (0.66666678, -1.66666667)
   // t=2, t=3: the same arithmetic from there.
-  check_trajectory(run("rmsprop", {{"lr", 0.1}, {"decay", 0.9}, {"centered", true}}),
+  check_trajectory(run_on_bowl("rmsprop", {{"lr", 0.1}, {"decay", 0.9}, {"centered", true}}),
                    {{0.6666667777777406, -1.6666666694444443},
                     {0.46556782282259523, -1.4350063701033768},
                     {0.3235695601995646, -1.245341231630097}},
@@ -137,13 +107,13 @@ TEST_CASE("optim rmsprop momentum: buf = mu*buf + dx/(sqrt(cache)+eps), x -= lr*
   //      x -= 0.1*buf                                                   -> (0.6837722, -1.6837722)
   // t=2: dx = (0.0683772, -3.3675445); cache = (0.0013675, 2.5740361), sqrt = (0.0369803, 1.6043803)
   //      buf = 0.9*buf + dx/sqrt = (4.6950722, -4.9450179)            -> (0.2142651, -1.1892704)
-  check_trajectory(run("rmsprop", {{"lr", 0.1}, {"decay", 0.9}, {"momentum", 0.9}}),
+  check_trajectory(run_on_bowl("rmsprop", {{"lr", 0.1}, {"decay", 0.9}, {"momentum", 0.9}}),
                    {{0.6837723339831304, -1.683772236483162},
                     {0.21426583968532703, -1.1892703299673593},
                     {-0.26825646180160856, -0.6041195799543138}},
                    1e-10);
   // Both together.
-  check_trajectory(run("rmsprop", {{"lr", 0.1}, {"decay", 0.9}, {"momentum", 0.9}, {"centered", true}}),
+  check_trajectory(run_on_bowl("rmsprop", {{"lr", 0.1}, {"decay", 0.9}, {"momentum", 0.9}, {"centered", true}}),
                    {{0.6666667777777406, -1.6666666694444443},
                     {0.16556792282256194, -1.1350063726033768},
                     {-0.3380640046369351, -0.4993827129462778}},
@@ -182,11 +152,11 @@ TEST_CASE("optim adam amsgrad: the denominator uses the running maximum of v, by
   const optim::Options options{{"lr", 1.0}, {"beta2", 0.5}};
   optim::Options ams = options;
   ams.set("amsgrad", true);
-  check_trajectory(run("adam", ams), {{9.99999899553572e-08, -1.0000000025},
+  check_trajectory(run_on_bowl("adam", ams), {{9.99999899553572e-08, -1.0000000025},
                                       {-0.5801422009089082, -0.09755641501097068},
                                       {-0.6923463948150007, 0.5413184281486354}},
                    1e-9);
-  check_trajectory(run("adam", options), {{9.99999899553572e-08, -1.0000000025},
+  check_trajectory(run_on_bowl("adam", options), {{9.99999899553572e-08, -1.0000000025},
                                           {-0.8204449684300386, 0.042052092468518154},
                                           {-0.8151383037835264, 1.0291049851923932}},
                    1e-9);
@@ -205,7 +175,7 @@ TEST_CASE("optim adagrad lr_decay and initial_accumulator_value: lr/(1+(t-1)*lr_
   // t=2: lr_t = 0.1/1.5 dx = (0.096984887, -3.80062209) cache = (0.11940607, 30.54472824)
   //                                                                    x = (0.95113775, -1.85446569)
   // t=3: lr_t = 0.1/2   cache = (0.12845270, 44.30090026)             x = (0.93786864, -1.82660368)
-  check_trajectory(run("adagrad", {{"lr", 0.1}, {"lr_decay", 0.5}, {"initial_accumulator_value", 0.1}}),
+  check_trajectory(run_on_bowl("adagrad", {{"lr", 0.1}, {"lr_decay", 0.5}, {"initial_accumulator_value", 0.1}}),
                    {{0.9698488664513145, -1.9003110429926018},
                     {0.9511377547349751, -1.8544656927253598},
                     {0.9378686446521298, -1.8266036773983072}},
