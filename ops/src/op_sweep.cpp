@@ -107,10 +107,10 @@ OpSweepResult sweep_op(const OpTableEntry& entry, const OpSweepOptions& options)
   check.eps = options.eps;
   check.seed = options.seed;
   check.has_kinks = entry.has_kinks;
-  // An input that only selects (max_pool2d_backward's input says where the maxima are)
-  // has no gradient and zero finite differences: allowed. One the tape misses while the
-  // output does change with it still fails, as WRONG elements.
-  check.allow_unused = true;
+  // An input that only selects (OpTableEntry::allow_unused) has no gradient and zero
+  // finite differences. One the tape misses while the output does change with it still
+  // fails, as WRONG elements.
+  check.allow_unused = entry.allow_unused;
 
   const double f32_tolerance = options.f32_tolerance > 0 ? options.f32_tolerance : entry.f32_tolerance;
   const auto start = std::chrono::steady_clock::now();

@@ -210,6 +210,7 @@ OpTableEntry max_pool_backward_entry() {
   OpTableEntry e;
   e.name = "max_pool2d_backward";
   // Inputs: the incoming gradient, the pooled input (its gradient is zero), params.
+  e.allow_unused = true;
   e.fn = [](const std::vector<Tensor>& x) {
     const PoolParams p = read_params(x[2]);
     return max_pool2d_backward(x[0], x[1], p.kernel, p.stride, p.padding);

@@ -34,6 +34,9 @@ struct OpTableEntry {
   bool has_kinks = false;  // not differentiable everywhere (relu, abs, max, ...)
   bool random = false;     // draws from the random stream (gradcheck replays it)
   bool second_order = true;  // include in the gradgradcheck sweep
+  // An input only selects and gets no gradient (max_pool2d_backward's input says where
+  // the maxima are): gradcheck's `unused` verdict is expected for it, not a failure.
+  bool allow_unused = false;
   // f32 agrees with f64 when max |f32 - f64| / (1 + |f64|) is below this; ops that
   // sum thousands of terms (matmul, reductions) round more and set it higher.
   double f32_tolerance = 1e-5;
