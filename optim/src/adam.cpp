@@ -1,6 +1,5 @@
 #include "tapegrad/optim/adam.hpp"
 
-#include <algorithm>
 #include <cmath>
 
 #include "kernel_util.hpp"
@@ -34,7 +33,8 @@ void adam_pass(T* __restrict xp, const T* __restrict dp, T* __restrict mp, T* __
       vp[i] = vi;
       T second_moment = vi;
       if constexpr (AmsGrad) {
-        second_moment = std::max(wp[i], vi);
+        const T w = wp[i];
+        second_moment = w > vi ? w : vi;  // std::max's reference return keeps this loop scalar
         wp[i] = second_moment;
       }
       xp[i] = decay * xp[i] - lr_over_bc1 * mi / (std::sqrt(second_moment * inv_bc2) + eps);
