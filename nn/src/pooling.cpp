@@ -35,6 +35,10 @@ Tensor MaxUnpool2d::unpool(const Tensor& x, const Tensor& indices, Size2d output
   return max_unpool2d(x, indices, output_size);
 }
 
+Tensor MaxUnpool2d::forward(const Tensor&) {
+  fail("MaxUnpool2d: forward takes one tensor, but unpooling needs the indices too; call unpool(x, indices)");
+}
+
 std::string MaxUnpool2d::extra_repr() const {
   return fmt::format("kernel={}, stride={}, padding={}", size_text(kernel_), size_text(stride_), size_text(padding_));
 }

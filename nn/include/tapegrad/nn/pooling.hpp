@@ -2,7 +2,6 @@
 #include <optional>
 
 #include "tapegrad/nn/module.hpp"
-#include "tapegrad/nn/multi_input_module.hpp"
 #include "tapegrad/ops/pooling.hpp"
 #include "tapegrad/ops/size2d.hpp"
 #include "tapegrad/random.hpp"
@@ -27,14 +26,16 @@ class MaxPool2d : public Module {
 };
 
 // The inverse of MaxPool2d with the same kernel, stride and padding (tg::max_unpool2d):
-// (*unpool)(x, indices) with the indices MaxPool2d::forward_with_indices returned, to
-// the default output size, or unpool(x, indices, size) to a given one. No parameters.
-class MaxUnpool2d : public MultiInputModule<MaxUnpool2d> {
+// unpool(x, indices) with the indices MaxPool2d::forward_with_indices returned, to
+// the default output size or a given one. No parameters; it takes two tensors, so it
+// is called directly rather than through forward.
+class MaxUnpool2d : public Module {
  public:
   explicit MaxUnpool2d(Size2d kernel, std::optional<Size2d> stride = std::nullopt, Size2d padding = 0);
-  Tensor forward(const Tensor& x, const Tensor& indices) { return unpool(x, indices); }
   Tensor unpool(const Tensor& x, const Tensor& indices) const;
   Tensor unpool(const Tensor& x, const Tensor& indices, Size2d output_size) const;
+  // Refuses: the indices are a second input.
+  Tensor forward(const Tensor& x) override;
   std::string type_name() const override { return "MaxUnpool2d"; }
   std::string extra_repr() const override;
 
