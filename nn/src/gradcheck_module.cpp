@@ -172,21 +172,11 @@ GradcheckOptions module_gradcheck_defaults() {
   return o;
 }
 
-GradcheckReport gradcheck_module(Module& module, const ModuleLoss& loss, const data::Batch& batch,
+GradcheckReport gradcheck_module(Module& module, const ModuleObjective& objective_of,
                                  const ModuleGradcheckOptions& options) {
   validate(options);
-  TG_CHECK(batch.images.defined() && is_floating(batch.images.dtype()),
-           "gradcheck_module: batch.images must be a floating tensor, got {}",
-           batch.images.defined() ? dtype_name(batch.images.dtype()) : "an undefined tensor");
-  TG_CHECK(batch.labels.defined(), "gradcheck_module: batch.labels is undefined; expected class labels or targets");
+  TG_CHECK(static_cast<bool>(objective_of), "gradcheck_module: the objective is an empty function");
   const std::vector<NamedTensor> chosen = chosen_parameters(module, options.parameters);
-  const ModuleLoss& loss_of = loss ? loss : default_module_loss();
-  data::Batch batch64;
-  {
-    NoGradGuard no_grad;
-    batch64.images = batch.images.detach().to(f64);
-    batch64.labels = is_floating(batch.labels.dtype()) ? batch.labels.detach().to(f64) : batch.labels;
-  }
 
   std::vector<NamedModulePtr> modules;
   std::set<const Module*> seen;
@@ -204,7 +194,7 @@ GradcheckReport gradcheck_module(Module& module, const ModuleLoss& loss, const d
       for (std::size_t i = 0; i < params.size(); ++i) params[i].copy_(xs[i]);
     }
     copy.replay();
-    const Tensor value = loss_of(module(batch64.images), batch64);
+    const Tensor value = objective_of(module);
     TG_CHECK(value.defined() && value.numel() == 1 && is_floating(value.dtype()),
              "gradcheck_module: the loss must be a floating scalar, got {} of shape {}",
              value.defined() ? dtype_name(value.dtype()) : "an undefined tensor",
@@ -218,6 +208,8 @@ GradcheckReport gradcheck_module(Module& module, const ModuleLoss& loss, const d
   };
   objective.gradient = [&](const std::vector<Tensor>& xs) {
     const Tensor value = loss_at(xs);
+    // A loss computed without the tape (detached) reaches no parameter: all unused.
+    if (!value.requires_grad()) return std::vector<Tensor>(params.size());
     return grad(std::span<const Tensor>(&value, 1), params, {}, {}, /*allow_unused=*/true);
   };
   GradcheckReport report = gradcheck_objective(objective, params, options.check);
@@ -228,6 +220,23 @@ GradcheckReport gradcheck_module(Module& module, const ModuleLoss& loss, const d
       "the loss does not reach this parameter (detached, or in a layer the forward does not use); leave it out of "
       "options.parameters, or set options.check.allow_unused";
   return report;
+}
+
+GradcheckReport gradcheck_module(Module& module, const ModuleLoss& loss, const data::Batch& batch,
+                                 const ModuleGradcheckOptions& options) {
+  TG_CHECK(batch.images.defined() && is_floating(batch.images.dtype()),
+           "gradcheck_module: batch.images must be a floating tensor, got {}",
+           batch.images.defined() ? dtype_name(batch.images.dtype()) : "an undefined tensor");
+  TG_CHECK(batch.labels.defined(), "gradcheck_module: batch.labels is undefined; expected class labels or targets");
+  const ModuleLoss& loss_of = loss ? loss : default_module_loss();
+  data::Batch batch64;
+  {
+    NoGradGuard no_grad;
+    batch64.images = batch.images.detach().to(f64);
+    batch64.labels = is_floating(batch.labels.dtype()) ? batch.labels.detach().to(f64) : batch.labels;
+  }
+  return gradcheck_module(
+      module, [&](Module& m) { return loss_of(m(batch64.images), batch64); }, options);
 }
 
 }  // namespace tg::nn

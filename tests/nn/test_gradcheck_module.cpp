@@ -311,3 +311,45 @@ TEST_CASE("gradcheck_module refuses bad options, batches and losses") {
   // A failed check leaves the module as it was too.
   CHECK(model->parameters()[0].dtype() == tg::f32);
 }
+
+namespace {
+
+// Two inputs through one shared encoder, then a head on both codes.
+class Siamese : public nn::MultiInputModule<Siamese> {
+ public:
+  Siamese() {
+    tg::manual_seed(3);
+    encoder_ = register_module("encoder", std::make_shared<nn::Linear>(4, 3));
+    head_ = register_module("head", std::make_shared<nn::Linear>(6, 1));
+  }
+  Tensor forward(const Tensor& a, const Tensor& b) {
+    return (*head_)(tg::concat({tg::tanh((*encoder_)(a)), tg::tanh((*encoder_)(b))}, 1));
+  }
+  std::string type_name() const override { return "Siamese"; }
+
+ private:
+  std::shared_ptr<nn::Linear> encoder_, head_;
+};
+
+}  // namespace
+
+TEST_CASE("gradcheck_module with an objective checks a module of two inputs by name") {
+  auto net = std::make_shared<Siamese>();
+  tg::Generator gen(9);
+  const Tensor a = tg::randn({5, 4}, tg::f64, &gen), b = tg::randn({5, 4}, tg::f64, &gen);
+  const auto objective = [&](nn::Module& m) { return tg::mean(tg::square(m(a, b))); };
+  const tg::GradcheckReport report = nn::gradcheck_module(*net, objective);
+  CHECK(report.passed());
+  std::vector<std::string> names;
+  for (const auto& in : report.inputs) names.push_back(in.name);
+  CHECK(names == std::vector<std::string>{"encoder.weight", "encoder.bias", "head.weight", "head.bias"});
+  // The module is f32 again afterwards, its parameters untouched.
+  CHECK(net->parameters()[0].dtype() == tg::f32);
+
+  // An objective that detaches the output reaches no parameter: every one is unused.
+  const auto detached = [&](nn::Module& m) { return tg::mean(tg::square(m(a, b).detach())); };
+  const tg::GradcheckReport none = nn::gradcheck_module(*net, detached);
+  CHECK_FALSE(none.passed());
+  CHECK(none.inputs[0].verdict == tg::Verdict::unused);
+  CHECK_ERROR(nn::gradcheck_module(*net, nn::ModuleObjective{}), "gradcheck_module: the objective is an empty function");
+}

@@ -60,4 +60,12 @@ struct ModuleGradcheckOptions {
 GradcheckReport gradcheck_module(Module& module, const ModuleLoss& loss, const data::Batch& batch,
                                  const ModuleGradcheckOptions& options = {});
 
+// The general form: objective(module) computes the scalar checked, however the module is
+// called (several inputs, several calls, a loss of its own). During the check the
+// module's tensors are f64, so the inputs objective feeds it must be f64 too. The same
+// copies, replayed streams, modes and report as above.
+using ModuleObjective = std::function<Tensor(Module& module)>;
+GradcheckReport gradcheck_module(Module& module, const ModuleObjective& objective,
+                                 const ModuleGradcheckOptions& options = {});
+
 }  // namespace tg::nn
