@@ -24,12 +24,8 @@ constexpr ops::IndexOpNames kUnpoolNames{"max_unpool2d", "max_unpool2d_backward"
 PoolWithIndices max_pool2d_with_indices(const Tensor& x, Size2d k, Size2d s, Size2d p, Size2d d, bool ceil_mode) {
   constexpr const char* op = "max_pool2d";
   ops::check_pool_input(op, x);
-  TG_CHECK(k.h >= 1 && k.w >= 1, "{}: kernel ({}, {}) must be at least 1 in each dim", op, k.h, k.w);
-  TG_CHECK(s.h >= 1 && s.w >= 1, "{}: stride ({}, {}) must be at least 1 in each dim", op, s.h, s.w);
+  ops::check_pool_window(op, k, s, p);
   TG_CHECK(d.h >= 1 && d.w >= 1, "{}: dilation ({}, {}) must be at least 1 in each dim", op, d.h, d.w);
-  TG_CHECK(p.h >= 0 && p.w >= 0, "{}: padding ({}, {}) must not be negative", op, p.h, p.w);
-  TG_CHECK(2 * p.h <= k.h && 2 * p.w <= k.w, "{}: padding ({}, {}) is more than half the kernel ({}, {})", op, p.h, p.w,
-           k.h, k.w);
   const std::int64_t H = x.size(2), W = x.size(3);
   const std::int64_t OH = ops::max_pool_output_size(H, k.h, s.h, p.h, d.h, ceil_mode);
   const std::int64_t OW = ops::max_pool_output_size(W, k.w, s.w, p.w, d.w, ceil_mode);

@@ -51,6 +51,14 @@ void check_pool_input(const char* op, const Tensor& x) {
   TG_CHECK(x.dim() == 4, "{}: input has {} dims {}, expected 4 (N, C, H, W)", op, x.dim(), x.shape().str());
 }
 
+void check_pool_window(const char* op, Size2d k, Size2d s, Size2d p) {
+  TG_CHECK(k.h >= 1 && k.w >= 1, "{}: kernel ({}, {}) must be at least 1 in each dim", op, k.h, k.w);
+  TG_CHECK(s.h >= 1 && s.w >= 1, "{}: stride ({}, {}) must be at least 1 in each dim", op, s.h, s.w);
+  TG_CHECK(p.h >= 0 && p.w >= 0, "{}: padding ({}, {}) must not be negative", op, p.h, p.w);
+  TG_CHECK(2 * p.h <= k.h && 2 * p.w <= k.w, "{}: padding ({}, {}) is more than half the kernel ({}, {})", op, p.h, p.w,
+           k.h, k.w);
+}
+
 PoolWithIndices max_over_windows(const Tensor& x, const kernels::Taps2d& taps, IndexOpNames names) {
   Tensor indices = empty({x.size(0), x.size(1), taps.rows.out(), taps.cols.out()}, i64);
   kernels::window_argmax(taps, x, indices);

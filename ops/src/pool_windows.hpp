@@ -28,6 +28,8 @@ kernels::Taps1d max_pool_windows(const char* op, std::int64_t in, std::int64_t o
 
 // Checks that x is a floating [N, C, H, W] tensor (tg::Error naming op otherwise).
 void check_pool_input(const char* op, const Tensor& x);
+// Checks a pooling window: kernel and stride at least 1, padding in [0, kernel / 2].
+void check_pool_window(const char* op, Size2d kernel, Size2d stride, Size2d padding);
 
 // The maximum over each output's taps and its flat position in the plane: the
 // positions from the window kernel, the values gathered by the index op of names (its

@@ -9,6 +9,7 @@
 #include "kernels/pooling.hpp"
 #include "op_pattern.hpp"
 #include "pool_index.hpp"
+#include "pool_windows.hpp"
 #include "tapegrad/ops/op_table.hpp"
 #include "tapegrad/ops/pooling.hpp"
 #include "tapegrad/ops/reduce.hpp"
@@ -22,13 +23,8 @@ using kernels::PoolGeometry;
 constexpr ops::IndexOpNames kMaxPoolNames{"max_pool2d_backward", "max_pool2d_select"};
 
 PoolGeometry pool_geometry(const char* op, const Tensor& x, Size2d k, Size2d s, Size2d p) {
-  ops::check_floating(op, x);
-  TG_CHECK(x.dim() == 4, "{}: input has {} dims {}, expected 4 (N, C, H, W)", op, x.dim(), x.shape().str());
-  TG_CHECK(k.h >= 1 && k.w >= 1, "{}: kernel ({}, {}) must be at least 1 in each dim", op, k.h, k.w);
-  TG_CHECK(s.h >= 1 && s.w >= 1, "{}: stride ({}, {}) must be at least 1 in each dim", op, s.h, s.w);
-  TG_CHECK(p.h >= 0 && p.w >= 0, "{}: padding ({}, {}) must not be negative", op, p.h, p.w);
-  TG_CHECK(2 * p.h <= k.h && 2 * p.w <= k.w, "{}: padding ({}, {}) is more than half the kernel ({}, {})", op, p.h, p.w,
-           k.h, k.w);
+  ops::check_pool_input(op, x);
+  ops::check_pool_window(op, k, s, p);
   const std::int64_t H = x.size(2), W = x.size(3);
   TG_CHECK(k.h <= H + 2 * p.h && k.w <= W + 2 * p.w,
            "{}: kernel ({}, {}) is larger than the padded input ({}, {}) (input {}, padding ({}, {}))", op, k.h, k.w,
