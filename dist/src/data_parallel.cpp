@@ -1,0 +1,178 @@
+#include "tapegrad/dist/data_parallel.hpp"
+
+#include <mpi.h>
+
+#include <vector>
+
+#include "tapegrad/autograd.hpp"
+#include "tapegrad/dist/collectives.hpp"
+#include "tapegrad/error.hpp"
+#include "tapegrad/ops/operators.hpp"
+#include "tapegrad/ops/views.hpp"
+#include "tapegrad/tensor_iteration.hpp"
+
+namespace tg::dist {
+
+namespace {
+
+struct Bucket {
+  DType dtype = f32;
+  Tensor flat;                       // the bucket's gradients, back to back
+  std::vector<std::size_t> members;  // parameter indices, in filling order
+  std::size_t pending = 0;           // members whose gradient has not arrived this step
+  MPI_Request request = MPI_REQUEST_NULL;
+  bool started = false;
+};
+
+struct Slot {
+  std::size_t bucket = 0;
+  std::int64_t offset = 0;  // in elements, within the bucket's flat buffer
+  bool arrived = false;
+};
+
+}  // namespace
+
+struct DataParallel::State {
+  std::vector<Tensor> params;
+  std::vector<Slot> slots;
+  std::vector<Bucket> buckets;
+  int no_sync_depth = 0;
+
+  // The flat buffer's elements of parameter i, as a tensor of its shape.
+  Tensor slice_of(std::size_t i) {
+    const Slot& s = slots[i];
+    return flat_view(buckets[s.bucket].flat, s.offset, params[i].shape());
+  }
+
+  static Tensor flat_view(const Tensor& flat, std::int64_t offset, const Shape& shape) {
+    const Tensor piece = tg::slice(flat, 0, offset, offset + shape.numel());
+    return piece.reshape(shape.to_vector());
+  }
+
+  void start(Bucket& b) {
+    const int count = static_cast<int>(b.flat.numel());
+    const int code = MPI_Iallreduce(MPI_IN_PLACE, b.flat.raw_data(), count, b.dtype == f32 ? MPI_FLOAT : MPI_DOUBLE,
+                                    MPI_SUM, MPI_COMM_WORLD, &b.request);
+    TG_CHECK(code == MPI_SUCCESS, "tg::dist::DataParallel: MPI_Iallreduce failed (error code {})", code);
+    b.started = true;
+  }
+
+  // Open MPI advances non-blocking collectives only inside MPI calls: testing the
+  // started ones from each hook lets them progress while backward computes.
+  void progress() {
+    for (Bucket& b : buckets) {
+      if (!b.started || b.request == MPI_REQUEST_NULL) continue;
+      int done = 0;
+      MPI_Test(&b.request, &done, MPI_STATUS_IGNORE);
+    }
+  }
+
+  // The gradient g arrives for parameter i: its accumulated value (.grad() + g) goes
+  // into the bucket, and a bucket whose last gradient arrived is all-reduced.
+  void arrive(std::size_t i, const Tensor& g) {
+    if (no_sync_depth > 0) return;
+    Slot& s = slots[i];
+    NoGradGuard no_grad;
+    const Tensor& old = params[i].grad();
+    copy_elements(slice_of(i), old.defined() ? old + g : g);
+    if (!s.arrived) {
+      s.arrived = true;
+      Bucket& b = buckets[s.bucket];
+      if (--b.pending == 0) start(b);
+    }
+    progress();
+  }
+};
+
+DataParallel::DataParallel(nn::ModulePtr module, DataParallelOptions options)
+    : module_(std::move(module)), state_(std::make_shared<State>()) {
+  TG_CHECK(module_ != nullptr, "tg::dist::DataParallel: the module is null");
+  TG_CHECK(is_initialized(), "tg::dist::DataParallel: MPI is not initialized; create a tg::dist::Environment first");
+  TG_CHECK(options.bucket_bytes > 0, "tg::dist::DataParallel: bucket_bytes must be > 0");
+  // Every replica starts from rank 0's parameters and buffers.
+  {
+    NoGradGuard no_grad;
+    for (Tensor& t : module_->parameters()) broadcast(t, 0);
+    for (Tensor& t : module_->buffers())
+      if (t.dtype() == f32 || t.dtype() == f64) broadcast(t, 0);
+  }
+  State& s = *state_;
+  for (const Tensor& p : module_->parameters())
+    if (p.requires_grad()) s.params.push_back(p);
+  TG_CHECK(!s.params.empty(), "tg::dist::DataParallel: the module has no parameter that requires grad");
+  s.slots.resize(s.params.size());
+  // Reverse registration order: backward produces the last layers' gradients first.
+  for (std::size_t k = s.params.size(); k-- > 0;) {
+    const Tensor& p = s.params[k];
+    // A bucket takes parameters until it holds bucket_bytes or more.
+    const bool fits = !s.buckets.empty() && s.buckets.back().dtype == p.dtype() &&
+                      static_cast<std::size_t>(s.buckets.back().flat.numel()) * dtype_size(p.dtype()) <
+                          options.bucket_bytes;
+    if (!fits) {
+      Bucket b;
+      b.dtype = p.dtype();
+      b.flat = zeros({0}, p.dtype());
+      s.buckets.push_back(std::move(b));
+    }
+    Bucket& b = s.buckets.back();
+    s.slots[k] = {s.buckets.size() - 1, b.flat.numel(), false};
+    b.members.push_back(k);
+    b.flat = zeros({b.flat.numel() + p.numel()}, p.dtype());
+  }
+  for (Bucket& b : s.buckets) b.pending = b.members.size();
+  const std::weak_ptr<State> weak = state_;
+  for (std::size_t i = 0; i < s.params.size(); ++i) {
+    s.params[i].register_hook([weak, i](const Tensor& g) -> Tensor {
+      if (const auto state = weak.lock()) state->arrive(i, g);
+      return {};
+    });
+  }
+}
+
+DataParallel::~DataParallel() {
+  // A step left unsynchronized still completes its collectives, so that no rank waits
+  // forever on this one.
+  for (Bucket& b : state_->buckets)
+    if (b.started && b.request != MPI_REQUEST_NULL) MPI_Wait(&b.request, MPI_STATUS_IGNORE);
+}
+
+void DataParallel::synchronize() {
+  State& s = *state_;
+  TG_CHECK(s.no_sync_depth == 0, "tg::dist::DataParallel: synchronize inside a no_sync scope");
+  NoGradGuard no_grad;
+  for (Bucket& b : s.buckets) {
+    if (b.started) continue;
+    // Gradients that did not arrive this step (a parameter the loss did not reach, or a
+    // step with no backward since no_sync): their current .grad(), or zeros.
+    for (std::size_t i : b.members) {
+      if (s.slots[i].arrived) continue;
+      const Tensor& g = s.params[i].grad();
+      copy_elements(s.slice_of(i), g.defined() ? g : zeros_like(s.params[i]));
+    }
+    s.start(b);
+  }
+  const double inv_size = 1.0 / size();
+  for (Bucket& b : s.buckets) {
+    const int code = MPI_Wait(&b.request, MPI_STATUS_IGNORE);
+    TG_CHECK(code == MPI_SUCCESS, "tg::dist::DataParallel: waiting for an all-reduce failed (error code {})", code);
+    b.started = false;
+    b.pending = b.members.size();
+    for (std::size_t i : b.members) {
+      s.slots[i].arrived = false;
+      s.params[i].set_grad((s.slice_of(i) * inv_size).contiguous());
+    }
+  }
+}
+
+std::size_t DataParallel::num_buckets() const { return state_->buckets.size(); }
+
+std::size_t DataParallel::buckets_in_flight() const {
+  std::size_t n = 0;
+  for (const Bucket& b : state_->buckets) n += b.started ? 1 : 0;
+  return n;
+}
+
+DataParallel::NoSync::NoSync(DataParallel& ddp) : ddp_(ddp) { ++ddp_.state_->no_sync_depth; }
+DataParallel::NoSync::~NoSync() { --ddp_.state_->no_sync_depth; }
+
+}  // namespace tg::dist
