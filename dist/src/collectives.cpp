@@ -6,6 +6,7 @@
 #include <limits>
 #include <string>
 
+#include "mpi_support.hpp"
 #include "tapegrad/error.hpp"
 
 namespace tg::dist {
@@ -14,17 +15,9 @@ namespace {
 
 std::atomic<bool> environment_alive{false};
 
-// MPI's text for an error code ("MPI_ERR_ROOT: invalid root").
-std::string mpi_error_string(int code) {
-  char text[MPI_MAX_ERROR_STRING];
-  int length = 0;
-  if (MPI_Error_string(code, text, &length) != MPI_SUCCESS) return "MPI error code " + std::to_string(code);
-  return std::string(text, static_cast<std::size_t>(length));
-}
-
-void check(const char* what, int code) {
-  if (code != MPI_SUCCESS) fail("{}: MPI failed: {}", what, mpi_error_string(code));
-}
+using detail::check;
+using detail::mpi_error_string;
+using detail::wait_for;
 
 void require_initialized(const char* what) {
   TG_CHECK(is_initialized(), "{}: MPI is not initialized; create a tg::dist::Environment first (and run under mpirun)",
@@ -101,7 +94,9 @@ int size() {
 
 void barrier() {
   require_initialized("tg::dist::barrier");
-  check("tg::dist::barrier", MPI_Barrier(MPI_COMM_WORLD));
+  MPI_Request request = MPI_REQUEST_NULL;
+  check("tg::dist::barrier", MPI_Ibarrier(MPI_COMM_WORLD, &request));
+  wait_for(request, "tg::dist::barrier");
 }
 
 void all_reduce(Tensor& t, ReduceOp op) {
@@ -111,8 +106,10 @@ void all_reduce(Tensor& t, ReduceOp op) {
            static_cast<int>(op));
   const int count = static_cast<int>(t.numel());
   if (count > 0) {
+    MPI_Request request = MPI_REQUEST_NULL;
     check("tg::dist::all_reduce",
-          MPI_Allreduce(MPI_IN_PLACE, t.raw_data(), count, mpi_type(t.dtype()), MPI_SUM, MPI_COMM_WORLD));
+          MPI_Iallreduce(MPI_IN_PLACE, t.raw_data(), count, mpi_type(t.dtype()), MPI_SUM, MPI_COMM_WORLD, &request));
+    wait_for(request, "tg::dist::all_reduce");
   } else {
     barrier();  // every rank still takes part in the collective
   }
@@ -131,7 +128,9 @@ void broadcast(Tensor& t, int root) {
   require_initialized("tg::dist::broadcast");
   require_collective_tensor("tg::dist::broadcast", t);
   const int count = static_cast<int>(t.numel());
-  check("tg::dist::broadcast", MPI_Bcast(t.raw_data(), count, mpi_type(t.dtype()), root, MPI_COMM_WORLD));
+  MPI_Request request = MPI_REQUEST_NULL;
+  check("tg::dist::broadcast", MPI_Ibcast(t.raw_data(), count, mpi_type(t.dtype()), root, MPI_COMM_WORLD, &request));
+  wait_for(request, "tg::dist::broadcast");
   t.bump_version();
 }
 

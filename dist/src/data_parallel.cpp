@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "mpi_support.hpp"
 #include "tapegrad/autograd.hpp"
 #include "tapegrad/dist/collectives.hpp"
 #include "tapegrad/error.hpp"
@@ -51,9 +52,9 @@ struct DataParallel::State {
 
   void start(Bucket& b) {
     const int count = static_cast<int>(b.flat.numel());
-    const int code = MPI_Iallreduce(MPI_IN_PLACE, b.flat.raw_data(), count, b.dtype == f32 ? MPI_FLOAT : MPI_DOUBLE,
-                                    MPI_SUM, MPI_COMM_WORLD, &b.request);
-    TG_CHECK(code == MPI_SUCCESS, "tg::dist::DataParallel: MPI_Iallreduce failed (error code {})", code);
+    detail::check("tg::dist::DataParallel: starting the gradients' all-reduce",
+                  MPI_Iallreduce(MPI_IN_PLACE, b.flat.raw_data(), count, b.dtype == f32 ? MPI_FLOAT : MPI_DOUBLE,
+                                 MPI_SUM, MPI_COMM_WORLD, &b.request));
     b.started = true;
   }
 
@@ -93,9 +94,8 @@ DataParallel::DataParallel(nn::ModulePtr module, DataParallelOptions options)
   {
     NoGradGuard no_grad;
     for (Tensor& t : module_->parameters()) broadcast(t, 0);
-    for (Tensor& t : module_->buffers())
-      if (t.dtype() == f32 || t.dtype() == f64) broadcast(t, 0);
   }
+  broadcast_buffers();
   State& s = *state_;
   for (const Tensor& p : module_->parameters())
     if (p.requires_grad()) s.params.push_back(p);
@@ -132,8 +132,21 @@ DataParallel::DataParallel(nn::ModulePtr module, DataParallelOptions options)
 DataParallel::~DataParallel() {
   // A step left unsynchronized still completes its collectives, so that no rank waits
   // forever on this one.
-  for (Bucket& b : state_->buckets)
-    if (b.started && b.request != MPI_REQUEST_NULL) MPI_Wait(&b.request, MPI_STATUS_IGNORE);
+  // Bounded: with a rank gone, the wait gives up after tg::dist::timeout().
+  for (Bucket& b : state_->buckets) {
+    if (!b.started || b.request == MPI_REQUEST_NULL) continue;
+    try {
+      detail::wait_for(b.request, "tg::dist::DataParallel");
+    } catch (const Error&) {
+      return;  // the job is failing already; the error that unwinds says why
+    }
+  }
+}
+
+void DataParallel::broadcast_buffers() {
+  NoGradGuard no_grad;
+  for (Tensor& t : module_->buffers())
+    if (t.dtype() == f32 || t.dtype() == f64) broadcast(t, 0);
 }
 
 void DataParallel::synchronize() {
@@ -153,8 +166,7 @@ void DataParallel::synchronize() {
   }
   const double inv_size = 1.0 / size();
   for (Bucket& b : s.buckets) {
-    const int code = MPI_Wait(&b.request, MPI_STATUS_IGNORE);
-    TG_CHECK(code == MPI_SUCCESS, "tg::dist::DataParallel: waiting for an all-reduce failed (error code {})", code);
+    detail::wait_for(b.request, "tg::dist::DataParallel: the gradients' all-reduce");
     b.started = false;
     b.pending = b.members.size();
     for (std::size_t i : b.members) {

@@ -2,6 +2,10 @@
 // under `mpirun -np 2` and alone, as one rank).
 #include <doctest/doctest.h>
 
+#include <chrono>
+#include <cmath>
+#include <thread>
+
 #include <tapegrad/dist/collectives.hpp>
 #include <tapegrad/tapegrad.hpp>
 
@@ -61,4 +65,25 @@ TEST_CASE("dist collectives refuse tensors MPI cannot take, and MPI's errors are
   Tensor t = tg::zeros({1}, tg::f64);
   CHECK_ERROR(dist::broadcast(t, dist::size()), "tg::dist::broadcast: MPI failed: MPI_ERR_ROOT");
   CHECK_ERROR(dist::Environment(), "tg::dist::Environment: one already exists in this process");
+}
+
+TEST_CASE("dist a collective the other ranks do not join in time is an error naming it, not a hang") {
+  if (dist::size() < 2) return;  // alone, every collective completes at once
+  const double saved = dist::timeout();
+  CHECK(saved == 300.0);  // the default
+  dist::set_timeout(0.5);
+  if (dist::rank() == 0) {
+    const auto start = std::chrono::steady_clock::now();
+    CHECK_ERROR(dist::barrier(), "tg::dist::barrier: rank 0 had no answer from the other ranks within 0.5 s");
+    const double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    CHECK(waited >= 0.5);
+    CHECK(waited < 1.5);
+  } else {
+    // Late: rank 0 has given up by then; this barrier completes with the one it abandoned.
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    dist::barrier();
+  }
+  dist::set_timeout(saved);
+  dist::barrier();
+  CHECK_ERROR(dist::set_timeout(std::nan("")), "tg::dist::set_timeout: the timeout is NaN");
 }

@@ -37,6 +37,14 @@ int rank();
 int size();
 void barrier();
 
+// How long a rank waits for the others in a collective (here and in DataParallel)
+// before it gives up with a tg::Error naming the collective: a rank that died or hangs
+// must not hang the others forever. Default 300 s; 0 (or less): no limit. Under mpirun a
+// rank that dies usually ends the whole job at once; the limit is for the rest (a hung
+// rank, a launcher that keeps the job, mpirun --enable-recovery).
+void set_timeout(double seconds);
+double timeout();
+
 enum class ReduceOp { sum, mean };
 
 // Every rank's tensor becomes the elementwise sum (or mean) over the ranks, in place.

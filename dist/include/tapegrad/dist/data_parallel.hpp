@@ -42,6 +42,11 @@ class DataParallel {
   // .grad() to the mean over ranks. Call after backward, before the optimizer's step.
   void synchronize();
 
+  // Copies rank 0's floating-point buffers (BatchNorm's running statistics, which each
+  // rank otherwise updates from its own share of the batch) to every rank: before an
+  // evaluation shared among the ranks, or a checkpoint.
+  void broadcast_buffers();
+
   // While one lives, backward accumulates gradients locally without communicating.
   class NoSync {
    public:
