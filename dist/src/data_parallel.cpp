@@ -38,6 +38,7 @@ struct DataParallel::State {
   std::vector<Slot> slots;
   std::vector<Bucket> buckets;
   int no_sync_depth = 0;
+  bool armed = false;  // the next backward is a training step's (prepare_for_backward)
 
   // The flat buffer's elements of parameter i, as a tensor of its shape.
   Tensor slice_of(std::size_t i) {
@@ -71,7 +72,7 @@ struct DataParallel::State {
   // The gradient g arrives for parameter i: its accumulated value (.grad() + g) goes
   // into the bucket, and a bucket whose last gradient arrived is all-reduced.
   void arrive(std::size_t i, const Tensor& g) {
-    if (no_sync_depth > 0) return;
+    if (no_sync_depth > 0 || !armed) return;
     Slot& s = slots[i];
     NoGradGuard no_grad;
     const Tensor& old = params[i].grad();
@@ -164,6 +165,7 @@ void DataParallel::synchronize() {
     }
     s.start(b);
   }
+  s.armed = false;
   const double inv_size = 1.0 / size();
   for (Bucket& b : s.buckets) {
     detail::wait_for(b.request, "tg::dist::DataParallel: the gradients' all-reduce");
@@ -174,6 +176,13 @@ void DataParallel::synchronize() {
       s.params[i].set_grad((s.slice_of(i) * inv_size).contiguous());
     }
   }
+}
+
+void DataParallel::prepare_for_backward() { state_->armed = true; }
+
+Tensor DataParallel::operator()(const Tensor& input) {
+  prepare_for_backward();
+  return (*module_)(input);
 }
 
 std::size_t DataParallel::num_buckets() const { return state_->buckets.size(); }

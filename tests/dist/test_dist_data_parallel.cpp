@@ -60,6 +60,7 @@ TEST_CASE("dist DataParallel: N ranks with 1/N of the batch each step like one p
 
   for (int step = 0; step < 3; ++step) {
     opt->zero_grad();
+    ddp.prepare_for_backward();
     loss_of(*replica, shard).backward();
     CHECK(ddp.buckets_in_flight() == ddp.num_buckets());  // started by the hooks, during backward
     ddp.synchronize();
@@ -121,4 +122,31 @@ TEST_CASE("dist DataParallel refuses a module without trainable parameters and s
   dist::DataParallel ddp(m);
   auto scope = ddp.no_sync();
   CHECK_ERROR(ddp.synchronize(), "synchronize inside a no_sync scope");
+}
+
+TEST_CASE("dist DataParallel: a backward or tg::grad not prepared communicates nothing, and synchronize still averages") {
+  const std::int64_t r = dist::rank();
+  const Tensor x = batch_inputs(4 * dist::size());
+  const Tensor shard = tg::slice(x, 0, 4 * r, 4 * (r + 1));
+  auto replica = mlp(9);
+  dist::DataParallel ddp(replica, {.bucket_bytes = 64});
+  // A diagnostic's gradient on this rank alone (the other ranks do nothing of the sort).
+  const auto params = replica->parameters();
+  const Tensor loss = loss_of(*replica, shard);
+  tg::grad(std::span<const Tensor>(&loss, 1), params);
+  CHECK(ddp.buckets_in_flight() == 0);
+  loss_of(*replica, shard).backward();
+  CHECK(ddp.buckets_in_flight() == 0);  // not prepared: nothing started during backward
+  ddp.synchronize();                    // starts and waits for every bucket
+  std::vector<Tensor> got;
+  for (const Tensor& p : params) got.push_back(p.grad().clone());
+  // Prepared through the wrapper's forward: the same averaged gradients.
+  for (Tensor p : replica->parameters()) p.set_grad(Tensor{});
+  tg::mean(tg::square(ddp(shard))).backward();  // loss_of through the wrapper
+  CHECK(ddp.buckets_in_flight() == ddp.num_buckets());
+  ddp.synchronize();
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    const auto a = got[i].to_vector<double>(), b = params[i].grad().to_vector<double>();
+    for (std::size_t j = 0; j < a.size(); ++j) CHECK(a[j] == doctest::Approx(b[j]).epsilon(1e-12));
+  }
 }

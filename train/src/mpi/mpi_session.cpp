@@ -11,5 +11,6 @@ MpiSession::MpiSession() : impl_(std::make_unique<Impl>()) {}
 MpiSession::~MpiSession() = default;
 int MpiSession::rank() const { return dist::rank(); }
 int MpiSession::size() const { return dist::size(); }
+void MpiSession::set_timeout(double seconds) { dist::set_timeout(seconds); }
 
 }  // namespace tg::train

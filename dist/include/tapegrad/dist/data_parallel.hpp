@@ -7,7 +7,7 @@
 //   tg::dist::DataParallel ddp(model);          // broadcasts rank 0's parameters and buffers
 //   for (...) {
 //     optimizer->zero_grad();
-//     loss_fn((*model)(x_shard), y_shard).backward();   // all-reduces start from hooks
+//     loss_fn(ddp(x_shard), y_shard).backward();   // all-reduces start from hooks
 //     ddp.synchronize();                         // waits; .grad() is the mean over ranks
 //     optimizer->step();
 //   }
@@ -19,6 +19,12 @@
 // and equal shares, the mean over ranks is the gradient of the mean over the whole batch.
 // Inside a NoSync scope the hooks do nothing and gradients accumulate locally; the
 // first backward after it all-reduces the accumulated gradients.
+//
+// The hooks start all-reduces only in the backward of a forward made through the wrapper
+// (ddp(x), or prepare_for_backward() before backward), until synchronize: other
+// backward passes and tg::grad calls through the model (a monitor's gradient histogram
+// on one rank, say) communicate nothing, so they cannot put the ranks' collectives out
+// of step. Without it, synchronize still averages everything, with no overlap.
 #include <cstddef>
 #include <memory>
 
@@ -36,6 +42,11 @@ class DataParallel {
   ~DataParallel();
   DataParallel(const DataParallel&) = delete;
   DataParallel& operator=(const DataParallel&) = delete;
+
+  // The module's forward, and prepare_for_backward().
+  Tensor operator()(const Tensor& input);
+  // The next backward is this step's: its gradient hooks start the buckets' all-reduces.
+  void prepare_for_backward();
 
   // Waits for every bucket's all-reduce (starting those whose gradients did not all
   // arrive: a parameter without a gradient counts as zeros) and sets each parameter's

@@ -21,6 +21,9 @@ class MpiSession {
 
   int rank() const;
   int size() const;
+  // How long a rank waits for the others in a collective before it stops with an error
+  // naming it (tg::dist::set_timeout; default 300 s, 0: no limit).
+  void set_timeout(double seconds);
 
  private:
   struct Impl;
