@@ -259,6 +259,7 @@ Tensor forward(const Tensor& x, const Tensor& weight, const Tensor& bias, const 
   }
   Tensor y = empty(x.shape(), x.dtype());
   channel_affine<T>(l, xd, scale, shift, nullptr, {}, y.data<T>());
+  if (is_anomaly_enabled()) check_finite(y, kName, "forward");
   if (auto node = record_node<SyncBatchNormNode>(y, {&x, &weight, &bias}, reducer, std::move(mean),
                                                  std::move(invstd), count, eps))
     node->save(x, weight);

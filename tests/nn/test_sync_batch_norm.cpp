@@ -4,6 +4,7 @@
 // BatchNorm").
 #include <doctest/doctest.h>
 
+#include <limits>
 #include <tapegrad/nn/nn.hpp>
 #include <tapegrad/tapegrad.hpp>
 
@@ -207,4 +208,12 @@ TEST_CASE("nn sum_across_processes: the gradient is the sum across processes of 
   tg::sum(y * y).backward();  // d/dx of sum_p (sum_q x_q)^2 at identical x: 3 * 2 * 3x
   CHECK(x.grad().to_vector<double>() == std::vector<double>{18, -36});
   CHECK(reducer->calls == 2);
+}
+
+TEST_CASE("nn synchronized_batch_norm in anomaly mode names itself when its output is not finite") {
+  tg::AnomalyModeGuard anomaly;
+  const Tensor gamma = tg::full({2}, std::numeric_limits<double>::infinity());
+  CHECK_ERROR(
+      nn::synchronized_batch_norm(tg::randn({3, 2}), gamma, {}, {}, {}, 0.1, 1e-5, std::make_shared<IdenticalProcesses>(2)),
+      "anomaly: forward of synchronized_batch_norm produced");
 }
