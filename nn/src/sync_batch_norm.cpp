@@ -54,18 +54,20 @@ void channel_sums(Layout l, const T* data, double* out, A&& a, B&& b) {
   });
 }
 
-// out = in * scale[c] + shift[c] elementwise, plus extra[c] * other when other is given.
-template <class T>
-void channel_affine(Layout l, const T* in, const std::vector<double>& scale, const std::vector<double>& shift,
-                    const T* other, const std::vector<double>& extra, T* out) {
+// out[i] = fn(c, i) for every value i of every channel c.
+template <class T, class Fn>
+void channel_map(Layout l, T* out, Fn&& fn) {
   parallel_for(l.n * l.c, grain_for_work(l.s), [&](std::int64_t begin, std::int64_t end) {
     for (std::int64_t r = begin; r < end; ++r) {
       const std::int64_t c = r % l.c;
-      const T a = static_cast<T>(scale[c]), b = static_cast<T>(shift[c]);
-      const T e = other ? static_cast<T>(extra[c]) : T(0);
-      for (std::int64_t i = r * l.s; i < (r + 1) * l.s; ++i) out[i] = in[i] * a + b + (other ? e * other[i] : T(0));
+      for (std::int64_t i = r * l.s; i < (r + 1) * l.s; ++i) out[i] = fn(c, i);
     }
   });
+}
+
+template <class T>
+std::vector<T> as(const std::vector<double>& v) {
+  return std::vector<T>(v.begin(), v.end());
 }
 
 std::vector<double> values_or(const Tensor& t, std::int64_t n, double fallback) {
@@ -115,8 +117,8 @@ class SyncBatchNormNode final : public Node {
   }
 
  private:
-  // With dxhat = dy * w, S1 = sum dxhat and S2 = sum dxhat * xhat (global):
-  //   dx = invstd * (dxhat - S1 / M - xhat * S2 / M), dw = sum dy * xhat, db = sum dy (local).
+  // With the global S1 = sum dy and S2 = sum dy * xhat (docs/distributed.md):
+  //   dx = w invstd (dy - S1 / M - xhat S2 / M); dw = sum dy * xhat, db = sum dy (local).
   template <class T>
   void fused_backward(const Tensor& g, const Tensor& x, const Tensor& w, bool need_x, bool need_w, bool need_b,
                       TensorList& out) const {
@@ -137,16 +139,19 @@ class SyncBatchNormNode final : public Node {
     const Tensor global = reduced(sums, reducer_);
     s = global.data<double>();
     const std::vector<double> weight = values_or(w, l.c, 1.0);
-    // dx = k dy + k' x + shift with k = w invstd, k' = -k invstd S2 / M,
-    // shift = -k S1 / M - k' mean.
+    // dx = k dy + k2 (x - mean) + shift with k = w invstd, k2 = -k invstd S2 / M,
+    // shift = -k S1 / M.
     std::vector<double> k(static_cast<std::size_t>(l.c)), k2(k.size()), shift(k.size());
     for (std::int64_t c = 0; c < l.c; ++c) {
       k[c] = weight[c] * invstd_[c];
       k2[c] = -k[c] * invstd_[c] * s[l.c + c] / count_;
-      shift[c] = -k[c] * s[c] / count_ - k2[c] * mean_[c];
+      shift[c] = -k[c] * s[c] / count_;
     }
+    const std::vector<T> kt = as<T>(k), k2t = as<T>(k2), shiftt = as<T>(shift), meant = as<T>(mean_);
     Tensor dx = empty(x.shape(), x.dtype());
-    channel_affine<T>(l, gd, k, shift, xd, k2, dx.data<T>());
+    channel_map(l, dx.data<T>(), [&](std::int64_t c, std::int64_t i) {
+      return gd[i] * kt[c] + (xd[i] - meant[c]) * k2t[c] + shiftt[c];
+    });
     out[0] = std::move(dx);
   }
 
@@ -250,15 +255,13 @@ Tensor forward(const Tensor& x, const Tensor& weight, const Tensor& bias, const 
   }
   if (running_mean.defined()) update_running(running_mean, running_var, mean, var, count, momentum);
 
-  // y = x * scale + shift, scale = w invstd, shift = b - mean scale.
-  const std::vector<double> w = values_or(weight, l.c, 1.0), b = values_or(bias, l.c, 0.0);
-  std::vector<double> scale(mean.size()), shift(mean.size());
-  for (std::int64_t c = 0; c < l.c; ++c) {
-    scale[c] = w[c] * invstd[c];
-    shift[c] = b[c] - mean[c] * scale[c];
-  }
+  // y = (x - mean) * scale + b, scale = w invstd.
+  const std::vector<double> w = values_or(weight, l.c, 1.0);
+  std::vector<double> scale(mean.size());
+  for (std::int64_t c = 0; c < l.c; ++c) scale[c] = w[c] * invstd[c];
+  const std::vector<T> meant = as<T>(mean), scalet = as<T>(scale), bt = as<T>(values_or(bias, l.c, 0.0));
   Tensor y = empty(x.shape(), x.dtype());
-  channel_affine<T>(l, xd, scale, shift, nullptr, {}, y.data<T>());
+  channel_map(l, y.data<T>(), [&](std::int64_t c, std::int64_t i) { return (xd[i] - meant[c]) * scalet[c] + bt[c]; });
   if (is_anomaly_enabled()) check_finite(y, kName, "forward");
   if (auto node = record_node<SyncBatchNormNode>(y, {&x, &weight, &bias}, reducer, std::move(mean),
                                                  std::move(invstd), count, eps))

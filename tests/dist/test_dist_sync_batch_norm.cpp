@@ -110,7 +110,8 @@ TEST_CASE("dist synchronized BatchNorm with DataParallel: three SGD steps of N r
   auto opt = tg::optim::create("sgd", replica->parameters(), {{"lr", 0.1}});
   auto reference = model();
   auto ref_opt = tg::optim::create("sgd", reference->parameters(), {{"lr", 0.1}});
-  const Tensor x = rows(batch.x, r * per_rank, (r + 1) * per_rank), target = rows(batch.r, r * per_rank, (r + 1) * per_rank);
+  const Tensor x = rows(batch.x, r * per_rank, (r + 1) * per_rank);
+  const Tensor target = rows(batch.r, r * per_rank, (r + 1) * per_rank);
   for (int step = 0; step < 3; ++step) {
     opt->zero_grad();
     loss_of((*replica)(x), target).backward();

@@ -213,7 +213,7 @@ TEST_CASE("nn sum_across_processes: the gradient is the sum across processes of 
 TEST_CASE("nn synchronized_batch_norm in anomaly mode names itself when its output is not finite") {
   tg::AnomalyModeGuard anomaly;
   const Tensor gamma = tg::full({2}, std::numeric_limits<double>::infinity());
-  CHECK_ERROR(
-      nn::synchronized_batch_norm(tg::randn({3, 2}), gamma, {}, {}, {}, 0.1, 1e-5, std::make_shared<IdenticalProcesses>(2)),
-      "anomaly: forward of synchronized_batch_norm produced");
+  const auto reducer = std::make_shared<IdenticalProcesses>(2);
+  CHECK_ERROR(nn::synchronized_batch_norm(tg::randn({3, 2}), gamma, {}, {}, {}, 0.1, 1e-5, reducer),
+              "anomaly: forward of synchronized_batch_norm produced");
 }

@@ -31,8 +31,8 @@ TEST_CASE("dist synchronized BatchNorm needs MPI initialized: before the Environ
     CHECK(t.to_vector<double>() == std::vector<double>{1.5, -2});
   }
   // The layer outlives the environment: its next training forward is an error, not a crash.
-  CHECK_ERROR(bn(tg::randn({4, 3})),
-              "synchronized BatchNorm (tg::dist::MpiSumAcrossProcesses): MPI is not initialized (or already finalized)");
+  CHECK_ERROR(bn(tg::randn({4, 3})), "synchronized BatchNorm (tg::dist::MpiSumAcrossProcesses): MPI is not "
+                                     "initialized (or already finalized)");
   // Eval needs no communication.
   bn.eval();
   CHECK(bn(tg::randn({4, 3})).shape() == tg::Shape{4, 3});

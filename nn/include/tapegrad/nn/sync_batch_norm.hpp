@@ -13,8 +13,8 @@
 // backward communicates nothing.
 //
 // Twice differentiable: under create_graph the backward is written with tapegrad ops and
-// sum_across_processes (tapegrad/nn/cross_process.hpp), recomputing the statistics (so
-// that backward makes two all-reduces then).
+// sum_across_processes (tapegrad/nn/cross_process.hpp) and recomputes the statistics in
+// x's dtype (that backward makes two all-reduces).
 #include <memory>
 
 #include "tapegrad/nn/cross_process.hpp"
