@@ -4,6 +4,7 @@
 // BatchNorm").
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <limits>
 #include <tapegrad/nn/nn.hpp>
 #include <tapegrad/tapegrad.hpp>
@@ -216,4 +217,19 @@ TEST_CASE("nn synchronized_batch_norm in anomaly mode names itself when its outp
   const auto reducer = std::make_shared<IdenticalProcesses>(2);
   CHECK_ERROR(nn::synchronized_batch_norm(tg::randn({3, 2}), gamma, {}, {}, {}, 0.1, 1e-5, reducer),
               "anomaly: forward of synchronized_batch_norm produced");
+}
+
+TEST_CASE("nn synchronized BatchNorm in f32 keeps its accuracy on a channel whose mean is 1000 standard deviations") {
+  // The variance comes from f64 sums of x and x^2: var = E[x^2] - mean^2 loses about
+  // log10(mean^2 / var) = 6 of f64's 16 digits here, far below f32's resolution.
+  nn::BatchNorm1d sync(2), plain(2);
+  sync.set_synchronization(std::make_shared<IdenticalProcesses>(2));
+  tg::Generator gen(9);
+  const Tensor x = tg::randn({6, 2}, tg::f32, &gen) + 1000.0;
+  const Tensor y = sync(x), y_plain = plain(repeated(x, 2));
+  // x itself carries f32 rounding of 1000 (ulp 6e-5) on both sides; the outputs have
+  // standard deviation 1.
+  const auto a = y.to_vector<double>(), b = tg::slice(y_plain, 0, 0, 6).to_vector<double>();
+  for (std::size_t i = 0; i < a.size(); ++i) CHECK(std::abs(a[i] - b[i]) < 5e-4);
+  check_close(sync.running_var(), plain.running_var(), 1e-4);
 }
