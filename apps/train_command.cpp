@@ -81,7 +81,7 @@ struct TrainArgs {
   std::int64_t gradcheck_every = 0;  // 0: never
   bool gradcheck_every_given = false;
   // data-parallel across the ranks of an mpirun job
-  bool distributed = false;
+  bool distributed = false, sync_bn = false;
   double dist_timeout = 300;
 };
 
@@ -142,6 +142,7 @@ TrainConfig make_config(const TrainArgs& a) {
   c.average = a.average;
   c.test_time_flip = a.tta_flip;
   c.distributed = a.distributed;
+  c.sync_batch_norm = a.sync_bn;
   return c;
 }
 
@@ -454,6 +455,9 @@ void add_train_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--distributed", args->distributed,
                 "Data-parallel training across the ranks of an MPI job: mpirun -np N tapegrad train --distributed "
                 "...; --batch-size is per rank, rank 0 prints and saves (docs/distributed.md)");
+  cmd->add_flag("--sync-bn", args->sync_bn,
+                "With --distributed: BatchNorm normalizes with the statistics of the global batch (all-reduced), "
+                "not each rank's share");
   cli::add_ranged_option(*cmd, "--dist-timeout", args->dist_timeout, kDistTimeout,
                          "With --distributed: seconds a rank waits for the others in a collective before it stops "
                          "with an error (a rank died or hangs; 0: no limit)");

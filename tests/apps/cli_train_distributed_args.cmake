@@ -12,3 +12,6 @@ add_test(NAME cli_train_distributed_with_gradcheck_every
 add_test(NAME cli_train_distributed_bad_timeout
          COMMAND ${TAPEGRAD_EXPECT_ERROR} --status 2 "train: --dist-timeout '-1' is out of range"
                  $<TARGET_FILE:tapegrad_cli> train --distributed --dist-timeout -1)
+add_test(NAME cli_train_sync_bn_without_distributed
+         COMMAND ${TAPEGRAD_EXPECT_ERROR} --status 2 "train: synchronized BatchNorm is for a distributed run"
+                 $<TARGET_FILE:tapegrad_cli> train --sync-bn)

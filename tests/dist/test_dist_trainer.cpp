@@ -43,6 +43,22 @@ tg::nn::ModulePtr small_net() {
       std::make_shared<tg::nn::Linear>(16, 4)});
 }
 
+// conv -> BatchNorm -> ReLU -> linear: its steps depend on the batch statistics.
+tg::nn::ModulePtr bn_net() {
+  tg::manual_seed(6);
+  return std::make_shared<tg::nn::Sequential>(std::vector<tg::nn::ModulePtr>{
+      std::make_shared<tg::nn::Conv2d>(1, 4, 3, tg::Conv2dOptions{.padding = 1}),
+      std::make_shared<tg::nn::BatchNorm2d>(4), std::make_shared<tg::nn::ReLU>(), std::make_shared<tg::nn::Flatten>(),
+      std::make_shared<tg::nn::Linear>(4 * 64, 4)});
+}
+
+double largest_difference(const std::vector<double>& a, const std::vector<double>& b) {
+  REQUIRE(a.size() == b.size());
+  double worst = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) worst = std::max(worst, std::abs(a[i] - b[i]));
+  return worst;
+}
+
 TrainOptions options_for(std::int64_t batch, bool distributed) {
   TrainOptions o;
   o.epochs = 3;
@@ -106,6 +122,33 @@ TEST_CASE("dist Trainer: N ranks of batch b train like one process of batch N*b,
   CHECK(together.test.accuracy == reference.test.accuracy);
   CHECK(together.test.loss == doctest::Approx(reference.test.loss).epsilon(1e-4));
   CHECK(together.test.accuracy > 0.9);  // it learned the bands
+}
+
+TEST_CASE("dist Trainer: with synchronized BatchNorm, N ranks train like one process on the global batch") {
+  const std::int64_t n = dist::size(), b = 6;
+  const TrainData data = band_data();
+  TrainOptions synced = options_for(b, true);
+  synced.sync_batch_norm = true;
+  Trainer job(bn_net(), synced);
+  const TrainResult together = job.fit(data);
+  Trainer alone(bn_net(), options_for(b * n, false));
+  const TrainResult reference = alone.fit(data);
+  // Parameters and buffers (the running statistics are the global batch's too). The same
+  // f32 round-off bound as without BatchNorm: only the order of the sums differs.
+  std::vector<double> got = flat_parameters(job.model()), want = flat_parameters(alone.model());
+  for (const Tensor& t : job.model().buffers())
+    if (t.dtype() == tg::f32) for (double v : t.to_vector<double>()) got.push_back(v);
+  for (const Tensor& t : alone.model().buffers())
+    if (t.dtype() == tg::f32) for (double v : t.to_vector<double>()) want.push_back(v);
+  const double worst = largest_difference(got, want);
+  MESSAGE("synchronized BatchNorm: largest parameter or statistic difference after 3 epochs: " << worst);
+  CHECK(worst < 2e-5);
+  CHECK(together.test.accuracy == reference.test.accuracy);
+  if (n > 1) {  // per-rank statistics (the default) are another computation
+    Trainer per_rank(bn_net(), options_for(b, true));
+    per_rank.fit(data);
+    CHECK(largest_difference(flat_parameters(per_rank.model()), flat_parameters(alone.model())) > 1e-4);
+  }
 }
 
 TEST_CASE("dist Trainer: only rank 0 writes, and a distributed run resumes from its run state as if not stopped") {

@@ -26,7 +26,8 @@ class DistributedRun {
 };
 
 // Wraps model for data-parallel training (rank 0's parameters and buffers go to every
-// rank; gradients are all-reduced from hooks during backward). Needs a live MpiSession.
-std::unique_ptr<DistributedRun> start_distributed_run(const nn::ModulePtr& model);
+// rank; gradients are all-reduced from hooks during backward), its BatchNorms synchronized
+// when asked. Needs a live MpiSession.
+std::unique_ptr<DistributedRun> start_distributed_run(const nn::ModulePtr& model, bool sync_batch_norm);
 
 }  // namespace tg::train::detail

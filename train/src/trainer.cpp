@@ -219,6 +219,8 @@ void TrainOptions::validate() const {
   TG_CHECK(!run_name.empty() && run_name.find('/') == std::string::npos,
            "train: the run name '{}' must be a non-empty file name without '/'", run_name);
   augmentation.validate();
+  TG_CHECK(distributed || !sync_batch_norm,
+           "train: synchronized BatchNorm is for a distributed run (TrainOptions::distributed, --distributed)");
 }
 
 Trainer::Trainer(nn::ModulePtr model, TrainOptions options) : model_(std::move(model)), options_(std::move(options)) {
@@ -275,7 +277,7 @@ TrainResult Trainer::fit(const TrainData& data) {
   Run run{model, optimizer, options_, callbacks_};
   run.classification = classification;
   std::unique_ptr<detail::DistributedRun> job;
-  if (options_.distributed) job = detail::start_distributed_run(model_);
+  if (options_.distributed) job = detail::start_distributed_run(model_, options_.sync_batch_norm);
   run.job = job.get();
   const int rank = job ? job->rank() : 0, ranks = job ? job->size() : 1;
   EvaluationSet validation{data.validation}, test{data.test};

@@ -2,6 +2,7 @@
 
 #include <tapegrad/dist/collectives.hpp>
 #include <tapegrad/dist/data_parallel.hpp>
+#include <tapegrad/dist/sync_batch_norm.hpp>
 #include <tapegrad/error.hpp>
 
 namespace tg::train::detail {
@@ -28,10 +29,11 @@ class MpiRun final : public DistributedRun {
 
 }  // namespace
 
-std::unique_ptr<DistributedRun> start_distributed_run(const nn::ModulePtr& model) {
+std::unique_ptr<DistributedRun> start_distributed_run(const nn::ModulePtr& model, bool sync_batch_norm) {
   TG_CHECK(dist::is_initialized(),
            "train: a distributed run needs the MPI job: create a tg::train::MpiSession first (and start the program "
            "with mpirun)");
+  if (sync_batch_norm) dist::convert_sync_batch_norm(*model);
   return std::make_unique<MpiRun>(model);
 }
 

@@ -4,7 +4,7 @@
 
 namespace tg::train::detail {
 
-std::unique_ptr<DistributedRun> start_distributed_run(const nn::ModulePtr&) {
+std::unique_ptr<DistributedRun> start_distributed_run(const nn::ModulePtr&, bool) {
   fail("train: a distributed run needs MPI, and tapegrad was built without it (install openmpi-bin and "
        "libopenmpi-dev, and configure with -DTAPEGRAD_MPI=ON)");
 }

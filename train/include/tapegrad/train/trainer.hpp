@@ -93,6 +93,11 @@ struct TrainOptions {
   // (on a shared path) and may come from a run on another number of ranks. Dropout
   // draws differ between ranks (rank r > 0 derives its stream from rank 0's).
   bool distributed = false;
+  // With distributed: every BatchNorm of the model normalizes with the statistics of the
+  // global batch (all-reduced in forward, their gradients in backward: nn::synchronized_batch_norm,
+  // docs/distributed.md), so N ranks train as one process on the global batch. Off:
+  // each rank's statistics of its own share, as PyTorch's DistributedDataParallel does.
+  bool sync_batch_norm = false;
 
   void validate() const;  // clear errors for out-of-range values
 };
