@@ -237,7 +237,8 @@ void prepare_output_folders(const TrainArgs& args) {
 // "batch 64", or distributed "batch 128 (64 per rank x 2 ranks)".
 std::string describe_batch(const TrainConfig& config, int ranks) {
   if (!config.distributed) return fmt::format("batch {}", config.batch_size);
-  return fmt::format("batch {} ({} per rank x {} ranks)", config.batch_size * ranks, config.batch_size, ranks);
+  return fmt::format("batch {} ({} per rank x {} rank{})", config.batch_size * ranks, config.batch_size, ranks,
+                     ranks == 1 ? "" : "s");
 }
 
 // A distributed run's ranks other than 0: they train their share and print nothing.
