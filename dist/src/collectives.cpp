@@ -6,6 +6,7 @@
 #include <limits>
 #include <string>
 
+#include "mpi_error.hpp"
 #include "tapegrad/error.hpp"
 
 namespace tg::dist {
@@ -14,22 +15,9 @@ namespace {
 
 std::atomic<bool> environment_alive{false};
 
-// MPI's text for an error code ("MPI_ERR_ROOT: invalid root").
-std::string mpi_error_string(int code) {
-  char text[MPI_MAX_ERROR_STRING];
-  int length = 0;
-  if (MPI_Error_string(code, text, &length) != MPI_SUCCESS) return "MPI error code " + std::to_string(code);
-  return std::string(text, static_cast<std::size_t>(length));
-}
-
-void check(const char* what, int code) {
-  if (code != MPI_SUCCESS) fail("{}: MPI failed: {}", what, mpi_error_string(code));
-}
-
-void require_initialized(const char* what) {
-  TG_CHECK(is_initialized(), "{}: MPI is not initialized; create a tg::dist::Environment first (and run under mpirun)",
-           what);
-}
+using detail::check;
+using detail::mpi_error_string;
+using detail::require_initialized;
 
 void require_collective_tensor(const char* what, const Tensor& t) {
   TG_CHECK(t.defined(), "{}: the tensor is undefined", what);
