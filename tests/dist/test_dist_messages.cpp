@@ -76,3 +76,23 @@ TEST_CASE("dist send and try_receive: a bad rank or tag is an error naming the r
   CHECK_ERROR(dist::try_receive(0, -5), "tg::dist::try_receive: tag -5 is out of range: expected 0 to");
   CHECK(dist::max_tag() >= 32767);
 }
+
+TEST_CASE("dist Outbox sends without waiting, and its texts arrive in order") {
+  const int n = dist::size();
+  const int to = (dist::rank() + 1) % n, from = (dist::rank() + n - 1) % n;
+  {
+    dist::Outbox outbox;
+    std::string text = "first from " + std::to_string(dist::rank());
+    outbox.send(to, 9, std::move(text));  // the outbox keeps its own copy
+    outbox.send(to, 9, std::string(100000, 'y'));  // above the eager limit: in flight until received
+    CHECK(wait_for(from, 9).text == "first from " + std::to_string(from));
+    CHECK(wait_for(from, 9).text == std::string(100000, 'y'));
+    CHECK(outbox.flush(20) == 0);
+    CHECK(outbox.in_flight(to) == 0);
+    CHECK(outbox.progress() == 0);
+    CHECK_ERROR(outbox.send(n, 9, "x"), "tg::dist::Outbox::send: destination rank " + std::to_string(n) +
+                                             " is out of range: the job has ranks 0 to " + std::to_string(n - 1));
+    CHECK_ERROR(outbox.send(to, -2, "x"), "tg::dist::Outbox::send: tag -2 is out of range");
+  }
+  dist::barrier();
+}

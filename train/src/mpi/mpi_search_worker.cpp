@@ -106,8 +106,9 @@ int serve_trials_mpi(const std::function<TrialFunction(const nlohmann::json& set
     return std::chrono::duration<double>(Clock::now() - then).count();
   };
   auto sent = Clock::now(), heard = sent;
+  dist::Outbox outbox;  // never a blocking send: rank 0 may be dead
   const auto send = [&](const nlohmann::json& message) {
-    dist::send(0, kSearchMessageTag, message.dump());
+    outbox.send(0, kSearchMessageTag, message.dump());
     sent = Clock::now();
   };
 
@@ -120,7 +121,10 @@ int serve_trials_mpi(const std::function<TrialFunction(const nlohmann::json& set
       heard = Clock::now();
       const nlohmann::json message = nlohmann::json::parse(received->text, nullptr, false);
       const auto has = [&](const char* key) { return message.is_object() && message.contains(key); };
-      if (has("stop")) return 0;  // a running trial's thread is waited for: its answer goes nowhere
+      if (has("stop")) {
+        outbox.flush(2);
+        return 0;  // a running trial's thread is waited for: its answer goes nowhere
+      }
       if (has("setup")) {
         jobs.post([&trial, &make_trial, setup = message.at("setup")] {
           auto built = build_trial([&] { return make_trial(setup); });
@@ -130,7 +134,12 @@ int serve_trials_mpi(const std::function<TrialFunction(const nlohmann::json& set
         });
       } else if (has("trial")) {
         const TrialSpec spec = trial_spec_from_json(message.at("trial"));
-        if (test_death_requested(spec, message.value("attempt", 1))) ::raise(SIGKILL);
+        if (test_death_requested(spec, message.value("attempt", 1))) {
+          fmt::print(stderr, "TAPEGRAD_TEST_RANK_DIE: rank {} kills itself, given stage {} trial {}\n", rank, spec.stage,
+                     spec.trial);
+          std::fflush(stderr);
+          ::raise(SIGKILL);
+        }
         jobs.post([&trial, spec] { return trial_answer([&] { return trial(spec); }); });
       } else if (!has("alive")) {
         fail("search: rank {} got a message from rank 0 outside the search protocol: '{}'", rank, received->text);
@@ -148,7 +157,8 @@ int serve_trials_mpi(const std::function<TrialFunction(const nlohmann::json& set
       std::fflush(stderr);
       std::_Exit(2);
     }
-    if (seconds_since(sent) >= options.heartbeat_seconds) send({{"alive", true}});
+    // A heartbeat adds nothing while the last message has not left.
+    if (outbox.progress() == 0 && seconds_since(sent) >= options.heartbeat_seconds) send({{"alive", true}});
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
 }

@@ -14,6 +14,8 @@ namespace {
 
 }  // namespace
 
+struct MpiExecutor::Impl {};
+
 MpiExecutor::MpiExecutor(const nlohmann::json&, MpiSearchOptions, std::function<void(const std::string&)>) {
   fail_without_mpi();
 }

@@ -9,6 +9,8 @@
 //
 // Messages from one rank with one tag arrive in the order they were sent (MPI's
 // non-overtaking rule). Every MPI failure is a tg::Error with MPI's own text.
+#include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,6 +32,34 @@ struct Message {
 // the destination never receives it, e.g. because it died; a longer text waits for the
 // destination to start receiving it.
 void send(int destination, int tag, std::string_view text);
+
+// Texts sent without waiting: each send copies its text and returns at once, whether
+// or not the destination is there to receive it. A rank that talks to ranks which may
+// have died uses one, since a blocking send to a dead rank can wait forever once MPI's
+// buffers toward it are full. Open MPI moves the sends along only inside MPI calls:
+// call progress() (or send) regularly. Destroy it before MPI is finalized.
+class Outbox {
+ public:
+  Outbox();
+  // Sends still in flight are given up: MPI is told to free them, and their texts are
+  // kept until the process ends, since MPI may still read them.
+  ~Outbox();
+  Outbox(const Outbox&) = delete;
+  Outbox& operator=(const Outbox&) = delete;
+
+  // Starts sending text to `destination` with `tag` (the ranges of send()).
+  void send(int destination, int tag, std::string text);
+  // Tests the sends in flight; returns how many are left.
+  std::size_t progress();
+  // The sends to `destination` still in flight (as of the last progress or send).
+  std::size_t in_flight(int destination) const;
+  // Calls progress until nothing is in flight or `seconds` have passed; returns what is left.
+  std::size_t flush(double seconds);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 // The first waiting message from `source` (any_source: from any rank) with `tag`
 // (any_tag: any), received; or nothing when none is waiting. Never blocks.

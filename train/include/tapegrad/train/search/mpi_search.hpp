@@ -39,7 +39,8 @@ class MpiExecutor final : public TrialExecutor {
   void run(const std::vector<TrialSpec>& specs, const std::function<void(const TrialResult&)>& on_finished) override;
 
  private:
-  std::unique_ptr<TrialDispatcher> dispatcher_;
+  struct Impl;  // the dispatcher and the MPI sends in flight
+  std::unique_ptr<Impl> impl_;
 };
 
 // A worker rank's side (rank > 0): asks rank 0 for the setup, builds the trial function
