@@ -120,10 +120,13 @@ TrialSettings make_settings(const SearchArgs& a) {
   return s;
 }
 
-// A worker's trial function, from the master's setup message.
+// A worker's trial function, from the master's setup message. The checkpoint folder is
+// prepared here too: an MPI worker rank may be on another machine than the master.
 TrialFunction make_training_trial(const nlohmann::json& setup) {
   set_num_threads(setup.at("threads").get<int>());
-  return TrainingTrial(trial_settings_from_json(setup.at("settings")));
+  const TrialSettings settings = trial_settings_from_json(setup.at("settings"));
+  if (!settings.checkpoint_dir.empty()) train::prepare_output_folder("search: --checkpoint-dir", settings.checkpoint_dir);
+  return TrainingTrial(settings);
 }
 
 int run_worker() { return serve_trials(std::cin, std::cout, make_training_trial); }
