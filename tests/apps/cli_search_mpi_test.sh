@@ -8,11 +8,11 @@
 #                 trials, runs only the others, and finishes.
 #   rank_dies:    3 ranks under mpirun --enable-recovery; TAPEGRAD_TEST_RANK_DIE=1:1 makes
 #                 the worker rank given stage 1 trial 1 kill itself (SIGKILL); rank 0 names
-#                 that rank, stage and trial once it has been silent for --mpi-timeout 3 s,
+#                 that rank, stage and trial once it has been silent for --mpi-timeout 5 s,
 #                 another rank runs the trial, and the search finishes (within 90 s).
 #   master_dies:  2 ranks under mpirun --enable-recovery; the test kills rank 0 (SIGKILL)
 #                 once a trial has finished; the worker rank stops with an error naming
-#                 rank 0's silence (--mpi-timeout 3 s), and the whole job ends (within 90 s).
+#                 rank 0's silence (--mpi-timeout 5 s), and the whole job ends (within 90 s).
 set -euo pipefail
 tapegrad=$1
 mpiexec=$2
@@ -83,19 +83,19 @@ resume)
   ;;
 rank_dies)
   out=$(TAPEGRAD_TEST_RANK_DIE=1:1 "$mpiexec" --oversubscribe --enable-recovery -x TAPEGRAD_TEST_RANK_DIE -np 3 \
-        "$tapegrad" "${quick[@]}" "${tiny[@]}" --trials 4 --mpi-timeout 3 2>&1)
+        "$tapegrad" "${quick[@]}" "${tiny[@]}" --trials 4 --mpi-timeout 5 2>&1)
   printf '%s\n' "$out"
   dead=$(grep -oE '^TAPEGRAD_TEST_RANK_DIE: rank [12] kills itself, given stage 1 trial 1$' <<<"$out" |
          grep -oE 'rank [12]' | grep -oE '[12]')
   [[ -n $dead ]] || fail "no worker rank killed itself"
-  grep -qE "^warning: search: rank $dead sent nothing for [0-9.]+ s \\(more than --mpi-timeout 3 s\\) while running stage 1 trial 1; it counts as dead, and the trial goes back to the queue for another rank$" <<<"$out" ||
+  grep -qE "^warning: search: rank $dead sent nothing for [0-9.]+ s \\(more than --mpi-timeout 5 s\\) while running stage 1 trial 1; it counts as dead, and the trial goes back to the queue for another rank$" <<<"$out" ||
     fail "no warning naming the dead rank $dead and its trial"
   grep -q '^4 trials run, 0 taken from search.jsonl' <<<"$out" || fail "expected 4 trials run"
   check_trials 4
   ;;
 master_dies)
   setsid "$mpiexec" --oversubscribe --enable-recovery -np 2 "$tapegrad" "${quick[@]}" "${tiny[@]}" --trials 1000 \
-    --mpi-timeout 3 >out.txt 2>&1 &
+    --mpi-timeout 5 >out.txt 2>&1 &
   session=$!
   wait_for_a_trial
   master=
@@ -107,7 +107,7 @@ master_dies)
   # Under --enable-recovery mpirun's own exit status does not tell how the ranks ended.
   wait "$session" || true
   cat out.txt
-  grep -qE '^tapegrad: error: search: rank 1 heard nothing from rank 0 for [0-9.]+ s \(more than --mpi-timeout 3 s\): rank 0 died or is stuck, so this worker stops$' out.txt ||
+  grep -qE '^tapegrad: error: search: rank 1 heard nothing from rank 0 for [0-9.]+ s \(more than --mpi-timeout 5 s\): rank 0 died or is stuck, so this worker stops$' out.txt ||
     fail "the worker rank did not stop with an error naming rank 0's silence"
   [[ -z $(ps -o pid= -s "$session") ]] || fail "processes of the job are still there"
   ;;
