@@ -64,7 +64,7 @@ struct SearchArgs {
   bool worker = false;
   bool mpi = false;
   double mpi_timeout = 30;  // seconds (trial_dispatcher.hpp)
-  bool workers_given = false, trial_timeout_given = false;
+  bool workers_given = false, trial_timeout_given = false, mpi_timeout_given = false;
   std::vector<std::string> plugins;
 };
 
@@ -333,6 +333,7 @@ int run_search_command(const SearchArgs& args) {
     return run_worker();
   }
   if (args.mpi) return run_distributed(args);
+  TG_CHECK(!args.mpi_timeout_given, "search: --mpi-timeout applies to a distributed search only (--mpi)");
   return run_master(args, nullptr);
 }
 
@@ -408,6 +409,7 @@ void add_search_command(CLI::App& app, int& exit_code) {
   cmd->callback([args, cmd, &exit_code] {
     args->workers_given = cmd->count("--workers") > 0;
     args->trial_timeout_given = cmd->count("--trial-timeout") > 0;
+    args->mpi_timeout_given = cmd->count("--mpi-timeout") > 0;
     exit_code = run_search_command(*args);
   });
 }

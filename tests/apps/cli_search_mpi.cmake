@@ -14,6 +14,14 @@ if(TAPEGRAD_MPI)
                      ${MPIEXEC_EXECUTABLE} ${CMAKE_CURRENT_BINARY_DIR}/cli_search_mpi_${mode} ${mode})
     set_tests_properties(cli_search_mpi_${mode} PROPERTIES TIMEOUT 300 ENVIRONMENT "${TAPEGRAD_SEARCH_MPI_ENVIRONMENT}")
   endforeach()
+  # The worker ranks load the plug-ins rank 0 was given, and train its model.
+  add_test(NAME cli_search_mpi_plugin_model
+           COMMAND ${MPIEXEC_EXECUTABLE} --oversubscribe -np 2 $<TARGET_FILE:tapegrad_cli> search --mpi
+                   --plugin $<TARGET_FILE:tiny_resnet_plugin> --model tiny_resnet --threads 1 --stages 1 --trials 2
+                   --epochs 1 --train-limit 300 --validation 200 --checkpoint-dir "" --report "" --fresh
+                   --results ${CMAKE_CURRENT_BINARY_DIR}/cli_search_mpi_plugin_model.jsonl --json)
+  set_tests_properties(cli_search_mpi_plugin_model PROPERTIES TIMEOUT 300 ENVIRONMENT "${TAPEGRAD_SEARCH_MPI_ENVIRONMENT}"
+                       PASS_REGULAR_EXPRESSION "\"best\": {[^}]*\"validation_accuracy\": 0\\..*\"ran\": 2")
   add_test(NAME cli_search_mpi_one_rank
            COMMAND ${TAPEGRAD_EXPECT_ERROR} --status 2
                    "search: --mpi needs at least 2 ranks \\(rank 0 hands out the trials, the others run them\\), got 1; start it with mpirun -np N, N >= 2"
@@ -38,3 +46,6 @@ add_test(NAME cli_search_mpi_bad_timeout
 add_test(NAME cli_search_mpi_timeout_not_a_number
          COMMAND ${TAPEGRAD_EXPECT_ERROR} --status 2 "search: --mpi-timeout 'soon' is not a number"
                  $<TARGET_FILE:tapegrad_cli> search --mpi --mpi-timeout soon)
+add_test(NAME cli_search_mpi_timeout_without_mpi
+         COMMAND ${TAPEGRAD_EXPECT_ERROR} --status 2 "search: --mpi-timeout applies to a distributed search only \\(--mpi\\)"
+                 $<TARGET_FILE:tapegrad_cli> search --mpi-timeout 10)
