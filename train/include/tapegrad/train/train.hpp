@@ -17,6 +17,7 @@
 #include <tapegrad/train/diagnostics/train_report.hpp>
 #include <tapegrad/train/diagnostics/training_monitor.hpp>
 #include <tapegrad/train/diagnostics/update_ratio.hpp>
+#include <tapegrad/train/distributed.hpp>
 #include <tapegrad/train/epoch_table.hpp>
 #include <tapegrad/train/evaluation.hpp>
 #include <tapegrad/train/fashion_data.hpp>
