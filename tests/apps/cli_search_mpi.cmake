@@ -22,6 +22,14 @@ if(TAPEGRAD_MPI)
                    --results ${CMAKE_CURRENT_BINARY_DIR}/cli_search_mpi_plugin_model.jsonl --json)
   set_tests_properties(cli_search_mpi_plugin_model PROPERTIES TIMEOUT 300 ENVIRONMENT "${TAPEGRAD_SEARCH_MPI_ENVIRONMENT}"
                        PASS_REGULAR_EXPRESSION "\"best\": {[^}]*\"validation_accuracy\": 0\\..*\"ran\": 2")
+  # A worker rank that cannot build its trials: rank 0 names it, and ends the job (status 2).
+  add_test(NAME cli_search_mpi_missing_data
+           COMMAND ${TAPEGRAD_EXPECT_ERROR} --status 2
+                   "tapegrad: error: search: rank 1 could not start: .*apt-get install dataset-fashion-mnist"
+                   ${MPIEXEC_EXECUTABLE} --oversubscribe -np 2 $<TARGET_FILE:tapegrad_cli> search --mpi --stages 1
+                   --trials 2 --train-limit 300 --validation 200 --checkpoint-dir "" --report "" --fresh
+                   --results ${CMAKE_CURRENT_BINARY_DIR}/cli_search_mpi_missing_data.jsonl --data /nonexistent)
+  set_tests_properties(cli_search_mpi_missing_data PROPERTIES TIMEOUT 120 ENVIRONMENT "${TAPEGRAD_SEARCH_MPI_ENVIRONMENT}")
   add_test(NAME cli_search_mpi_one_rank
            COMMAND ${TAPEGRAD_EXPECT_ERROR} --status 2
                    "search: --mpi needs at least 2 ranks \\(rank 0 hands out the trials, the others run them\\), got 1; start it with mpirun -np N, N >= 2"
