@@ -27,10 +27,10 @@ struct Message {
 };
 
 // Sends text to rank `destination` (0 .. size-1, this rank included) with tag 0 ..
-// max_tag(). Returns when the text may be reused: at once for a short text (up to
-// Open MPI's eager limit, 4 KB on one machine), which is then buffered by MPI even when
-// the destination never receives it, e.g. because it died; a longer text waits for the
-// destination to start receiving it.
+// max_tag(). Returns when the text may be reused: usually at once for a short text (up
+// to Open MPI's eager limit, 4 KB on one machine), which MPI buffers; a longer text waits
+// for the destination to start receiving it. Toward a rank that may have died, use an
+// Outbox: once MPI's buffers toward it are full, even a short send waits forever.
 void send(int destination, int tag, std::string_view text);
 
 // Texts sent without waiting: each send copies its text and returns at once, whether
