@@ -17,12 +17,8 @@ std::atomic<bool> environment_alive{false};
 
 using detail::check;
 using detail::mpi_error_string;
+using detail::require_initialized;
 using detail::wait_for;
-
-void require_initialized(const char* what) {
-  TG_CHECK(is_initialized(), "{}: MPI is not initialized; create a tg::dist::Environment first (and run under mpirun)",
-           what);
-}
 
 void require_collective_tensor(const char* what, const Tensor& t) {
   TG_CHECK(t.defined(), "{}: the tensor is undefined", what);

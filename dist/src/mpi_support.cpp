@@ -22,17 +22,6 @@ double timeout() { return timeout_seconds; }
 
 namespace detail {
 
-std::string mpi_error_string(int code) {
-  char text[MPI_MAX_ERROR_STRING];
-  int length = 0;
-  if (MPI_Error_string(code, text, &length) != MPI_SUCCESS) return "MPI error code " + std::to_string(code);
-  return std::string(text, static_cast<std::size_t>(length));
-}
-
-void check(const char* what, int code) {
-  if (code != MPI_SUCCESS) fail("{}: MPI failed: {}", what, mpi_error_string(code));
-}
-
 void wait_for(MPI_Request& request, const char* what) {
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
