@@ -2,6 +2,7 @@
 
 #include <mpi.h>
 
+#include <cstring>
 #include <vector>
 
 #include "tapegrad/autograd.hpp"
@@ -23,6 +24,31 @@ struct Bucket {
   MPI_Request request = MPI_REQUEST_NULL;
   bool started = false;
 };
+
+// dst (a slice of a bucket, contiguous) = src, of the same shape: one memcpy when src is
+// contiguous of the same dtype (the usual gradient), the strided element copy otherwise.
+void copy_into(const Tensor& dst, const Tensor& src) {
+  if (src.is_contiguous() && src.dtype() == dst.dtype()) {
+    std::memcpy(dst.raw_data(), src.raw_data(), static_cast<std::size_t>(dst.numel()) * dtype_size(dst.dtype()));
+  } else {
+    copy_elements(dst, src);
+  }
+}
+
+template <class T>
+void scaled_copy(T* dst, const T* src, std::int64_t count, T factor) {
+#pragma omp simd
+  for (std::int64_t k = 0; k < count; ++k) dst[k] = src[k] * factor;
+}
+
+// grad = sum * factor, elementwise; both contiguous, of one shape and dtype.
+void write_scaled(const Tensor& grad, const Tensor& sum, double factor) {
+  if (grad.dtype() == f32) {
+    scaled_copy(grad.data<float>(), sum.data<float>(), grad.numel(), static_cast<float>(factor));
+  } else {
+    scaled_copy(grad.data<double>(), sum.data<double>(), grad.numel(), factor);
+  }
+}
 
 struct Slot {
   std::size_t bucket = 0;
@@ -67,6 +93,21 @@ struct DataParallel::State {
     }
   }
 
+  // .grad() = the bucket's sum for parameter i times inv_size, in one pass. Like
+  // PyTorch's DistributedDataParallel it overwrites the gradient backward left (no
+  // allocation: a fresh tensor of a big layer costs page faults every step), unless that
+  // gradient is not a plain tensor of its own (part of a graph, a view of shared or
+  // strided memory), which it leaves alone and replaces.
+  void set_mean_grad(std::size_t i, double inv_size) {
+    const Tensor sum = slice_of(i);
+    Tensor& grad = params[i].mutable_grad();
+    const bool own = grad.defined() && !grad.requires_grad() && grad.is_contiguous() && grad.dtype() == sum.dtype() &&
+                     grad.impl_ptr().use_count() == 1 && grad.storage().use_count() == 1;
+    if (!own) grad = empty(params[i].shape(), params[i].dtype());
+    write_scaled(grad, sum, inv_size);
+    grad.bump_version();
+  }
+
   // The gradient g arrives for parameter i: its accumulated value (.grad() + g) goes
   // into the bucket, and a bucket whose last gradient arrived is all-reduced.
   void arrive(std::size_t i, const Tensor& g) {
@@ -74,7 +115,7 @@ struct DataParallel::State {
     Slot& s = slots[i];
     NoGradGuard no_grad;
     const Tensor& old = params[i].grad();
-    copy_elements(slice_of(i), old.defined() ? old + g : g);
+    copy_into(slice_of(i), old.defined() ? old + g : g);
     if (!s.arrived) {
       s.arrived = true;
       Bucket& b = buckets[s.bucket];
@@ -147,7 +188,7 @@ void DataParallel::synchronize() {
     for (std::size_t i : b.members) {
       if (s.slots[i].arrived) continue;
       const Tensor& g = s.params[i].grad();
-      copy_elements(s.slice_of(i), g.defined() ? g : zeros_like(s.params[i]));
+      copy_into(s.slice_of(i), g.defined() ? g : zeros_like(s.params[i]));
     }
     s.start(b);
   }
@@ -159,7 +200,7 @@ void DataParallel::synchronize() {
     b.pending = b.members.size();
     for (std::size_t i : b.members) {
       s.slots[i].arrived = false;
-      s.params[i].set_grad((s.slice_of(i) * inv_size).contiguous());
+      s.set_mean_grad(i, inv_size);
     }
   }
 }
