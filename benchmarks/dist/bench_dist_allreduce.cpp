@@ -1,7 +1,7 @@
 // All-reduce bandwidth on the ranks of the job, f32, 1 to 64 MB (range(0), in MB):
 //   allreduce_mpi      MPI_Allreduce(MPI_IN_PLACE, ..., MPI_SUM) on a tensor's memory, the reference;
-//   allreduce_mpi_nonblocking
-//                      MPI_Iallreduce then MPI_Wait, the same bytes;
+//   allreduce_mpi_nonblocking, allreduce_mpi_nonblocking_two_buffers
+//                      MPI_Iallreduce then MPI_Wait, the same bytes, in place and not;
 //   allreduce_tg_sum   tg::dist::all_reduce(t, sum);
 //   allreduce_tg_mean  tg::dist::all_reduce(t, mean);
 //   allreduce_ddp      DataParallel::synchronize() of one parameter that fills one bucket of
@@ -35,17 +35,20 @@ void allreduce_mpi(benchmark::State& state) {
   finish_collective_benchmark(state);
 }
 
-// The same started non-blocking and waited for (MPI_Iallreduce + MPI_Wait), as
-// DataParallel's buckets are: Open MPI runs these through another component (libnbc).
+// The same started non-blocking and waited for (MPI_Iallreduce + MPI_Wait), in place or
+// from one buffer into another as DataParallel's buckets are: Open MPI runs these through
+// another component (libnbc), whose choice of algorithm depends on it.
+template <bool in_place>
 void allreduce_mpi_nonblocking(benchmark::State& state) {
   const std::int64_t n = bytes_of_mb(state.range(0)) / 4;
-  tg::Tensor t = tg::zeros({n});
+  tg::Tensor t = tg::zeros({n}), result = tg::zeros({n});
   const int calls = calls_per_iteration(state.range(0));
   tg::dist::barrier();
   for (auto _ : state) {
     for (int c = 0; c < calls; ++c) {
       MPI_Request request;
-      MPI_Iallreduce(MPI_IN_PLACE, t.raw_data(), static_cast<int>(n), MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD, &request);
+      MPI_Iallreduce(in_place ? MPI_IN_PLACE : t.raw_data(), in_place ? t.raw_data() : result.raw_data(),
+                     static_cast<int>(n), MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD, &request);
       MPI_Wait(&request, MPI_STATUS_IGNORE);
     }
   }
@@ -105,7 +108,8 @@ void sizes(benchmark::internal::Benchmark* b) {
 }
 
 BENCHMARK(allreduce_mpi)->Apply(sizes);
-BENCHMARK(allreduce_mpi_nonblocking)->Apply(sizes);
+BENCHMARK_TEMPLATE(allreduce_mpi_nonblocking, true)->Name("allreduce_mpi_nonblocking")->Apply(sizes);
+BENCHMARK_TEMPLATE(allreduce_mpi_nonblocking, false)->Name("allreduce_mpi_nonblocking_two_buffers")->Apply(sizes);
 BENCHMARK_TEMPLATE(allreduce_tg, tg::dist::ReduceOp::sum)->Name("allreduce_tg_sum")->Apply(sizes);
 BENCHMARK_TEMPLATE(allreduce_tg, tg::dist::ReduceOp::mean)->Name("allreduce_tg_mean")->Apply(sizes);
 BENCHMARK(allreduce_ddp)->Apply(sizes);

@@ -19,6 +19,12 @@ namespace {
 struct Bucket {
   DType dtype = f32;
   Tensor flat;                       // the bucket's gradients, back to back
+  // The all-reduce's result, a buffer apart from flat: Open MPI 4.1's non-blocking
+  // all-reduce (libnbc) takes an in-place call as a reason to use its binomial tree
+  // (reduce to one rank, broadcast back: 2 log2(p) whole-buffer transfers, and an extra
+  // copy), while with two buffers it uses Rabenseifner's reduce-scatter + all-gather
+  // (2 (p-1)/p of the buffer) from 4 ranks and 64 KiB on. docs/distributed.md.
+  Tensor sum;
   std::vector<std::size_t> members;  // parameter indices, in filling order
   std::size_t pending = 0;           // members whose gradient has not arrived this step
   MPI_Request request = MPI_REQUEST_NULL;
@@ -64,10 +70,11 @@ struct DataParallel::State {
   std::vector<Bucket> buckets;
   int no_sync_depth = 0;
 
-  // The flat buffer's elements of parameter i, as a tensor of its shape.
-  Tensor slice_of(std::size_t i) {
+  // The flat buffer's elements of parameter i, as a tensor of its shape (the sum's, with
+  // of = &Bucket::sum).
+  Tensor slice_of(std::size_t i, Tensor Bucket::*of = &Bucket::flat) {
     const Slot& s = slots[i];
-    return flat_view(buckets[s.bucket].flat, s.offset, params[i].shape());
+    return flat_view(buckets[s.bucket].*of, s.offset, params[i].shape());
   }
 
   static Tensor flat_view(const Tensor& flat, std::int64_t offset, const Shape& shape) {
@@ -77,7 +84,7 @@ struct DataParallel::State {
 
   void start(Bucket& b) {
     const int count = static_cast<int>(b.flat.numel());
-    const int code = MPI_Iallreduce(MPI_IN_PLACE, b.flat.raw_data(), count, b.dtype == f32 ? MPI_FLOAT : MPI_DOUBLE,
+    const int code = MPI_Iallreduce(b.flat.raw_data(), b.sum.raw_data(), count, b.dtype == f32 ? MPI_FLOAT : MPI_DOUBLE,
                                     MPI_SUM, MPI_COMM_WORLD, &b.request);
     TG_CHECK(code == MPI_SUCCESS, "tg::dist::DataParallel: MPI_Iallreduce failed (error code {})", code);
     b.started = true;
@@ -99,7 +106,7 @@ struct DataParallel::State {
   // gradient is not a plain tensor of its own (part of a graph, a view of shared or
   // strided memory), which it leaves alone and replaces.
   void set_mean_grad(std::size_t i, double inv_size) {
-    const Tensor sum = slice_of(i);
+    const Tensor sum = slice_of(i, &Bucket::sum);
     Tensor& grad = params[i].mutable_grad();
     const bool own = grad.defined() && !grad.requires_grad() && grad.is_contiguous() && grad.dtype() == sum.dtype() &&
                      grad.impl_ptr().use_count() == 1 && grad.storage().use_count() == 1;
@@ -160,7 +167,10 @@ DataParallel::DataParallel(nn::ModulePtr module, DataParallelOptions options)
     b.members.push_back(k);
     b.flat = zeros({b.flat.numel() + p.numel()}, p.dtype());
   }
-  for (Bucket& b : s.buckets) b.pending = b.members.size();
+  for (Bucket& b : s.buckets) {
+    b.pending = b.members.size();
+    b.sum = zeros_like(b.flat);
+  }
   const std::weak_ptr<State> weak = state_;
   for (std::size_t i = 0; i < s.params.size(); ++i) {
     s.params[i].register_hook([weak, i](const Tensor& g) -> Tensor {
