@@ -1,6 +1,8 @@
 // The `cnn` training step (nn::make_model("cnn"), batch 64 of 1x28x28 per rank, as
 // benchmarks/bench_cnn_step.cpp; cross-entropy, SGD momentum 0.9) on the ranks of the job:
 //   cnn_step_local/width:w    the step without communication (each rank alone);
+//   cnn_step_local_barrier    the same followed by an MPI_Barrier: no data moves, but every
+//                             step waits for the slowest rank, as a DataParallel step does;
 //   cnn_step_ddp/bucket_kb:k  the step with DataParallel (buckets of k KB): hooks start the
 //                             all-reduces during backward, synchronize() before the step;
 //   cnn_allreduce_alone/bucket_kb:k
@@ -8,7 +10,8 @@
 //                             all-reduces (copies in, MPI_Iallreduce, waits, mean out);
 //   cnn_allreduce_mpi         one MPI_Allreduce of all the gradient bytes, the reference.
 // The fraction of the all-reduce hidden behind backward is
-//   1 - (t_ddp - t_local) / t_allreduce_alone            (scripts/bench_dist.sh).
+//   1 - (t_ddp - t_local) / t_allreduce_alone            (scripts/bench_dist.sh),
+// with t_local either local step (the barrier's takes out the waiting for the slower rank).
 // Each benchmark warms up with a few steps, then runs a fixed count on every rank.
 #include <mpi.h>
 
@@ -59,11 +62,15 @@ void report_steps(benchmark::State& state, const CnnStep& cnn) {
   state.counters["params"] = static_cast<double>(cnn.parameter_count());
 }
 
+template <bool barrier>
 void cnn_step_local(benchmark::State& state) {
   CnnStep cnn(state.range(0));
   for (int i = 0; i < kWarmup; ++i) cnn.run(nullptr);
   tg::dist::barrier();
-  for (auto _ : state) cnn.run(nullptr);
+  for (auto _ : state) {
+    cnn.run(nullptr);
+    if (barrier) tg::dist::barrier();
+  }
   report_steps(state, cnn);
 }
 
@@ -108,12 +115,16 @@ void bucket_sizes(benchmark::internal::Benchmark* b) {
   b->ArgName("bucket_kb")->Arg(25600)->Arg(1024)->Iterations(kSteps)->Unit(benchmark::kMillisecond)->UseRealTime();
 }
 
-BENCHMARK(cnn_step_local)->ArgName("width")->Arg(1)->Iterations(kSteps)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_TEMPLATE(cnn_step_local, false)->Name("cnn_step_local")->ArgName("width")->Arg(1)->Iterations(kSteps)
+    ->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_TEMPLATE(cnn_step_local, true)->Name("cnn_step_local_barrier")->ArgName("width")->Arg(1)->Iterations(kSteps)
+    ->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(cnn_step_ddp)->Apply(bucket_sizes);
 BENCHMARK(cnn_allreduce_alone)->Apply(bucket_sizes);
 BENCHMARK(cnn_allreduce_mpi)->Iterations(kSteps)->Unit(benchmark::kMillisecond)->UseRealTime();
 // A bigger model for the projection in docs/distributed.md: width 5, about 10.5 M
 // parameters (ResNet-18 has 11.7 M). Its compute per step only; few steps, it is slow.
-BENCHMARK(cnn_step_local)->ArgName("width")->Arg(5)->Iterations(5)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_TEMPLATE(cnn_step_local, false)->Name("cnn_step_local")->ArgName("width")->Arg(5)->Iterations(5)
+    ->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
