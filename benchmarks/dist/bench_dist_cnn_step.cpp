@@ -4,7 +4,8 @@
 //   cnn_step_local_barrier    the same followed by an MPI_Barrier: no data moves, but every
 //                             step waits for the slowest rank, as a DataParallel step does;
 //   cnn_step_ddp/bucket_kb:k  the step with DataParallel (buckets of k KB): hooks start the
-//                             all-reduces during backward, synchronize() before the step;
+//                             all-reduces during backward, synchronize() before the step
+//                             (its time per step: seconds_in_synchronize);
 //   cnn_allreduce_alone/bucket_kb:k
 //                             synchronize() with nothing else running: the same buckets'
 //                             all-reduces (copies in, MPI_Iallreduce, waits, mean out);
@@ -14,6 +15,8 @@
 // with t_local either local step (the barrier's takes out the waiting for the slower rank).
 // Each benchmark warms up with a few steps, then runs a fixed count on every rank.
 #include <mpi.h>
+
+#include <chrono>
 
 #include <tapegrad/optim/optim.hpp>
 #include <tapegrad/train/models.hpp>
@@ -38,11 +41,17 @@ struct CnnStep {
     optimizer =
         tg::optim::create("momentum", model->parameters(), {{"lr", 0.01}, {"momentum", 0.9}, {"rho_form", true}});
   }
-  void run(tg::dist::DataParallel* ddp) {
+  // waited: adds the seconds synchronize() took (the all-reduce time not hidden behind
+  // backward, plus the wait for the slower rank).
+  void run(tg::dist::DataParallel* ddp, double* waited = nullptr) {
     optimizer->zero_grad();
     tg::Tensor loss = tg::cross_entropy((*model)(images), labels);
     loss.backward();
-    if (ddp) ddp->synchronize();
+    if (ddp) {
+      const auto start = std::chrono::steady_clock::now();
+      ddp->synchronize();
+      if (waited) *waited += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    }
     optimizer->step();
     benchmark::DoNotOptimize(loss.raw_data());
   }
@@ -81,9 +90,11 @@ void cnn_step_ddp(benchmark::State& state) {
   tg::dist::DataParallel ddp(cnn.model, buckets_of(state.range(0)));
   for (int i = 0; i < kWarmup; ++i) cnn.run(&ddp);
   tg::dist::barrier();
-  for (auto _ : state) cnn.run(&ddp);
+  double waited = 0;
+  for (auto _ : state) cnn.run(&ddp, &waited);
   report_steps(state, cnn);
   state.counters["buckets"] = static_cast<double>(ddp.num_buckets());
+  state.counters["seconds_in_synchronize"] = waited / static_cast<double>(state.iterations());
 }
 
 void cnn_allreduce_alone(benchmark::State& state) {
