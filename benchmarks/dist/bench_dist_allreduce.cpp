@@ -23,6 +23,7 @@ namespace {
 using tg::bench::dist_bench::bytes_of_mb;
 using tg::bench::dist_bench::calls_per_iteration;
 using tg::bench::dist_bench::finish_collective_benchmark;
+using tg::bench::dist_bench::FlatParameter;
 
 void allreduce_mpi(benchmark::State& state) {
   const std::int64_t n = bytes_of_mb(state.range(0)) / 4;
@@ -64,13 +65,6 @@ void allreduce_tg(benchmark::State& state) {
     for (int c = 0; c < calls; ++c) tg::dist::all_reduce(t, op);
   finish_collective_benchmark(state);
 }
-
-// One parameter of n elements: with bucket_bytes of its size, one bucket.
-struct FlatParameter : tg::nn::Module {
-  explicit FlatParameter(std::int64_t n) { w = register_parameter("w", tg::zeros({n})); }
-  std::string type_name() const override { return "FlatParameter"; }
-  tg::Tensor w;
-};
 
 void allreduce_ddp(benchmark::State& state) {
   const std::int64_t bytes = bytes_of_mb(state.range(0));

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include <tapegrad/dist/collectives.hpp>
 #include <tapegrad/dist/data_parallel.hpp>
@@ -24,5 +25,12 @@ inline void finish_collective_benchmark(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<std::int64_t>(calls) * bytes_of_mb(state.range(0)));
   state.counters["seconds_per_call"] = benchmark::Counter(calls, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
+
+// One parameter of n elements: with bucket_bytes of its size, one bucket.
+struct FlatParameter : nn::Module {
+  explicit FlatParameter(std::int64_t n) { w = register_parameter("w", zeros({n})); }
+  std::string type_name() const override { return "FlatParameter"; }
+  Tensor w;
+};
 
 }  // namespace tg::bench::dist_bench
