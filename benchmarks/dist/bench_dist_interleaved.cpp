@@ -1,6 +1,7 @@
 // The all-reduce and cnn-step comparisons of bench_dist_allreduce.cpp and
 // bench_dist_cnn_step.cpp, interleaved: every iteration runs each variant once (after a
-// barrier, in an order that rotates from one iteration to the next), timed apart. On a
+// barrier, in an order shuffled anew for each iteration, the same on every rank), timed
+// apart. On a
 // machine shared with other work, whose load drifts over seconds, variants measured within
 // the same iteration see the same load, so their ratios are far steadier than those of
 // benchmarks run one after the other. Counters (seconds, or fractions): the median over
@@ -21,6 +22,8 @@
 #include <algorithm>
 #include <functional>
 #include <map>
+#include <numeric>
+#include <random>
 #include <string>
 #include <utility>
 #include <vector>
@@ -46,10 +49,16 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-// One iteration: every variant once, starting at variant `first`, each after a barrier.
-void run_variants(const std::vector<Variant>& variants, std::size_t first, Samples& samples) {
-  for (std::size_t k = 0; k < variants.size(); ++k) {
-    const Variant& v = variants[(first + k) % variants.size()];
+// One iteration: every variant once, each after a barrier, in an order drawn from
+// `order` (seeded alike on every rank, so that the ranks agree): no variant always
+// follows the same one.
+void run_variants(const std::vector<Variant>& variants, std::mt19937& order, Samples& samples) {
+  std::vector<std::size_t> permutation(variants.size());
+  std::iota(permutation.begin(), permutation.end(), std::size_t{0});
+  for (std::size_t k = permutation.size(); k > 1; --k)
+    std::swap(permutation[k - 1], permutation[std::uniform_int_distribution<std::size_t>(0, k - 1)(order)]);
+  for (std::size_t index : permutation) {
+    const Variant& v = variants[index];
     tg::dist::barrier();
     const auto start = std::chrono::steady_clock::now();
     v.second();
@@ -110,10 +119,14 @@ void allreduce_interleaved(benchmark::State& state) {
        }},
   };
   Samples samples;
-  run_variants(variants, 0, samples);  // warm-up: first touches, MPI's connections
+  std::mt19937 order(7);
+  run_variants(variants, order, samples);  // warm-up: first touches, MPI's connections
   samples.clear();
   std::size_t i = 0;
-  for (auto _ : state) run_variants(variants, i++, samples);
+  for (auto _ : state) {
+    run_variants(variants, order, samples);
+    ++i;
+  }
   combine_over_ranks(samples);
   report_medians(state, samples);
   const auto& mpi = samples["mpi"];
@@ -159,8 +172,12 @@ void cnn_interleaved(benchmark::State& state) {
          MPI_Allreduce(MPI_IN_PLACE, flat.raw_data(), static_cast<int>(flat.numel()), MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
        }},
   };
+  std::mt19937 order(7);
   std::size_t i = 0;
-  for (auto _ : state) run_variants(variants, i++, samples);
+  for (auto _ : state) {
+    run_variants(variants, order, samples);
+    ++i;
+  }
   combine_over_ranks(samples);
   report_medians(state, samples);
   state.counters["buckets_25mb"] = static_cast<double>(big.num_buckets());
