@@ -2,6 +2,7 @@
 
 #include <mpi.h>
 
+#include <cstring>
 #include <vector>
 
 #include "mpi_support.hpp"
@@ -19,11 +20,42 @@ namespace {
 struct Bucket {
   DType dtype = f32;
   Tensor flat;                       // the bucket's gradients, back to back
+  // The all-reduce's result, a buffer apart from flat: Open MPI 4.1's non-blocking
+  // all-reduce (libnbc) takes an in-place call as a reason to use its binomial tree
+  // (reduce to one rank, broadcast back: 2 log2(p) whole-buffer transfers, and an extra
+  // copy), while with two buffers it uses Rabenseifner's reduce-scatter + all-gather
+  // (2 (p-1)/p of the buffer) from 4 ranks and 64 KiB on. docs/distributed.md.
+  Tensor sum;
   std::vector<std::size_t> members;  // parameter indices, in filling order
   std::size_t pending = 0;           // members whose gradient has not arrived this step
   MPI_Request request = MPI_REQUEST_NULL;
   bool started = false;
 };
+
+// dst (a slice of a bucket, contiguous) = src, of the same shape: one memcpy when src is
+// contiguous of the same dtype (the usual gradient), the strided element copy otherwise.
+void copy_into(const Tensor& dst, const Tensor& src) {
+  if (src.is_contiguous() && src.dtype() == dst.dtype()) {
+    std::memcpy(dst.raw_data(), src.raw_data(), static_cast<std::size_t>(dst.numel()) * dtype_size(dst.dtype()));
+  } else {
+    copy_elements(dst, src);
+  }
+}
+
+template <class T>
+void scaled_copy(T* dst, const T* src, std::int64_t count, T factor) {
+#pragma omp simd
+  for (std::int64_t k = 0; k < count; ++k) dst[k] = src[k] * factor;
+}
+
+// grad = sum * factor, elementwise; both contiguous, of one shape and dtype.
+void write_scaled(const Tensor& grad, const Tensor& sum, double factor) {
+  if (grad.dtype() == f32) {
+    scaled_copy(grad.data<float>(), sum.data<float>(), grad.numel(), static_cast<float>(factor));
+  } else {
+    scaled_copy(grad.data<double>(), sum.data<double>(), grad.numel(), factor);
+  }
+}
 
 struct Slot {
   std::size_t bucket = 0;
@@ -40,10 +72,11 @@ struct DataParallel::State {
   int no_sync_depth = 0;
   bool armed = false;  // the next backward is a training step's (prepare_for_backward)
 
-  // The flat buffer's elements of parameter i, as a tensor of its shape.
-  Tensor slice_of(std::size_t i) {
+  // The flat buffer's elements of parameter i, as a tensor of its shape (the sum's, with
+  // of = &Bucket::sum).
+  Tensor slice_of(std::size_t i, Tensor Bucket::*of = &Bucket::flat) {
     const Slot& s = slots[i];
-    return flat_view(buckets[s.bucket].flat, s.offset, params[i].shape());
+    return flat_view(buckets[s.bucket].*of, s.offset, params[i].shape());
   }
 
   static Tensor flat_view(const Tensor& flat, std::int64_t offset, const Shape& shape) {
@@ -54,7 +87,7 @@ struct DataParallel::State {
   void start(Bucket& b) {
     const int count = static_cast<int>(b.flat.numel());
     detail::check("tg::dist::DataParallel: starting the gradients' all-reduce",
-                  MPI_Iallreduce(MPI_IN_PLACE, b.flat.raw_data(), count, b.dtype == f32 ? MPI_FLOAT : MPI_DOUBLE,
+                  MPI_Iallreduce(b.flat.raw_data(), b.sum.raw_data(), count, b.dtype == f32 ? MPI_FLOAT : MPI_DOUBLE,
                                  MPI_SUM, MPI_COMM_WORLD, &b.request));
     b.started = true;
   }
@@ -69,6 +102,21 @@ struct DataParallel::State {
     }
   }
 
+  // .grad() = the bucket's sum for parameter i times inv_size, in one pass. Like
+  // PyTorch's DistributedDataParallel it overwrites the gradient backward left (no
+  // allocation: a fresh tensor of a big layer costs page faults every step), unless that
+  // gradient is not a plain tensor of its own (part of a graph, a view of shared or
+  // strided memory), which it leaves alone and replaces.
+  void set_mean_grad(std::size_t i, double inv_size) {
+    const Tensor sum = slice_of(i, &Bucket::sum);
+    Tensor& grad = params[i].mutable_grad();
+    const bool own = grad.defined() && !grad.requires_grad() && grad.is_contiguous() && grad.dtype() == sum.dtype() &&
+                     grad.impl_ptr().use_count() == 1 && grad.storage().use_count() == 1;
+    if (!own) grad = empty(params[i].shape(), params[i].dtype());
+    write_scaled(grad, sum, inv_size);
+    grad.bump_version();
+  }
+
   // The gradient g arrives for parameter i: its accumulated value (.grad() + g) goes
   // into the bucket, and a bucket whose last gradient arrived is all-reduced.
   void arrive(std::size_t i, const Tensor& g) {
@@ -76,7 +124,7 @@ struct DataParallel::State {
     Slot& s = slots[i];
     NoGradGuard no_grad;
     const Tensor& old = params[i].grad();
-    copy_elements(slice_of(i), old.defined() ? old + g : g);
+    copy_into(slice_of(i), old.defined() ? old + g : g);
     if (!s.arrived) {
       s.arrived = true;
       Bucket& b = buckets[s.bucket];
@@ -120,7 +168,10 @@ DataParallel::DataParallel(nn::ModulePtr module, DataParallelOptions options)
     b.members.push_back(k);
     b.flat = zeros({b.flat.numel() + p.numel()}, p.dtype());
   }
-  for (Bucket& b : s.buckets) b.pending = b.members.size();
+  for (Bucket& b : s.buckets) {
+    b.pending = b.members.size();
+    b.sum = zeros_like(b.flat);
+  }
   const std::weak_ptr<State> weak = state_;
   for (std::size_t i = 0; i < s.params.size(); ++i) {
     s.params[i].register_hook([weak, i](const Tensor& g) -> Tensor {
@@ -161,7 +212,7 @@ void DataParallel::synchronize() {
     for (std::size_t i : b.members) {
       if (s.slots[i].arrived) continue;
       const Tensor& g = s.params[i].grad();
-      copy_elements(s.slice_of(i), g.defined() ? g : zeros_like(s.params[i]));
+      copy_into(s.slice_of(i), g.defined() ? g : zeros_like(s.params[i]));
     }
     s.start(b);
   }
@@ -173,7 +224,7 @@ void DataParallel::synchronize() {
     b.pending = b.members.size();
     for (std::size_t i : b.members) {
       s.slots[i].arrived = false;
-      s.params[i].set_grad((s.slice_of(i) * inv_size).contiguous());
+      s.set_mean_grad(i, inv_size);
     }
   }
 }
