@@ -90,6 +90,7 @@ void backward_sum(benchmark::State& state) {
   for (auto _ : state) {
     for (int c = 0; c < calls; ++c) {
       flat->w.set_grad({});
+      if (ddp) ddp->prepare_for_backward();  // the hook starts the all-reduce
       tg::sum(flat->w).backward();
       if (ddp) ddp->synchronize();
     }

@@ -110,6 +110,7 @@ void allreduce_interleaved(benchmark::State& state) {
       {"ddp", [&] { ddp.synchronize(); }},
       {"backward_ddp", [&] {
          flat->w.set_grad({});
+         ddp.prepare_for_backward();  // the hook starts the all-reduce
          tg::sum(flat->w).backward();
          ddp.synchronize();
        }},

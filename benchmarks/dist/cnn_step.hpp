@@ -30,7 +30,7 @@ struct CnnStep {
   // backward, plus the wait for the slower rank).
   void run(tg::dist::DataParallel* ddp, double* waited = nullptr) {
     optimizer->zero_grad();
-    tg::Tensor loss = tg::cross_entropy((*model)(images), labels);
+    tg::Tensor loss = tg::cross_entropy(ddp ? (*ddp)(images) : (*model)(images), labels);  // ddp(x) arms the hooks
     loss.backward();
     if (ddp) {
       const auto start = std::chrono::steady_clock::now();
