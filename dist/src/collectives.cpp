@@ -14,6 +14,7 @@ namespace tg::dist {
 namespace {
 
 std::atomic<bool> environment_alive{false};
+std::atomic<bool> rank_lost{false};
 
 using detail::check;
 using detail::mpi_error_string;
@@ -63,9 +64,14 @@ Environment::Environment(int& argc, char**& argv) { start(&argc, &argv, owns_); 
 Environment::~Environment() {
   int finalized = 0;
   MPI_Finalized(&finalized);
-  if (owns_ && !finalized) MPI_Finalize();
+  // MPI_Finalize waits for every rank of the job, a dead one too (forever, under
+  // mpirun --enable-recovery): after a lost rank the process ends without it.
+  if (owns_ && !finalized && !rank_lost) MPI_Finalize();
   environment_alive = false;
 }
+
+void note_rank_lost(bool lost) { rank_lost = lost; }
+bool rank_lost_noted() { return rank_lost; }
 
 bool is_initialized() {
   int initialized = 0, finalized = 0;

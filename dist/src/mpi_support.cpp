@@ -36,6 +36,7 @@ void wait_for(MPI_Request& request, const char* what) {
     if (done) return;
     const auto waited = Clock::now() - start;
     if (limit > 0 && std::chrono::duration<double>(waited).count() > limit) {
+      note_rank_lost();
       fail("{}: rank {} had no answer from the other ranks within {} s: a rank has died or hangs (the limit is "
            "tg::dist::set_timeout, or --dist-timeout of the command line)",
            what, rank(), limit);

@@ -16,6 +16,7 @@
 set -euo pipefail
 tapegrad=$1
 mpiexec=$2
+bounded=$(cd "$(dirname "${BASH_SOURCE[0]}")/../support" && pwd)/mpirun_bounded.sh  # mpirun may outlive its ranks under --enable-recovery
 dir=$3
 mode=$4
 rm -rf "$dir"
@@ -82,7 +83,7 @@ resume)
   check_trials 4
   ;;
 rank_dies)
-  out=$(TAPEGRAD_TEST_RANK_DIE=1:1 "$mpiexec" --oversubscribe --enable-recovery -x TAPEGRAD_TEST_RANK_DIE -np 3 \
+  out=$(TAPEGRAD_TEST_RANK_DIE=1:1 "$bounded" "$mpiexec" --oversubscribe --enable-recovery -x TAPEGRAD_TEST_RANK_DIE -np 3 \
         "$tapegrad" "${quick[@]}" "${tiny[@]}" --trials 4 --mpi-timeout 5 2>&1)
   printf '%s\n' "$out"
   dead=$(grep -oE '^TAPEGRAD_TEST_RANK_DIE: rank [12] kills itself, given stage 1 trial 1$' <<<"$out" |
@@ -94,7 +95,7 @@ rank_dies)
   check_trials 4
   ;;
 master_dies)
-  setsid "$mpiexec" --oversubscribe --enable-recovery -np 2 "$tapegrad" "${quick[@]}" "${tiny[@]}" --trials 1000 \
+  setsid "$bounded" "$mpiexec" --oversubscribe --enable-recovery -np 2 "$tapegrad" "${quick[@]}" "${tiny[@]}" --trials 1000 \
     --mpi-timeout 5 >out.txt 2>&1 &
   session=$!
   wait_for_a_trial

@@ -85,5 +85,7 @@ TEST_CASE("dist a collective the other ranks do not join in time is an error nam
   }
   dist::set_timeout(saved);
   dist::barrier();
+  CHECK(dist::rank_lost_noted() == (dist::rank() == 0));  // the timeout noted a lost rank
+  dist::note_rank_lost(false);  // rank 1 did answer: MPI_Finalize may wait for it
   CHECK_ERROR(dist::set_timeout(std::nan("")), "tg::dist::set_timeout: the timeout is NaN");
 }

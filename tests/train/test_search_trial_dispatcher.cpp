@@ -78,6 +78,8 @@ TEST_CASE("search dispatcher: the setup answers a rank's first ready, then it ge
   // Rank 2 never asked: only heartbeats, one per period (1 s here).
   REQUIRE(to_rank(out, 2).size() == 1);
   CHECK(to_rank(out, 2)[0] == json{{"alive", true}});
+  // Every worker alive: the stop messages let them finalize MPI as usual.
+  for (const auto& stop : d.stop()) CHECK(stop.message == json{{"stop", true}, {"rank_lost", false}});
   CHECK(to_rank(d.poll(at(2.5)), 2).empty());
   CHECK(to_rank(d.poll(at(3.0)), 2).size() == 1);
 }
@@ -114,7 +116,7 @@ TEST_CASE("search dispatcher: a rank silent past the timeout is dead, named with
   const auto stops = d.stop();
   REQUIRE(stops.size() == 1);  // the dead rank was told already
   CHECK(stops[0].rank == 2);
-  CHECK(stops[0].message == json{{"stop", true}});
+  CHECK(stops[0].message == json{{"stop", true}, {"rank_lost", true}});  // rank 1 died: no MPI_Finalize
 }
 
 TEST_CASE("search dispatcher: an idle rank counted dead is named, and with every worker dead the search stops") {

@@ -39,6 +39,7 @@ MpiExecutor::MpiExecutor(const nlohmann::json& setup, MpiSearchOptions options,
 
 MpiExecutor::~MpiExecutor() {
   try {
+    if (impl_->dispatcher->live_workers() < dist::size() - 1) dist::note_rank_lost();
     impl_->send(impl_->dispatcher->stop());
     // Short messages leave at once toward a live rank; one still in flight after 2 s
     // goes to a rank that is dead or stuck, which ends by its own timeout.

@@ -122,6 +122,7 @@ int serve_trials_mpi(const std::function<TrialFunction(const nlohmann::json& set
       const nlohmann::json message = nlohmann::json::parse(received->text, nullptr, false);
       const auto has = [&](const char* key) { return message.is_object() && message.contains(key); };
       if (has("stop")) {
+        if (message.value("rank_lost", false)) dist::note_rank_lost();
         outbox.flush(2);
         return 0;  // a running trial's thread is waited for: its answer goes nowhere
       }
@@ -150,6 +151,7 @@ int serve_trials_mpi(const std::function<TrialFunction(const nlohmann::json& set
           "search: rank {} heard nothing from rank 0 for {:.1f} s (more than --mpi-timeout {:g} s): rank 0 died or is "
           "stuck, so this worker stops",
           rank, silent, options.dead_after_seconds);
+      dist::note_rank_lost();
       if (!jobs.busy()) fail("{}", error);
       // The running trial's thread cannot be stopped, so neither can this process be
       // ended in order: the error, then out.

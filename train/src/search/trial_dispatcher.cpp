@@ -148,8 +148,11 @@ bool TrialDispatcher::done() const {
 
 std::vector<TrialDispatcher::Outgoing> TrialDispatcher::stop() const {
   std::vector<Outgoing> out;
+  // rank_lost: a worker died, so MPI_Finalize (which waits for every rank) must be skipped.
+  const bool lost = live_workers() < static_cast<int>(workers_.size()) - 1;
   for (std::size_t rank = 1; rank < workers_.size(); ++rank)
-    if (workers_[rank].state != State::dead) out.push_back({static_cast<int>(rank), {{"stop", true}}});
+    if (workers_[rank].state != State::dead)
+      out.push_back({static_cast<int>(rank), {{"stop", true}, {"rank_lost", lost}}});
   return out;
 }
 

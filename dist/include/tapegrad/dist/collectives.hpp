@@ -37,6 +37,13 @@ int rank();
 int size();
 void barrier();
 
+// A rank of the job has died or hangs (a timeout said so, or a peer reported it): the
+// Environment then ends without MPI_Finalize, which would wait for that rank forever.
+// Bounded waits note it themselves when they time out; note_rank_lost(false) withdraws
+// the note (the late rank did answer in the end).
+void note_rank_lost(bool lost = true);
+bool rank_lost_noted();
+
 // How long a rank waits for the others in a collective (here and in DataParallel)
 // before it gives up with a tg::Error naming the collective: a rank that died or hangs
 // must not hang the others forever. Default 300 s; 0 (or less): no limit. Under mpirun a
