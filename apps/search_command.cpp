@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <filesystem>
@@ -16,12 +17,14 @@
 
 #include <tapegrad/error.hpp>
 #include <tapegrad/parallel.hpp>
+#include <tapegrad/train/distributed.hpp>
 #include <tapegrad/train/models.hpp>
 
 #include <tapegrad/train/output_folder.hpp>
 #include <tapegrad/train/plugins.hpp>
 #include "cli/ranged_option.hpp"
 #include "commands.hpp"
+#include <tapegrad/train/search/mpi_search.hpp>
 #include <tapegrad/train/search/runner.hpp>
 #include <tapegrad/train/search/search_report.hpp>
 #include <tapegrad/train/search/table.hpp>
@@ -59,6 +62,9 @@ struct SearchArgs {
   std::optional<std::string> report;  // unset: next to the results file; "": none
   bool json = false;
   bool worker = false;
+  bool mpi = false;
+  double mpi_timeout = 30;  // seconds (trial_dispatcher.hpp)
+  bool workers_given = false, trial_timeout_given = false, mpi_timeout_given = false;
   std::vector<std::string> plugins;
 };
 
@@ -114,12 +120,16 @@ TrialSettings make_settings(const SearchArgs& a) {
   return s;
 }
 
-int run_worker() {
-  return serve_trials(std::cin, std::cout, [](const nlohmann::json& setup) -> TrialFunction {
-    set_num_threads(setup.at("threads").get<int>());
-    return TrainingTrial(trial_settings_from_json(setup.at("settings")));
-  });
+// A worker's trial function, from the master's setup message. The checkpoint folder is
+// prepared here too: an MPI worker rank may be on another machine than the master.
+TrialFunction make_training_trial(const nlohmann::json& setup) {
+  set_num_threads(setup.at("threads").get<int>());
+  const TrialSettings settings = trial_settings_from_json(setup.at("settings"));
+  if (!settings.checkpoint_dir.empty()) train::prepare_output_folder("search: --checkpoint-dir", settings.checkpoint_dir);
+  return TrainingTrial(settings);
 }
+
+int run_worker() { return serve_trials(std::cin, std::cout, make_training_trial); }
 
 // On a terminal, a bar of the stage's trials under the per-trial lines (on stderr).
 class TrialBar {
@@ -181,11 +191,17 @@ std::vector<std::string> worker_arguments(const SearchArgs& args) {
   return arguments;
 }
 
-int run_search_command(const SearchArgs& args) {
-  if (args.worker) {
-    for (const std::string& plugin : args.plugins) load_plugin(plugin);
-    return run_worker();
-  }
+// Threads per worker rank unless --threads: the cores of rank 0's machine shared by the
+// ranks mpirun started on it (Open MPI's OMPI_COMM_WORLD_LOCAL_SIZE).
+int threads_per_rank() {
+  const char* local = std::getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
+  const int ranks_here = local != nullptr ? std::max(1, std::atoi(local)) : 1;
+  return std::max(1, get_num_threads() / ranks_here);
+}
+
+// The search's master: this process alone, the master of --workers, or rank 0 of --mpi
+// (mpi: the job; null otherwise).
+int run_master(const SearchArgs& args, const MpiSession* mpi) {
   for (const std::string& plugin : args.plugins) fmt::print(stderr, "{}\n", describe(load_plugin(plugin)));
   const auto start = std::chrono::steady_clock::now();
   TG_CHECK(args.workers >= 1, "search: --workers must be at least 1, got {}", args.workers);
@@ -201,28 +217,34 @@ int run_search_command(const SearchArgs& args) {
   std::FILE* text = args.json ? stderr : stdout;  // with --json, stdout carries only the JSON
   ResultsFile results(args.results, search_identity(settings, plan.space), args.fresh);
   for (const std::string& warning : results.warnings()) fmt::print(stderr, "warning: search: {}\n", warning);
-  const int threads = args.threads > 0 ? args.threads : std::max(1, get_num_threads() / args.workers);
+  const int threads = args.threads > 0 ? args.threads
+                      : mpi != nullptr ? threads_per_rank()
+                                       : std::max(1, get_num_threads() / args.workers);
   fmt::print(text, "tapegrad search: {} with {} on Fashion-MNIST ({} validation samples), {}, {} x {}; results {} ({} in it)\n",
              settings.model, settings.optimizer, settings.validation_size, count(plan.stages.size(), "stage"),
-             count(args.workers, "worker"), count(threads, "thread"), results.path(),
+             mpi != nullptr ? count(mpi->size() - 1, "worker rank") : count(args.workers, "worker"),
+             count(threads, "thread"), results.path(),
              count(results.finished().size(), "trial"));
   std::fflush(text);
 
   // One worker runs in this process; more, or one with a time limit, are separate
-  // processes (see workers.hpp).
+  // processes (see workers.hpp); with --mpi, the other ranks (mpi_search.hpp).
   TrialBar bar(stderr);
+  const auto warn = [&bar](const std::string& message) {
+    bar.clear();
+    fmt::print(stderr, "warning: {}\n", message);
+  };
   std::unique_ptr<TrialExecutor> executor;
-  if (args.workers == 1 && args.trial_timeout == 0) {
+  if (mpi != nullptr) {
+    const nlohmann::json setup = {{"settings", to_json(settings)}, {"threads", threads}};
+    executor = std::make_unique<MpiExecutor>(setup, MpiSearchOptions::with_timeout(args.mpi_timeout), warn);
+  } else if (args.workers == 1 && args.trial_timeout == 0) {
     if (args.threads > 0) set_num_threads(args.threads);
     executor = std::make_unique<InProcessExecutor>(TrainingTrial(settings));
   } else {
     const nlohmann::json setup = {{"settings", to_json(settings)}, {"threads", threads}};
-    executor = std::make_unique<WorkerPool>(args.workers, setup, "/proc/self/exe",
-                                            worker_arguments(args), time_limit,
-                                            [&bar](const std::string& message) {
-                                              bar.clear();
-                                              fmt::print(stderr, "warning: {}\n", message);
-                                            });
+    executor = std::make_unique<WorkerPool>(args.workers, setup, "/proc/self/exe", worker_arguments(args), time_limit,
+                                            warn);
   }
 
   SearchCallbacks callbacks;
@@ -270,6 +292,49 @@ int run_search_command(const SearchArgs& args) {
     fmt::print("{}\n", json.dump(2));
   }
   return 0;
+}
+
+// `--mpi`: rank 0 is the master, the other ranks serve trials and print only errors.
+int run_distributed(const SearchArgs& args) {
+  TG_CHECK(!args.workers_given, "search: --mpi and --workers do not go together: with --mpi the ranks other than 0 "
+           "run the trials (mpirun -np N runs N-1 at a time)");
+  TG_CHECK(!args.trial_timeout_given, "search: --trial-timeout times --workers' processes; with --mpi a rank that "
+           "stays silent for --mpi-timeout seconds counts as dead instead");
+  const MpiSearchOptions options = MpiSearchOptions::with_timeout(args.mpi_timeout);
+  options.validate();
+  const MpiSession session;
+  TG_CHECK(session.size() >= 2, "search: --mpi needs at least 2 ranks (rank 0 hands out the trials, the others run "
+           "them), got {}; start it with mpirun -np N, N >= 2", session.size());
+  if (session.rank() > 0) {
+    for (const std::string& plugin : args.plugins) load_plugin(plugin);
+    return serve_trials_mpi(make_training_trial, options);
+  }
+  // Rank 0 that fails ends the job: the workers would otherwise finish their trials for
+  // nothing and then wait out the timeout. The error first, as main would print it.
+  int status = 2;
+  try {
+    return run_master(args, &session);
+  } catch (const tg::Error& e) {
+    fmt::print(stderr, "tapegrad: error: {}\n", e.what());
+  } catch (const std::filesystem::filesystem_error& e) {
+    fmt::print(stderr, "tapegrad: error: {}\n", e.what());
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "tapegrad: internal error: {}\n", e.what());
+    status = 3;
+  }
+  std::fflush(stdout);
+  std::fflush(stderr);
+  abort_distributed_search(status);
+}
+
+int run_search_command(const SearchArgs& args) {
+  if (args.worker) {
+    for (const std::string& plugin : args.plugins) load_plugin(plugin);
+    return run_worker();
+  }
+  if (args.mpi) return run_distributed(args);
+  TG_CHECK(!args.mpi_timeout_given, "search: --mpi-timeout applies to a distributed search only (--mpi)");
+  return run_master(args, nullptr);
 }
 
 }  // namespace
@@ -329,9 +394,24 @@ void add_search_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--json", args->json, "Print one JSON object with the results to stdout");
   cmd->add_option("--plugin", args->plugins,
                   "A shared module that registers optimizers and/or models (repeatable); worker processes load it too");
+  cmd->add_flag("--mpi", args->mpi,
+                "Run the trials on the ranks of an MPI job: mpirun -np N tapegrad search --mpi ...; rank 0 samples, "
+                "hands out the trials and writes the results file, ranks 1..N-1 run them. A rank silent for "
+                "--mpi-timeout counts as dead and its trial runs on another rank, which needs "
+                "mpirun --enable-recovery (a plain mpirun ends the whole job when a rank dies); resume as usual. "
+                "docs/distributed.md");
+  cli::add_ranged_option(*cmd, "--mpi-timeout", args->mpi_timeout, cli::RealRange{0, 1e6, true, false},
+                         "With --mpi: seconds of silence after which a worker rank counts as dead (its trial runs "
+                         "again elsewhere), or rank 0 does (the workers stop); heartbeats every min(1 s, a fifth of it)")
+      ->capture_default_str();
   cmd->add_flag("--worker", args->worker, "Internal: serve trials over stdin/stdout for a search master")
       ->group("");
-  cmd->callback([args, &exit_code] { exit_code = run_search_command(*args); });
+  cmd->callback([args, cmd, &exit_code] {
+    args->workers_given = cmd->count("--workers") > 0;
+    args->trial_timeout_given = cmd->count("--trial-timeout") > 0;
+    args->mpi_timeout_given = cmd->count("--mpi-timeout") > 0;
+    exit_code = run_search_command(*args);
+  });
 }
 
 }  // namespace tg::apps

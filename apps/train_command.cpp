@@ -23,6 +23,7 @@
 #include "cli/ranged_option.hpp"
 #include "commands.hpp"
 #include <tapegrad/train/diagnostics/diagnostics_output.hpp>
+#include <tapegrad/train/distributed.hpp>
 #include <tapegrad/train/diagnostics/ensemble.hpp>
 #include <tapegrad/train/diagnostics/fixed_batch.hpp>
 #include <tapegrad/train/diagnostics/model_gradcheck.hpp>
@@ -79,6 +80,9 @@ struct TrainArgs {
   std::vector<std::string> ensemble;  // files and patterns, expanded by the command
   std::int64_t gradcheck_every = 0;  // 0: never
   bool gradcheck_every_given = false;
+  // data-parallel across the ranks of an mpirun job
+  bool distributed = false, sync_bn = false;
+  double dist_timeout = 300;
 };
 
 // Examples the diagnostics look at: the sanity checks' batch (from the training split),
@@ -90,6 +94,7 @@ constexpr std::int64_t kGradcheckExamples = 4;
 constexpr cli::IntRange kWidth{1, 16};  // make_model's
 constexpr cli::IntRange kCropPadding{0, 14};
 constexpr cli::IntRange kKeepCheckpoints{0, 1'000'000};  // 0: all
+constexpr cli::RealRange kDistTimeout{0, 86'400};  // 0: no limit
 // The images of Fashion-MNIST's training file: the schedule's check before the data loads
 // counts the steps of an epoch from it (train/fashion_mnist.hpp).
 constexpr std::int64_t kFashionTrainImages = 60'000;
@@ -136,6 +141,8 @@ TrainConfig make_config(const TrainArgs& a) {
   }
   c.average = a.average;
   c.test_time_flip = a.tta_flip;
+  c.distributed = a.distributed;
+  c.sync_batch_norm = a.sync_bn;
   return c;
 }
 
@@ -159,6 +166,15 @@ std::string report_path(const TrainArgs& a) {
   return a.checkpoint_dir.empty() ? file : (std::filesystem::path(a.checkpoint_dir) / file).string();
 }
 
+void check_distributed_args(const TrainArgs& a) {
+  if (!a.distributed) return;
+  TG_CHECK(a.ensemble.empty(), "train: --ensemble evaluates checkpoints and trains nothing; it does not go with "
+           "--distributed");
+  TG_CHECK(!a.sanity, "train: --sanity checks one process's model; run it without --distributed");
+  TG_CHECK(!a.gradcheck_every_given, "train: --gradcheck-every runs extra backward passes on one rank, which a "
+           "data-parallel run cannot take; run it without --distributed");
+}
+
 void check_diagnostics_args(const TrainArgs& a) {
   TG_CHECK(!a.then_train || a.sanity, "train: --then-train goes with --sanity");
   if (!a.ensemble.empty()) check_ensemble_members(a.ensemble);  // before the data is loaded
@@ -168,11 +184,12 @@ void check_diagnostics_args(const TrainArgs& a) {
 
 // The optimizer's options and the schedule, checked as the run will use them: every error
 // they can raise comes before the data loads and the table's header prints.
-void check_run_before_data(const TrainArgs& a, const TrainConfig& config) {
+void check_run_before_data(const TrainArgs& a, const TrainConfig& config, int ranks) {
   const std::int64_t validation = std::min(a.validation_size, kFashionTrainImages - 1);
   const std::int64_t images = a.train_limit > 0 ? std::min(a.train_limit, kFashionTrainImages - validation)
                                                 : kFashionTrainImages - validation;
-  const std::int64_t steps_per_epoch = (images + config.batch_size - 1) / config.batch_size;
+  const std::int64_t shard = (images + ranks - 1) / ranks;  // each rank's, padded (nn::data::ShardTail::pad)
+  const std::int64_t steps_per_epoch = (shard + config.batch_size - 1) / config.batch_size;
   check_optimizer_and_schedule(config.optimizer, config.optimizer_options, parse_schedule(a.schedule),
                                steps_per_epoch, config.epochs);
 }
@@ -217,12 +234,27 @@ void prepare_output_folders(const TrainArgs& args) {
     train::prepare_folder_of(fmt::format("train: --report '{}'", report), report);
 }
 
+// "batch 64", or distributed "batch 128 (64 per rank x 2 ranks)".
+std::string describe_batch(const TrainConfig& config, int ranks) {
+  if (!config.distributed) return fmt::format("batch {}", config.batch_size);
+  return fmt::format("batch {} ({} per rank x {} rank{})", config.batch_size * ranks, config.batch_size, ranks,
+                     ranks == 1 ? "" : "s");
+}
+
+// A distributed run's ranks other than 0: they train their share and print nothing.
+int run_training_quietly(const TrainConfig& config, const TrainData& data) {
+  train_classifier(config, data);
+  return 0;
+}
+
 int run_training(const TrainArgs& args, const TrainConfig& config, const TrainData& data,
-                 const nn::data::Normalization& norm, const std::optional<SanityResults>& sanity, std::FILE* text) {
-  fmt::print(text, "tapegrad train: {} on Fashion-MNIST ({} train / {} validation / {} test), {} epochs, {}, batch {}, "
-                   "{}, {}\n",
+                 const nn::data::Normalization& norm, const std::optional<SanityResults>& sanity, std::FILE* text,
+                 int ranks) {
+  fmt::print(text, "tapegrad train: {} on Fashion-MNIST ({} train / {} validation / {} test), {} epochs, {}, {}, "
+                   "{}, {}{}\n",
              config.model, data.train.size(), data.validation.size(), data.test.size(), config.epochs,
-             config.optimizer, config.batch_size, describe(parse_schedule(config.schedule)), describe_num_threads());
+             config.optimizer, describe_batch(config, ranks), describe(parse_schedule(config.schedule)),
+             describe_num_threads(), config.distributed ? " per rank" : "");
   std::fflush(text);
 
   if (config.test_time_flip && config.augmentation.flip_probability == 0)
@@ -306,6 +338,15 @@ int run_train(const TrainArgs& args) {
     if (args.list_optimizers) fmt::print("{}", optim::describe_registered());
     return 0;
   }
+  check_distributed_args(args);
+  // The MPI job comes first: every rank then runs the same checks, and an error on one
+  // ends it (mpirun stops the others).
+  std::optional<MpiSession> mpi;
+  if (args.distributed) {
+    mpi.emplace();
+    mpi->set_timeout(args.dist_timeout);
+  }
+  const int rank = mpi ? mpi->rank() : 0, ranks = mpi ? mpi->size() : 1;
   if (args.threads > 0) set_num_threads(args.threads);
   const TrainConfig config = make_config(args);
   config.validate();
@@ -314,12 +355,13 @@ int run_train(const TrainArgs& args) {
                                             // (config.validate(), after the plug-ins have registered theirs)
   check_files_and_prefixes(*nn::make_model(config.model, config.model_options), config);
   const bool trains = args.ensemble.empty() && (!args.sanity || args.then_train);
-  if (trains) check_run_before_data(args, config);
+  if (trains) check_run_before_data(args, config, ranks);
   check_data_folder(args);
-  if (trains) prepare_output_folders(args);
+  if (trains && rank == 0) prepare_output_folders(args);
 
   std::FILE* text = args.json ? stderr : stdout;  // with --json, stdout carries only the JSON
   const TrainData data = load_data(args);
+  if (rank > 0) return run_training_quietly(config, data);
   const nn::data::Normalization norm = nn::data::compute_normalization(data.train);  // as the trainer computes it
   if (!args.ensemble.empty()) return run_ensemble(args, data, norm, text);
   std::optional<SanityResults> sanity;
@@ -331,7 +373,7 @@ int run_train(const TrainArgs& args) {
     }
     if (!sanity->passed()) fmt::print(text, "a sanity check failed; training anyway (--then-train)\n");
   }
-  return run_training(args, config, data, norm, sanity, text);
+  return run_training(args, config, data, norm, sanity, text, ranks);
 }
 
 }  // namespace
@@ -411,6 +453,15 @@ void add_train_command(CLI::App& app, int& exit_code) {
       ->delimiter(',');
   cli::add_ranged_option(*cmd, "--gradcheck-every", args->gradcheck_every, cli::kSteps,
                          "Gradcheck (f64) the loss with respect to the parameters at step N and every N steps after");
+  cmd->add_flag("--distributed", args->distributed,
+                "Data-parallel training across the ranks of an MPI job: mpirun -np N tapegrad train --distributed "
+                "...; --batch-size is per rank, rank 0 prints and saves (docs/distributed.md)");
+  cmd->add_flag("--sync-bn", args->sync_bn,
+                "With --distributed: BatchNorm normalizes with the statistics of the global batch (all-reduced), "
+                "not each rank's share");
+  cli::add_ranged_option(*cmd, "--dist-timeout", args->dist_timeout, kDistTimeout,
+                         "With --distributed: seconds a rank waits for the others in a collective before it stops "
+                         "with an error (a rank died or hangs; 0: no limit)");
   cmd->callback([args, cmd, &exit_code] {
     args->gradcheck_every_given = cmd->count("--gradcheck-every") > 0;
     args->ensemble = cli::expand_file_patterns("train: --ensemble", args->ensemble);

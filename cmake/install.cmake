@@ -9,6 +9,10 @@ set(TAPEGRAD_CMAKE_INSTALL_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/tapegrad)
 # four below train. DNNL is linked PRIVATE into libtapegrad_ops.so, so it is found through
 # that library's DT_NEEDED at run time and is not part of the exported interface.
 set(TAPEGRAD_LIBRARIES tapegrad_core tapegrad_ops tapegrad_nn tapegrad_optim tapegrad_train)
+# dist/ (built with MPI) links MPI privately: its users need no MPI to build against it.
+if(TARGET tapegrad_dist)
+  list(APPEND TAPEGRAD_LIBRARIES tapegrad_dist)
+endif()
 install(TARGETS tapegrad ${TAPEGRAD_LIBRARIES} EXPORT tapegradTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}

@@ -5,8 +5,9 @@ set -euo pipefail
 
 # ocl-icd-opencl-dev: Debian's dnnl-config.cmake requires OpenCL (its GPU runtime), but
 # libdnnl-dev only recommends it, and we install without recommends.
+# openmpi-bin + libopenmpi-dev: dist/ (data-parallel training and search across processes).
 packages=(cmake g++ make libdnnl-dev ocl-icd-opencl-dev libfmt-dev doctest-dev libbenchmark-dev
-          zlib1g-dev nlohmann-json3-dev libcli11-dev dataset-fashion-mnist "$@")
+          zlib1g-dev nlohmann-json3-dev libcli11-dev dataset-fashion-mnist openmpi-bin libopenmpi-dev "$@")
 
 # One dpkg-query for all packages; unknown packages only print to stderr.
 installed=$(dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' "${packages[@]}" 2>/dev/null \

@@ -2,7 +2,8 @@
 # Installs a built tapegrad tree into a scratch prefix, then builds a stand-alone project
 # against it via find_package(tapegrad) and runs one of its programs.
 # Usage: install_consumer_test.sh <build-dir> <work-dir> <project-dir> <program> [program args...]
-# Extra cmake arguments for the project (e.g. its compiler) come from $CONSUMER_CMAKE_ARGS.
+# Extra cmake arguments for the project (e.g. its compiler) come from $CONSUMER_CMAKE_ARGS;
+# a launcher for the program (e.g. "mpirun -np 2") from $CONSUMER_LAUNCHER.
 set -euo pipefail
 
 if [[ $# -lt 4 ]]; then
@@ -35,4 +36,5 @@ cmake -S "$project_dir" -B "$work_dir/build" -DCMAKE_BUILD_TYPE=Release \
   -DCMAKE_PREFIX_PATH="$prefix" ${CONSUMER_CMAKE_ARGS:-} >/dev/null
 cmake --build "$work_dir/build" -j2
 cd "$work_dir"
-"$work_dir/build/$program" "$@"
+# shellcheck disable=SC2086  # CONSUMER_LAUNCHER is a command and its arguments
+${CONSUMER_LAUNCHER:-} "$work_dir/build/$program" "$@"

@@ -1,6 +1,7 @@
 #include "tapegrad/nn/batch_norm.hpp"
 
 #include "tapegrad/autograd.hpp"
+#include "tapegrad/nn/sync_batch_norm.hpp"
 #include "tapegrad/ops/normalization.hpp"
 
 namespace tg::nn {
@@ -37,7 +38,10 @@ Tensor BatchNorm::forward(const Tensor& x) {
   // momentum this batch is number num_batches_tracked() + 1 of the cumulative average.
   const double momentum =
       options_.momentum ? *options_.momentum : 1.0 / static_cast<double>(num_batches_tracked() + 1);
-  Tensor y = batch_norm(x, weight_, bias_, running_mean_, running_var_, is_training(), momentum, options_.eps);
+  Tensor y = reducer_ && is_training()
+                 ? synchronized_batch_norm(x, weight_, bias_, running_mean_, running_var_, momentum, options_.eps,
+                                           reducer_)
+                 : batch_norm(x, weight_, bias_, running_mean_, running_var_, is_training(), momentum, options_.eps);
   if (is_training() && num_batches_tracked_.defined()) {
     NoGradGuard no_grad;
     num_batches_tracked_.fill_(static_cast<double>(num_batches_tracked() + 1));
@@ -50,7 +54,19 @@ std::string BatchNorm::extra_repr() const {
                                 options_.momentum ? fmt::format("{}", *options_.momentum) : std::string("none"));
   if (!options_.affine) out += ", affine=false";
   if (!options_.track_running_stats) out += ", track_running_stats=false";
+  if (reducer_) out += ", synchronized";
   return out;
+}
+
+std::size_t set_batch_norm_synchronization(Module& root, const std::shared_ptr<SumAcrossProcesses>& reducer) {
+  std::size_t count = 0;
+  root.apply([&](Module& m) {
+    if (auto* bn = dynamic_cast<BatchNorm*>(&m)) {
+      bn->set_synchronization(reducer);
+      ++count;
+    }
+  });
+  return count;
 }
 
 }  // namespace tg::nn

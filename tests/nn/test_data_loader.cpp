@@ -107,7 +107,7 @@ TEST_CASE("data loader: the last partial batch is kept, or dropped with drop_las
   CHECK(DataLoader(numbered(3), options(4, true, true)).num_batches() == 0);
 }
 
-TEST_CASE("data loader: augmentation per batch is seeded by (seed, epoch, batch) and independent of threads") {
+TEST_CASE("data loader: augmentation is seeded by (seed, epoch, sample) and independent of threads") {
   tg::Generator gen(1);
   const Dataset d{tg::rand({600, 1, 28, 28}, tg::f32, &gen), tg::zeros({600}, tg::i64)};
   LoaderOptions o = options(512, true, false, 3);

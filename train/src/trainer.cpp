@@ -13,6 +13,7 @@
 #include <tapegrad/nn/checkpoint.hpp>
 #include <tapegrad/nn/data/loader.hpp>
 #include <tapegrad/nn/data/normalization.hpp>
+#include <tapegrad/nn/data/permutation.hpp>
 #include <tapegrad/optim/averaging.hpp>
 #include <tapegrad/optim/registry.hpp>
 #include <tapegrad/random.hpp>
@@ -21,6 +22,7 @@
 #include <tapegrad/train/schedule.hpp>
 #include <tapegrad/train/transfer.hpp>
 
+#include "distributed_run.hpp"
 #include "run_state.hpp"
 
 namespace tg::train {
@@ -69,6 +71,21 @@ void check_resume_file(const std::string& path) {
   TG_CHECK(std::filesystem::is_regular_file(path), "resume: no run-state file '{}'", path);
 }
 
+// The samples rank `rank` of `ranks` evaluates: a contiguous share of the dataset.
+nn::data::Dataset evaluation_share(const nn::data::Dataset& dataset, int rank, int ranks) {
+  const std::int64_t n = dataset.size();
+  std::vector<std::int64_t> indices;
+  for (std::int64_t i = n * rank / ranks; i < n * (rank + 1) / ranks; ++i) indices.push_back(i);
+  if (indices.empty()) return {};
+  return dataset.subset(indices);
+}
+
+// A dataset to evaluate on, and this rank's share of it when the run is distributed.
+struct EvaluationSet {
+  const nn::data::Dataset& whole;
+  nn::data::Dataset share{};
+};
+
 // The run in progress: what fit() keeps from step to step.
 struct Run {
   nn::Module& model;
@@ -83,11 +100,27 @@ struct Run {
   TrainResult result{};
   std::map<std::string, Tensor> best_state{};
   std::int64_t step = 0;
+  detail::DistributedRun* job = nullptr;  // null: this process alone
 
-  std::optional<Evaluation> evaluate_averaged(const nn::data::Dataset& dataset) {
+  // Alone, evaluate(); distributed, every rank scores its share and the sums are
+  // combined, with rank 0's buffers on every rank.
+  Evaluation score(const EvaluationSet& set) {
+    if (job == nullptr) return evaluate(model, set.whole, norm, evaluation);
+    job->broadcast_buffers();
+    std::vector<double> sums{0, 0, 0};  // loss sum, correct, samples
+    if (const std::int64_t n = set.share.size(); n > 0) {
+      const Evaluation e = evaluate(model, set.share, norm, evaluation);
+      sums = {e.loss * static_cast<double>(n), classification ? std::round(e.accuracy * static_cast<double>(n)) : 0.0,
+              static_cast<double>(n)};
+    }
+    job->sum(sums);
+    return {sums[0] / sums[2], classification ? sums[1] / sums[2] : std::nan("")};
+  }
+
+  std::optional<Evaluation> evaluate_averaged(const EvaluationSet& set) {
     if (!averaging) return std::nullopt;
     const auto swapped = averaging->swap_in();
-    return evaluate(model, dataset, norm, evaluation);
+    return score(set);
   }
 
   std::map<std::string, std::string> metadata(const EpochRecord& record) const {
@@ -186,6 +219,8 @@ void TrainOptions::validate() const {
   TG_CHECK(!run_name.empty() && run_name.find('/') == std::string::npos,
            "train: the run name '{}' must be a non-empty file name without '/'", run_name);
   augmentation.validate();
+  TG_CHECK(distributed || !sync_batch_norm,
+           "train: synchronized BatchNorm is for a distributed run (TrainOptions::distributed, --distributed)");
 }
 
 Trainer::Trainer(nn::ModulePtr model, TrainOptions options) : model_(std::move(model)), options_(std::move(options)) {
@@ -241,6 +276,15 @@ TrainResult Trainer::fit(const TrainData& data) {
            "labels", data.train.images.shape().str(), dtype_name(data.train.labels.dtype()));
   Run run{model, optimizer, options_, callbacks_};
   run.classification = classification;
+  std::unique_ptr<detail::DistributedRun> job;
+  if (options_.distributed) job = detail::start_distributed_run(model_, options_.sync_batch_norm);
+  run.job = job.get();
+  const int rank = job ? job->rank() : 0, ranks = job ? job->size() : 1;
+  EvaluationSet validation{data.validation}, test{data.test};
+  if (job) {
+    validation.share = evaluation_share(data.validation, rank, ranks);
+    if (data.test.size() > 0) test.share = evaluation_share(data.test, rank, ranks);
+  }
   if (options_.normalize) {
     try {
       run.norm = nn::data::compute_normalization(data.train);
@@ -257,12 +301,18 @@ TrainResult Trainer::fit(const TrainData& data) {
                                        .drop_last = false,
                                        .seed = options_.seed,
                                        .augmentation = options_.augmentation,
-                                       .normalization = run.norm});
+                                       .normalization = run.norm,
+                                       .num_shards = ranks,
+                                       .shard = rank});
   run.schedule = std::make_unique<TrainingSchedule>(parse_schedule(options_.schedule), optimizer, loader.num_batches(),
                                                     options_.epochs);
   if (options_.average) run.averaging.emplace(model.parameters(), options_.average_decay);
-  const bool saves = !options_.checkpoint_dir.empty();
+  const bool saves = !options_.checkpoint_dir.empty() && rank == 0;
   const std::int64_t first_epoch = options_.resume_from.empty() ? 1 : run.resume(options_.resume_from);
+  if (rank > 0) {  // its own dropout stream, derived from rank 0's (which the run state keeps)
+    const Generator::State state = default_generator().state();
+    default_generator().set_state({nn::data::derive_seed(state.seed, static_cast<std::uint64_t>(rank)), state.offset});
+  }
   TrainResult& result = run.result;
   result.parameters = model.num_parameters();
   result.not_initialized = std::move(not_initialized);
@@ -291,7 +341,9 @@ TrainResult Trainer::fit(const TrainData& data) {
       const Tensor loss = loss_function(output, batch.labels);
       TG_CHECK(loss.numel() == 1, "train: the loss function returned {} values {}, expected one (a scalar)",
                loss.numel(), loss.shape().str());
+      if (job) job->prepare_for_backward();
       loss.backward();
+      if (job) job->synchronize_gradients();
       const StepContext context{++run.step, epoch, loss.item(), model, optimizer};
       for (const auto& callback : callbacks_) callback->before_step(context);
       optimizer.step();
@@ -315,13 +367,20 @@ TrainResult Trainer::fit(const TrainData& data) {
                                    elapsed > 0 ? static_cast<double>(seen) / elapsed : 0};
       for (const auto& callback : callbacks_) callback->on_batch(progress);
     }
+    if (job) {  // the job's numbers: every rank's shard
+      std::vector<double> sums{loss_sum, static_cast<double>(correct), static_cast<double>(seen)};
+      job->sum(sums);
+      loss_sum = sums[0];
+      correct = static_cast<std::int64_t>(sums[1]);
+      seen = static_cast<std::int64_t>(sums[2]);
+    }
     EpochRecord record;
     record.epoch = epoch;
     record.train_loss = loss_sum / static_cast<double>(seen);
     record.train_accuracy = classification ? static_cast<double>(correct) / static_cast<double>(seen) : std::nan("");
     record.samples_per_second = static_cast<double>(seen) / seconds_since(epoch_start);
-    record.validation = evaluate(model, data.validation, run.norm, run.evaluation);
-    record.averaged_validation = run.evaluate_averaged(data.validation);
+    record.validation = run.score(validation);
+    record.averaged_validation = run.evaluate_averaged(validation);
     run.schedule->after_epoch(record.validation.loss, record.validation.accuracy);
     record.lr = optimizer.lr(0);
     record.best = result.best_epoch == 0 || score_of(record.validation, classification) >
@@ -351,6 +410,11 @@ TrainResult Trainer::fit(const TrainData& data) {
         run.report_save_error(error);
       }
     }
+    if (job) {  // one rank's callback stopping stops them all
+      std::vector<double> stops{context.stop ? 1.0 : 0.0};
+      job->sum(stops);
+      context.stop = stops[0] > 0;
+    }
     if (context.stop && epoch < options_.epochs) {
       result.stopped_early = true;
       break;
@@ -358,9 +422,9 @@ TrainResult Trainer::fit(const TrainData& data) {
   }
 
   // The averages run over the whole training, whatever epoch was best.
-  if (data.test.size() > 0) result.averaged_test = run.evaluate_averaged(data.test);
+  if (data.test.size() > 0) result.averaged_test = run.evaluate_averaged(test);
   model.load_state_dict(run.best_state);
-  if (data.test.size() > 0) result.test = evaluate(model, data.test, run.norm, run.evaluation);
+  if (data.test.size() > 0) result.test = run.score(test);
   result.seconds = seconds_since(run_start);
   for (const auto& callback : callbacks_) callback->on_train_end(result);
   return result;

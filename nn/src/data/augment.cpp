@@ -12,6 +12,9 @@ namespace tg::nn::data {
 
 namespace {
 
+// Keyed draws: flip, crop and jitter each own one block per key.
+constexpr std::uint64_t kKeyedTransforms = 3;
+
 struct Geometry {
   std::int64_t n, channels, height, width;
   std::int64_t image() const { return channels * height * width; }
@@ -33,12 +36,20 @@ template <class T> void check_count(std::span<const T> values, std::int64_t n, c
 // Images per thread: each costs a pass over its values.
 std::int64_t image_grain(const Geometry& g) { return grain_for_work(g.image()); }
 
-// Block i of a reservation of one Philox block per image.
+// The Philox block each image of a call draws from: block first + i of a reservation of
+// one block per image, or, keyed, block kTransforms * keys[i] + transform of the stream
+// (so an image's draws depend on its key only, not on the other images of the call).
 struct ImageDraws {
   const Generator& gen;
-  std::uint64_t first;
+  std::uint64_t first = 0;
+  std::span<const std::int64_t> keys{};
+  std::uint64_t transform = 0;
   ImageDraws(Generator& g, std::int64_t n) : gen(g), first(g.reserve(4 * static_cast<std::uint64_t>(n))) {}
-  std::array<std::uint32_t, 4> operator()(std::int64_t i) const { return gen.block(first + static_cast<std::uint64_t>(i)); }
+  ImageDraws(const Generator& g, std::span<const std::int64_t> k, std::uint64_t t) : gen(g), keys(k), transform(t) {}
+  std::array<std::uint32_t, 4> operator()(std::int64_t i) const {
+    if (keys.empty()) return gen.block(first + static_cast<std::uint64_t>(i));
+    return gen.block(kKeyedTransforms * static_cast<std::uint64_t>(keys[static_cast<std::size_t>(i)]) + transform);
+  }
 };
 
 // A 32-bit word mapped to an integer uniform on [0, m) (multiply-shift).
@@ -129,19 +140,17 @@ Tensor scale_shift(const Tensor& images, std::span<const float> contrast, std::s
   return out;
 }
 
-Tensor random_horizontal_flip(const Tensor& images, double p, Generator& gen) {
+namespace {
+
+Tensor flip_with(const Tensor& images, double p, const ImageDraws& draws) {
   const Geometry g = check_images(images, "random_horizontal_flip");
-  TG_CHECK(p >= 0.0 && p <= 1.0, "random_horizontal_flip: probability {}, expected a value in [0, 1]", p);
-  const ImageDraws draws(gen, g.n);
   std::vector<std::uint8_t> flip(static_cast<std::size_t>(g.n));
   for (std::int64_t i = 0; i < g.n; ++i) flip[i] = uniform_double(draws(i)[0], draws(i)[1]) < p;
   return flip_horizontal(images, flip);
 }
 
-Tensor random_crop(const Tensor& images, std::int64_t padding, Generator& gen) {
+Tensor crop_with(const Tensor& images, std::int64_t padding, const ImageDraws& draws) {
   const Geometry g = check_images(images, "random_crop");
-  TG_CHECK(padding >= 0, "random_crop: padding {}, expected >= 0", padding);
-  const ImageDraws draws(gen, g.n);
   std::vector<std::int64_t> tops(static_cast<std::size_t>(g.n)), lefts(tops.size());
   for (std::int64_t i = 0; i < g.n; ++i) {
     const auto words = draws(i);
@@ -151,11 +160,8 @@ Tensor random_crop(const Tensor& images, std::int64_t padding, Generator& gen) {
   return crop_padded(images, padding, tops, lefts);
 }
 
-Tensor random_brightness_contrast(const Tensor& images, double strength, Generator& gen) {
+Tensor jitter_with(const Tensor& images, double strength, const ImageDraws& draws) {
   const Geometry g = check_images(images, "random_brightness_contrast");
-  TG_CHECK(strength >= 0.0 && strength <= 1.0, "random_brightness_contrast: strength {}, expected a value in [0, 1]",
-           strength);
-  const ImageDraws draws(gen, g.n);
   std::vector<float> contrast(static_cast<std::size_t>(g.n)), brightness(contrast.size());
   for (std::int64_t i = 0; i < g.n; ++i) {
     const auto words = draws(i);
@@ -163,6 +169,32 @@ Tensor random_brightness_contrast(const Tensor& images, double strength, Generat
     brightness[i] = static_cast<float>(-strength + 2.0 * strength * uniform_double(words[2], words[3]));
   }
   return scale_shift(images, contrast, brightness);
+}
+
+void check_probability(double p) {
+  TG_CHECK(p >= 0.0 && p <= 1.0, "random_horizontal_flip: probability {}, expected a value in [0, 1]", p);
+}
+void check_padding(std::int64_t padding) { TG_CHECK(padding >= 0, "random_crop: padding {}, expected >= 0", padding); }
+void check_strength(double strength) {
+  TG_CHECK(strength >= 0.0 && strength <= 1.0, "random_brightness_contrast: strength {}, expected a value in [0, 1]",
+           strength);
+}
+
+}  // namespace
+
+Tensor random_horizontal_flip(const Tensor& images, double p, Generator& gen) {
+  check_probability(p);
+  return flip_with(images, p, ImageDraws(gen, check_images(images, "random_horizontal_flip").n));
+}
+
+Tensor random_crop(const Tensor& images, std::int64_t padding, Generator& gen) {
+  check_padding(padding);
+  return crop_with(images, padding, ImageDraws(gen, check_images(images, "random_crop").n));
+}
+
+Tensor random_brightness_contrast(const Tensor& images, double strength, Generator& gen) {
+  check_strength(strength);
+  return jitter_with(images, strength, ImageDraws(gen, check_images(images, "random_brightness_contrast").n));
 }
 
 void Augmentation::validate() const {
@@ -178,6 +210,21 @@ Tensor Augmentation::apply(const Tensor& images, Generator& gen) const {
   if (flip_probability > 0.0) out = random_horizontal_flip(out, flip_probability, gen);
   if (crop_padding > 0) out = random_crop(out, crop_padding, gen);
   if (jitter > 0.0) out = random_brightness_contrast(out, jitter, gen);
+  return out;
+}
+
+Tensor Augmentation::apply_keyed(const Tensor& images, const Generator& stream,
+                                 std::span<const std::int64_t> keys) const {
+  validate();
+  if (!enabled()) return images;
+  const Geometry g = check_images(images, "Augmentation::apply_keyed");
+  check_count(keys, g.n, "Augmentation::apply_keyed", "keys");
+  for (const std::int64_t key : keys)
+    TG_CHECK(key >= 0, "Augmentation::apply_keyed: key {}, expected >= 0", key);
+  Tensor out = images;
+  if (flip_probability > 0.0) out = flip_with(out, flip_probability, ImageDraws(stream, keys, 0));
+  if (crop_padding > 0) out = crop_with(out, crop_padding, ImageDraws(stream, keys, 1));
+  if (jitter > 0.0) out = jitter_with(out, jitter, ImageDraws(stream, keys, 2));
   return out;
 }
 

@@ -25,6 +25,8 @@
 
 #include <tapegrad/error.hpp>
 
+#include "search/worker_messages.hpp"
+
 extern char** environ;
 
 namespace tg::train::search {
@@ -79,26 +81,22 @@ int serve_trials(std::istream& in, std::ostream& out,
                  const std::function<TrialFunction(const nlohmann::json& setup)>& make_trial) {
   std::string line;
   if (!std::getline(in, line)) return 0;
-  TrialFunction trial;
-  try {
-    trial = make_trial(nlohmann::json::parse(line).at("setup"));
-  } catch (const std::exception& e) {
-    send_line(out, {{"error", e.what()}, {"setup", true}});
+  auto built = build_trial([&] { return make_trial(nlohmann::json::parse(line).at("setup")); });
+  if (const auto* failure = std::get_if<nlohmann::json>(&built)) {
+    send_line(out, *failure);
     return 2;
   }
-  try {
-    while (std::getline(in, line)) {
+  const TrialFunction& trial = std::get<TrialFunction>(built);
+  while (std::getline(in, line)) {
+    const nlohmann::json answer = trial_answer([&] {
       const TrialSpec spec = trial_spec_from_json(nlohmann::json::parse(line).at("trial"));
       while (test_hang_requested(spec)) ::pause();
-      send_line(out, {{"result", to_json(trial(spec))}});
-    }
-    return 0;
-  } catch (const tg::Error& e) {
-    send_line(out, {{"error", e.what()}});
-  } catch (const std::exception& e) {
-    send_line(out, {{"error", fmt::format("internal error in a search worker: {}", e.what())}});
+      return trial(spec);
+    });
+    send_line(out, answer);
+    if (answer.contains("error")) return 2;
   }
-  return 2;
+  return 0;
 }
 
 WorkerPool::WorkerPool(int workers, const nlohmann::json& setup, const std::string& executable,
@@ -183,10 +181,7 @@ std::string WorkerPool::describe_end(Worker& worker) {
 }
 
 void WorkerPool::throw_if_error(const Worker& worker, const nlohmann::json& message) {
-  if (!message.contains("error")) return;
-  const std::string error = message.at("error").get<std::string>();
-  if (message.contains("setup") || !worker.running) fail("search: a worker could not start: {}", error);
-  fail("stage {} trial {}: {}", worker.running->stage, worker.running->trial, error);
+  throw_if_error_answer(message, worker.running ? &*worker.running : nullptr, "a worker");
 }
 
 void WorkerPool::fail_ended(Worker& worker) {

@@ -1,7 +1,10 @@
 #pragma once
+#include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 
+#include "tapegrad/nn/cross_process.hpp"
 #include "tapegrad/nn/module.hpp"
 
 namespace tg::nn {
@@ -23,6 +26,14 @@ struct BatchNormOptions {
 // variance, PyTorch's convention) and "num_batches_tracked" (i64, counts training
 // forwards). Eval normalizes with the running statistics; without them
 // (track_running_stats = false) with the batch's, as in training.
+//
+// Synchronized (set_synchronization with a reducer, e.g. the MPI one of
+// tapegrad/dist/sync_batch_norm.hpp): training takes the statistics over the batches of
+// every process (synchronized_batch_norm, tapegrad/nn/sync_batch_norm.hpp), so every
+// process must run the layer's training forwards (and backwards) together. Eval never
+// communicates: the running statistics, or without them this process's batch (processes
+// may evaluate different numbers of batches). Without a reducer (the default) each
+// process normalizes with its own batch, as PyTorch's BatchNorm does.
 class BatchNorm : public Module {
  public:
   const Tensor& weight() const { return weight_; }  // undefined without affine
@@ -32,6 +43,9 @@ class BatchNorm : public Module {
   std::int64_t num_batches_tracked() const;
   std::int64_t num_features() const { return num_features_; }
   const BatchNormOptions& options() const { return options_; }
+  // null: per-process statistics.
+  void set_synchronization(std::shared_ptr<SumAcrossProcesses> reducer) { reducer_ = std::move(reducer); }
+  const std::shared_ptr<SumAcrossProcesses>& synchronization() const { return reducer_; }
 
   Tensor forward(const Tensor& x) override;
   std::string extra_repr() const override;
@@ -44,6 +58,7 @@ class BatchNorm : public Module {
   BatchNormOptions options_;
   int input_dims_;
   Tensor weight_, bias_, running_mean_, running_var_, num_batches_tracked_;
+  std::shared_ptr<SumAcrossProcesses> reducer_;
 };
 
 // Over [N, C].
@@ -61,5 +76,9 @@ class BatchNorm2d : public BatchNorm {
       : BatchNorm(num_features, options, 4) {}
   std::string type_name() const override { return "BatchNorm2d"; }
 };
+
+// Sets reducer (null: per-process statistics again) on every BatchNorm1d and BatchNorm2d
+// of the tree under root, root included; returns how many it set.
+std::size_t set_batch_norm_synchronization(Module& root, const std::shared_ptr<SumAcrossProcesses>& reducer);
 
 }  // namespace tg::nn

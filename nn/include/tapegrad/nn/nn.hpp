@@ -5,6 +5,7 @@
 #include "tapegrad/nn/checkpoint.hpp"
 #include "tapegrad/nn/containers.hpp"
 #include "tapegrad/nn/conv.hpp"
+#include "tapegrad/nn/cross_process.hpp"
 #include "tapegrad/nn/drop_connect.hpp"
 #include "tapegrad/nn/embedding.hpp"
 #include "tapegrad/nn/dropout.hpp"
@@ -21,4 +22,5 @@
 #include "tapegrad/nn/safetensors.hpp"
 #include "tapegrad/nn/smooth_activations.hpp"
 #include "tapegrad/nn/stochastic_depth.hpp"
+#include "tapegrad/nn/sync_batch_norm.hpp"
 #include "tapegrad/nn/upsample.hpp"

@@ -17,6 +17,7 @@
 #include <tapegrad/train/diagnostics/train_report.hpp>
 #include <tapegrad/train/diagnostics/training_monitor.hpp>
 #include <tapegrad/train/diagnostics/update_ratio.hpp>
+#include <tapegrad/train/distributed.hpp>
 #include <tapegrad/train/epoch_table.hpp>
 #include <tapegrad/train/evaluation.hpp>
 #include <tapegrad/train/fashion_data.hpp>
@@ -38,6 +39,7 @@
 #include <tapegrad/train/report/report.hpp>
 #include <tapegrad/train/result_json.hpp>
 #include <tapegrad/train/schedule.hpp>
+#include <tapegrad/train/search/mpi_search.hpp>
 #include <tapegrad/train/search/results.hpp>
 #include <tapegrad/train/search/runner.hpp>
 #include <tapegrad/train/search/search_report.hpp>
@@ -46,6 +48,7 @@
 #include <tapegrad/train/search/trainer_trial.hpp>
 #include <tapegrad/train/search/training_trial.hpp>
 #include <tapegrad/train/search/trial.hpp>
+#include <tapegrad/train/search/trial_dispatcher.hpp>
 #include <tapegrad/train/search/trial_time_limit.hpp>
 #include <tapegrad/train/search/workers.hpp>
 #include <tapegrad/train/trainer.hpp>

@@ -32,7 +32,7 @@ namespace tg::train {
 
 struct TrainOptions {
   std::int64_t epochs = 8;
-  std::int64_t batch_size = 64;
+  std::int64_t batch_size = 64;  // per rank when distributed
   // Shuffling and augmentation draw from streams derived from (seed, epoch, batch), so a
   // run reproduces whatever the thread count. Initialization and dropout draw from the
   // thread's default generator: seed it (tg::manual_seed) before building the model.
@@ -79,6 +79,25 @@ struct TrainOptions {
   std::string init_from{};
   std::vector<std::string> freeze{};
   std::vector<std::pair<std::string, double>> lr_for{};
+
+  // Data-parallel training across the ranks of the MPI job this process is in (start it
+  // with mpirun and keep a tg::train::MpiSession alive; docs/distributed.md). Every rank
+  // runs fit with the same model, options and data: batch_size is then per rank (the
+  // global batch is batch_size x ranks); each rank trains on its shard of every epoch
+  // (nn::data::LoaderOptions::num_shards, padded to equal length); gradients are averaged
+  // over the ranks during backward (tg::dist::DataParallel), so all replicas take the
+  // same steps; validation and test are shared among the ranks and summed, after rank
+  // 0's buffers (BatchNorm's running statistics) are copied to all; only rank 0 writes
+  // checkpoints and run states. Callbacks run on every rank with the same epoch records
+  // (the job's), so a program prints from rank 0 only. resume_from is read by every rank
+  // (on a shared path) and may come from a run on another number of ranks. Dropout
+  // draws differ between ranks (rank r > 0 derives its stream from rank 0's).
+  bool distributed = false;
+  // With distributed: every BatchNorm of the model normalizes with the statistics of the
+  // global batch (all-reduced in forward, their gradients in backward: nn::synchronized_batch_norm,
+  // docs/distributed.md), so N ranks train as one process on the global batch. Off:
+  // each rank's statistics of its own share, as PyTorch's DistributedDataParallel does.
+  bool sync_batch_norm = false;
 
   void validate() const;  // clear errors for out-of-range values
 };

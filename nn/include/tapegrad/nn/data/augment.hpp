@@ -22,6 +22,12 @@ struct Augmentation {
   void validate() const;
   // images itself when nothing is enabled, else a new tensor.
   Tensor apply(const Tensor& images, Generator& gen) const;
+  // The same transforms, each image drawing from blocks of `stream` keyed by keys[i]
+  // (one key per image, >= 0; the DataLoader passes each sample's dataset index): an
+  // image's draws depend on (stream, key) only, not on which other images share the
+  // call, so how a batch is split (across ranks, say) does not change them. stream is
+  // read, not advanced.
+  Tensor apply_keyed(const Tensor& images, const Generator& stream, std::span<const std::int64_t> keys) const;
 };
 
 // Each image mirrored (column w becomes column W-1-w) with probability p in [0, 1].
