@@ -2,6 +2,7 @@
 
 #include <mpi.h>
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -139,6 +140,7 @@ DataParallel::DataParallel(nn::ModulePtr module, DataParallelOptions options)
   TG_CHECK(module_ != nullptr, "tg::dist::DataParallel: the module is null");
   TG_CHECK(is_initialized(), "tg::dist::DataParallel: MPI is not initialized; create a tg::dist::Environment first");
   TG_CHECK(options.bucket_bytes > 0, "tg::dist::DataParallel: bucket_bytes must be > 0");
+  TG_CHECK(options.first_bucket_bytes > 0, "tg::dist::DataParallel: first_bucket_bytes must be > 0");
   // Every replica starts from rank 0's parameters and buffers.
   {
     NoGradGuard no_grad;
@@ -153,10 +155,12 @@ DataParallel::DataParallel(nn::ModulePtr module, DataParallelOptions options)
   // Reverse registration order: backward produces the last layers' gradients first.
   for (std::size_t k = s.params.size(); k-- > 0;) {
     const Tensor& p = s.params[k];
-    // A bucket takes parameters until it holds bucket_bytes or more.
+    // A bucket takes parameters until it holds bucket_bytes or more; the first one (the
+    // last layers', whose gradients come first) until first_bucket_bytes.
+    const std::size_t limit =
+        s.buckets.size() == 1 ? std::min(options.first_bucket_bytes, options.bucket_bytes) : options.bucket_bytes;
     const bool fits = !s.buckets.empty() && s.buckets.back().dtype == p.dtype() &&
-                      static_cast<std::size_t>(s.buckets.back().flat.numel()) * dtype_size(p.dtype()) <
-                          options.bucket_bytes;
+                      static_cast<std::size_t>(s.buckets.back().flat.numel()) * dtype_size(p.dtype()) < limit;
     if (!fits) {
       Bucket b;
       b.dtype = p.dtype();

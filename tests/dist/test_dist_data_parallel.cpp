@@ -150,3 +150,26 @@ TEST_CASE("dist DataParallel: a backward or tg::grad not prepared communicates n
     for (std::size_t j = 0; j < a.size(); ++j) CHECK(a[j] == doctest::Approx(b[j]).epsilon(1e-12));
   }
 }
+
+TEST_CASE("dist DataParallel: the first bucket closes at first_bucket_bytes, so a small model still overlaps") {
+  // 8 -> 600 -> 600 -> 10: in reverse order fc3 (24 KB) and fc2 (1.44 MB) fill the first
+  // bucket past 1 MB, and fc1 (19 KB) starts the second.
+  const auto three_layers = [] {
+    tg::manual_seed(3);
+    return std::make_shared<nn::Sequential>(std::vector<nn::ModulePtr>{
+        std::make_shared<nn::Linear>(8, 600), std::make_shared<nn::ReLU>(), std::make_shared<nn::Linear>(600, 600),
+        std::make_shared<nn::ReLU>(), std::make_shared<nn::Linear>(600, 10)});
+  };
+  auto model = three_layers();
+  dist::DataParallel ddp(model);  // the defaults: 25 MB buckets, the first 1 MB
+  CHECK(ddp.num_buckets() == 2);
+  tg::Generator gen(11);
+  const Tensor x = tg::randn({4, 8}, tg::f32, &gen);
+  tg::mean(tg::square(ddp(x))).backward();
+  CHECK(ddp.buckets_in_flight() == 2);  // both started by the hooks
+  ddp.synchronize();
+  dist::DataParallel one_bucket(three_layers(), {.first_bucket_bytes = std::size_t{25} << 20});
+  CHECK(one_bucket.num_buckets() == 1);
+  CHECK_ERROR(dist::DataParallel(three_layers(), {.first_bucket_bytes = 0}),
+              "tg::dist::DataParallel: first_bucket_bytes must be > 0");
+}

@@ -34,6 +34,10 @@ namespace tg::dist {
 
 struct DataParallelOptions {
   std::size_t bucket_bytes = std::size_t{25} << 20;  // ~25 MB, PyTorch's default
+  // The first bucket (the last layers' gradients, which backward produces first) closes
+  // at about this size, so that its all-reduce starts while backward is still running
+  // even for a model smaller than one bucket (PyTorch caps it at 1 MB too).
+  std::size_t first_bucket_bytes = std::size_t{1} << 20;
 };
 
 class DataParallel {
