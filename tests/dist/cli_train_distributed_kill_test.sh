@@ -25,11 +25,13 @@ fi
 
 "${launcher[@]}" -np 2 "$tapegrad" "${run[@]}" >job.log 2>&1 &
 job=$!
-# Wait for the first run state, then kill rank 1 (found by the rank Open MPI gives it).
+# Wait for the first run state, then kill rank 1: found by the rank Open MPI gives it, and
+# by its folder (this test's; another test's job may run beside it).
 for _ in $(seq 600); do [[ -f run/mlp-run.safetensors ]] && break; sleep 0.1; done
 [[ -f run/mlp-run.safetensors ]] || { kill -9 $job; fail "no run state after 60 s: $(cat job.log)"; }
 victim=
 for pid in $(pgrep -f -- "--checkpoint-dir run"); do
+  [[ $(readlink "/proc/$pid/cwd" 2>/dev/null) == "$PWD" ]] || continue
   if tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx 'OMPI_COMM_WORLD_RANK=1'; then victim=$pid; fi
 done
 [[ -n $victim ]] || { kill -9 $job; fail "rank 1's process not found"; }

@@ -122,6 +122,8 @@ TEST_CASE("dist Trainer: N ranks of batch b train like one process of batch N*b,
   CHECK(together.test.accuracy == reference.test.accuracy);
   CHECK(together.test.loss == doctest::Approx(reference.test.loss).epsilon(1e-4));
   CHECK(together.test.accuracy > 0.9);  // it learned the bands
+  CHECK(together.ranks == n);
+  CHECK(reference.ranks == 1);
 }
 
 TEST_CASE("dist Trainer: with synchronized BatchNorm, N ranks train like one process on the global batch") {

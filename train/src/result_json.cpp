@@ -22,6 +22,7 @@ nlohmann::json to_json(const TrainResult& r) {
     history.push_back(std::move(epoch));
   }
   nlohmann::json out = {{"parameters", r.parameters},
+                        {"ranks", r.ranks},
                         {"seconds", r.seconds},
                         {"best_epoch", r.best_epoch},
                         {"best_validation_accuracy", r.best_validation_accuracy},

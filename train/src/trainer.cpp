@@ -315,6 +315,7 @@ TrainResult Trainer::fit(const TrainData& data) {
   }
   TrainResult& result = run.result;
   result.parameters = model.num_parameters();
+  result.ranks = ranks;
   result.not_initialized = std::move(not_initialized);
 
   const RunInfo info{model,

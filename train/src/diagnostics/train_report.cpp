@@ -87,9 +87,13 @@ report::Table gradcheck_table(const std::vector<std::pair<std::int64_t, Gradchec
 
 report::Report make_train_report(const TrainReportInput& in) {
   report::Report page(in.model.empty() ? std::string("tapegrad train") : fmt::format("tapegrad train: {}", in.model));
-  page.paragraph(fmt::format("{} epochs, {}, batch {}, seed {}; {} parameters; test accuracy {:.4f} with the "
+  const std::string batch =
+      in.result.ranks > 1 ? fmt::format("batch {} ({} per rank x {} ranks; the loss plots are rank 0's share)",
+                                        in.options.batch_size * in.result.ranks, in.options.batch_size, in.result.ranks)
+                          : fmt::format("batch {}", in.options.batch_size);
+  page.paragraph(fmt::format("{} epochs, {}, {}, seed {}; {} parameters; test accuracy {:.4f} with the "
                              "parameters of epoch {} (validation accuracy {:.4f}){}.",
-                             in.options.epochs, in.options.optimizer, in.options.batch_size, in.options.seed,
+                             in.options.epochs, in.options.optimizer, batch, in.options.seed,
                              in.result.parameters, in.result.test.accuracy, in.result.best_epoch,
                              in.result.best_validation_accuracy,
                              in.result.averaged_test

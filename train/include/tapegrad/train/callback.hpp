@@ -53,6 +53,7 @@ struct TrainResult {
   std::string run_state{};  // the file --resume continues from (TrainOptions::checkpoint_dir set)
   std::optional<Evaluation> averaged_test{};  // of the averaged parameters at the end (TrainOptions::average)
   std::int64_t parameters = 0;
+  int ranks = 1;  // the processes that trained it (TrainOptions::distributed: the job's ranks)
   double seconds = 0;
   bool stopped_early = false;  // a callback asked the run to stop (EarlyStopping)
   // TrainOptions::init_from: the model's tensors the checkpoint did not set (absent, or of
