@@ -3,6 +3,7 @@
 #include <mpi.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <limits>
 #include <string>
 
@@ -44,6 +45,12 @@ void start(int* argc, char*** argv, bool& owns) {
   int initialized = 0;
   MPI_Initialized(&initialized);
   if (!initialized) {
+    // Open MPI 4.1's libnbc runs MPI_Iallreduce (which every collective here uses, to
+    // bound its wait) in place, or under 4 ranks, as a binomial tree: the whole buffer to
+    // rank 0 and back, at about half MPI_Allreduce's speed (docs/distributed.md, Measured
+    // scaling). Its ring moves 2 (p-1)/p of the buffer per rank, as fast as
+    // MPI_Allreduce. Unless the user chose an algorithm, the ring it is.
+    setenv("OMPI_MCA_coll_libnbc_iallreduce_algorithm", "1", /*overwrite=*/0);
     int provided = 0;
     const int code = MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
     if (code != MPI_SUCCESS) {

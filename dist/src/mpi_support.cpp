@@ -26,22 +26,28 @@ void wait_for(MPI_Request& request, const char* what) {
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
   const double limit = timeout();
-  // A first spin answers quick collectives without a sleep's latency; after it a short
-  // sleep between tests leaves the core to the computation (and to a rank sharing it).
-  constexpr auto spin = std::chrono::microseconds(200);
-  constexpr auto nap = std::chrono::microseconds(50);
+  // Open MPI advances a non-blocking collective only inside MPI calls, so the test runs
+  // back to back (yielding the core between tests, as MPI's own blocking wait does) for
+  // the first 100 ms; a longer wait (a slower rank still computing) tests every
+  // millisecond, which no longer matters to the collective's speed but frees the core.
+  constexpr auto spin = std::chrono::milliseconds(100);
+  constexpr auto nap = std::chrono::milliseconds(1);
   for (;;) {
     int done = 0;
     check(what, MPI_Test(&request, &done, MPI_STATUS_IGNORE));
     if (done) return;
     const auto waited = Clock::now() - start;
+    if (waited <= spin) {
+      std::this_thread::yield();
+      continue;
+    }
     if (limit > 0 && std::chrono::duration<double>(waited).count() > limit) {
       note_rank_lost();
       fail("{}: rank {} had no answer from the other ranks within {} s: a rank has died or hangs (the limit is "
            "tg::dist::set_timeout, or --dist-timeout of the command line)",
            what, rank(), limit);
     }
-    if (waited > spin) std::this_thread::sleep_for(nap);
+    std::this_thread::sleep_for(nap);
   }
 }
 
