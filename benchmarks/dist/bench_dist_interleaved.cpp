@@ -89,6 +89,20 @@ void report_medians(benchmark::State& state, const Samples& samples) {
   for (const auto& [name, values] : samples) state.counters[name] = median(values);
 }
 
+// Every variant once per iteration of state, in a shuffled order; then each sample is the
+// slowest rank's, and the medians are reported. Returns the number of iterations.
+std::size_t time_interleaved(benchmark::State& state, const std::vector<Variant>& variants, std::mt19937& order,
+                             Samples& samples) {
+  std::size_t n = 0;
+  for (auto _ : state) {
+    run_variants(variants, order, samples);
+    ++n;
+  }
+  combine_over_ranks(samples);
+  report_medians(state, samples);
+  return n;
+}
+
 void allreduce_interleaved(benchmark::State& state) {
   const std::int64_t bytes = tg::bench::dist_bench::bytes_of_mb(state.range(0)), n = bytes / 4;
   const int count = static_cast<int>(n);
@@ -123,13 +137,7 @@ void allreduce_interleaved(benchmark::State& state) {
   std::mt19937 order(7);
   run_variants(variants, order, samples);  // warm-up: first touches, MPI's connections
   samples.clear();
-  std::size_t i = 0;
-  for (auto _ : state) {
-    run_variants(variants, order, samples);
-    ++i;
-  }
-  combine_over_ranks(samples);
-  report_medians(state, samples);
+  const std::size_t i = time_interleaved(state, variants, order, samples);
   const auto& mpi = samples["mpi"];
   for (const char* name : {"mpi_nb_in_place", "mpi_nb_two_buffers", "tg_sum", "tg_mean", "ddp"}) {
     const auto& x = samples[name];
@@ -174,13 +182,7 @@ void cnn_interleaved(benchmark::State& state) {
        }},
   };
   std::mt19937 order(7);
-  std::size_t i = 0;
-  for (auto _ : state) {
-    run_variants(variants, order, samples);
-    ++i;
-  }
-  combine_over_ranks(samples);
-  report_medians(state, samples);
+  const std::size_t i = time_interleaved(state, variants, order, samples);
   state.counters["buckets_25mb"] = static_cast<double>(big.num_buckets());
   state.counters["buckets_1mb"] = static_cast<double>(small.num_buckets());
   state.counters["params"] = static_cast<double>(local.parameter_count());
