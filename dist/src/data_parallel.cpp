@@ -21,12 +21,12 @@ namespace {
 struct Bucket {
   DType dtype = f32;
   Tensor flat;                       // the bucket's gradients, back to back
-  // The all-reduce's result, a buffer apart from flat: Open MPI 4.1's non-blocking
-  // all-reduce (libnbc) takes an in-place call as a reason to use its binomial tree
-  // (reduce to one rank, broadcast back: 2 log2(p) whole-buffer transfers, and an extra
-  // copy), while with two buffers it uses Rabenseifner's reduce-scatter + all-gather
-  // (2 (p-1)/p of the buffer) from 4 ranks and 64 KiB on. docs/distributed.md.
+  // The all-reduce's result, a buffer apart from flat: it saves libnbc's in-place copy,
+  // and should the user choose libnbc's default algorithm instead of the ring the
+  // Environment sets, an in-place call would make it a binomial tree (reduce to one rank,
+  // broadcast back) where two buffers get Rabenseifner's from 4 ranks on. docs/distributed.md.
   Tensor sum;
+  std::int64_t numel = 0;            // elements (flat and sum are allocated once, at this size)
   std::vector<std::size_t> members;  // parameter indices, in filling order
   std::size_t pending = 0;           // members whose gradient has not arrived this step
   MPI_Request request = MPI_REQUEST_NULL;
@@ -62,6 +62,7 @@ struct Slot {
   std::size_t bucket = 0;
   std::int64_t offset = 0;  // in elements, within the bucket's flat buffer
   bool arrived = false;
+  Tensor in_flat, in_sum;   // the parameter's elements of the bucket's flat and sum, in its shape
 };
 
 }  // namespace
@@ -72,13 +73,6 @@ struct DataParallel::State {
   std::vector<Bucket> buckets;
   int no_sync_depth = 0;
   bool armed = false;  // the next backward is a training step's (prepare_for_backward)
-
-  // The flat buffer's elements of parameter i, as a tensor of its shape (the sum's, with
-  // of = &Bucket::sum).
-  Tensor slice_of(std::size_t i, Tensor Bucket::*of = &Bucket::flat) {
-    const Slot& s = slots[i];
-    return flat_view(buckets[s.bucket].*of, s.offset, params[i].shape());
-  }
 
   static Tensor flat_view(const Tensor& flat, std::int64_t offset, const Shape& shape) {
     const Tensor piece = tg::slice(flat, 0, offset, offset + shape.numel());
@@ -109,7 +103,7 @@ struct DataParallel::State {
   // gradient is not a plain tensor of its own (part of a graph, a view of shared or
   // strided memory), which it leaves alone and replaces.
   void set_mean_grad(std::size_t i, double inv_size) {
-    const Tensor sum = slice_of(i, &Bucket::sum);
+    const Tensor& sum = slots[i].in_sum;
     Tensor& grad = params[i].mutable_grad();
     const bool own = grad.defined() && !grad.requires_grad() && grad.is_contiguous() && grad.dtype() == sum.dtype() &&
                      grad.impl_ptr().use_count() == 1 && grad.storage().use_count() == 1;
@@ -125,7 +119,7 @@ struct DataParallel::State {
     Slot& s = slots[i];
     NoGradGuard no_grad;
     const Tensor& old = params[i].grad();
-    copy_into(slice_of(i), old.defined() ? old + g : g);
+    copy_into(s.in_flat, old.defined() ? old + g : g);
     if (!s.arrived) {
       s.arrived = true;
       Bucket& b = buckets[s.bucket];
@@ -160,21 +154,28 @@ DataParallel::DataParallel(nn::ModulePtr module, DataParallelOptions options)
     const std::size_t limit =
         s.buckets.size() == 1 ? std::min(options.first_bucket_bytes, options.bucket_bytes) : options.bucket_bytes;
     const bool fits = !s.buckets.empty() && s.buckets.back().dtype == p.dtype() &&
-                      static_cast<std::size_t>(s.buckets.back().flat.numel()) * dtype_size(p.dtype()) < limit;
+                      static_cast<std::size_t>(s.buckets.back().numel) * dtype_size(p.dtype()) < limit;
     if (!fits) {
       Bucket b;
       b.dtype = p.dtype();
-      b.flat = zeros({0}, p.dtype());
       s.buckets.push_back(std::move(b));
     }
     Bucket& b = s.buckets.back();
-    s.slots[k] = {s.buckets.size() - 1, b.flat.numel(), false};
+    s.slots[k].bucket = s.buckets.size() - 1;
+    s.slots[k].offset = b.numel;
     b.members.push_back(k);
-    b.flat = zeros({b.flat.numel() + p.numel()}, p.dtype());
+    b.numel += p.numel();
   }
   for (Bucket& b : s.buckets) {
     b.pending = b.members.size();
-    b.sum = zeros_like(b.flat);
+    b.flat = zeros({b.numel}, b.dtype);
+    b.sum = zeros({b.numel}, b.dtype);
+  }
+  for (std::size_t i = 0; i < s.params.size(); ++i) {
+    Slot& slot = s.slots[i];
+    const Bucket& b = s.buckets[slot.bucket];
+    slot.in_flat = State::flat_view(b.flat, slot.offset, s.params[i].shape());
+    slot.in_sum = State::flat_view(b.sum, slot.offset, s.params[i].shape());
   }
   const std::weak_ptr<State> weak = state_;
   for (std::size_t i = 0; i < s.params.size(); ++i) {
@@ -216,7 +217,7 @@ void DataParallel::synchronize() {
     for (std::size_t i : b.members) {
       if (s.slots[i].arrived) continue;
       const Tensor& g = s.params[i].grad();
-      copy_into(s.slice_of(i), g.defined() ? g : zeros_like(s.params[i]));
+      copy_into(s.slots[i].in_flat, g.defined() ? g : zeros_like(s.params[i]));
     }
     s.start(b);
   }
