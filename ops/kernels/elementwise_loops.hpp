@@ -2,10 +2,33 @@
 // The plain loops behind elementwise ops: f64 always, f32 below the oneDNN threshold
 // (and for ops oneDNN lacks). Contiguous runs are simple indexed loops the compiler
 // vectorizes.
+#include <cstdint>
+
 #include "tapegrad/parallel_for.hpp"
 #include "tapegrad/tensor_iteration.hpp"
 
 namespace tg::kernels {
+
+// Whether the n elements at a and at b are the same elements or share none. A loop
+// that reads element i of one and writes element i of the other then vectorizes as if
+// they did not alias; GCC keeps these loops scalar (a select per element) when it must
+// assume they might.
+template <class T, class U>
+bool same_or_disjoint(const T* a, const U* b, std::int64_t n) {
+  const auto x = reinterpret_cast<std::uintptr_t>(a), y = reinterpret_cast<std::uintptr_t>(b);
+  const auto bytes = static_cast<std::uintptr_t>(n) * sizeof(T);
+  return x == y || x + bytes <= y || y + bytes <= x;
+}
+
+template <class T, class F>
+void map_contiguous(const T* __restrict in, T* __restrict o, std::int64_t n, F f) {
+  for (std::int64_t i = 0; i < n; ++i) o[i] = f(in[i]);
+}
+
+template <class T, class F>
+void map_contiguous(const T* __restrict a, const T* __restrict b, T* __restrict o, std::int64_t n, F f) {
+  for (std::int64_t i = 0; i < n; ++i) o[i] = f(a[i], b[i]);
+}
 
 // out = f(x), out contiguous with x's shape.
 template <class T, class F>
@@ -14,7 +37,9 @@ void unary_loop(const Tensor& x, const Tensor& out, F f) {
                       [f](std::array<char*, 2> p, std::array<std::int64_t, 2> st, std::int64_t n) {
                         T* o = reinterpret_cast<T*>(p[0]);
                         const T* in = reinterpret_cast<const T*>(p[1]);
-                        if (st[1] == sizeof(T)) {
+                        if (st[1] == sizeof(T) && same_or_disjoint(o, in, n)) {
+                          map_contiguous(in, o, n, f);
+                        } else if (st[1] == sizeof(T)) {
                           for (std::int64_t i = 0; i < n; ++i) o[i] = f(in[i]);
                         } else {
                           const std::int64_t s = st[1] / static_cast<std::int64_t>(sizeof(T));
@@ -58,7 +83,9 @@ void binary_loop(const Tensor& a, const Tensor& b, const Tensor& out, F f) {
                         const T* x = reinterpret_cast<const T*>(p[1]);
                         const T* y = reinterpret_cast<const T*>(p[2]);
                         constexpr std::int64_t e = sizeof(T);
-                        if (st[1] == e && st[2] == e) {
+                        if (st[1] == e && st[2] == e && same_or_disjoint(o, x, n) && same_or_disjoint(o, y, n)) {
+                          map_contiguous(x, y, o, n, f);
+                        } else if (st[1] == e && st[2] == e) {
                           for (std::int64_t i = 0; i < n; ++i) o[i] = f(x[i], y[i]);
                         } else if (st[1] == e && st[2] == 0) {
                           const T yv = *y;

@@ -2,6 +2,7 @@
 #include <utility>
 
 #include "kernels/dense.hpp"
+#include "kernels/max_pool_2x2.hpp"
 #include "kernels/nan.hpp"
 #include "kernels/pooling.hpp"
 #include "kernels/pooling_reference.hpp"
@@ -24,6 +25,15 @@ Pool avg_kind(bool include_pad) { return include_pad ? Pool::avg_include_pad : P
 MaxPoolSaved max_pool_forward(const PoolGeometry& g, const Tensor& x, const Tensor& y, bool for_backward) {
   const Tensor xc = dense(x);
   MaxPoolSaved saved;
+  if (is_max_pool_2x2(g)) {
+    std::uint8_t* positions = nullptr;
+    if (for_backward) {
+      saved.positions = empty({(g.planes() * g.out_plane() + 7) / 8}, i64);
+      positions = static_cast<std::uint8_t*>(saved.positions.raw_data());
+    }
+    max_pool_2x2_forward(g, xc, y, positions);
+    return saved;
+  }
   if (max_on_dnnl(x)) {
     pool_forward_f32(Pool::max, g, xc, y, for_backward ? &saved.workspace : nullptr);
     return saved;
@@ -46,8 +56,16 @@ Tensor max_pool_argmax(const PoolGeometry& g, const Tensor& x) {
   return indices;
 }
 
-void max_pool_backward_f32(const PoolGeometry& g, const Tensor& dy, const Tensor& workspace, const Tensor& dx) {
-  pool_backward_f32(Pool::max, g, dense(dy), dx, workspace);
+bool max_pool_backward_recorded(const PoolGeometry& g, const Tensor& dy, const MaxPoolSaved& saved, const Tensor& dx) {
+  if (saved.positions.defined()) {
+    max_pool_2x2_backward(g, dense(dy), static_cast<const std::uint8_t*>(saved.positions.raw_data()), dx);
+    return true;
+  }
+  if (saved.workspace.defined() && dy.dtype() == f32) {
+    pool_backward_f32(Pool::max, g, dense(dy), dx, saved.workspace);
+    return true;
+  }
+  return false;
 }
 
 void avg_pool_forward(const PoolGeometry& g, bool include_pad, const Tensor& x, const Tensor& y) {

@@ -17,18 +17,20 @@ inline constexpr std::int64_t kPoolMinElements = 4096;
 // its sum over the window's elements inside the input.
 enum class Pool { max, avg_include_pad, avg_exclude_pad };
 
-// What max pooling's backward needs: oneDNN's workspace (f32 on oneDNN) or the
-// flat position in its plane of each window's first maximum (i64, output's shape).
+// What max pooling's backward needs, one of: oneDNN's workspace (f32 on oneDNN); the
+// byte positions of 2x2 windows' maxima (max_pool_2x2.hpp; raw bytes in an i64 tensor);
+// the flat position in its plane of each window's first maximum (i64, output's shape).
 struct MaxPoolSaved {
-  Tensor workspace, indices;
+  Tensor workspace, positions, indices;
 };
 // y = the maximum of each window of x (NaN wins and stays); with for_backward, also
 // what max_pool_backward needs.
 MaxPoolSaved max_pool_forward(const PoolGeometry& g, const Tensor& x, const Tensor& y, bool for_backward);
 // The positions of each window's first maximum (i64 [N, C, OH, OW]), on the loops.
 Tensor max_pool_argmax(const PoolGeometry& g, const Tensor& x);
-// dx (contiguous [N, C, H, W]) = dy routed through oneDNN's workspace (f32 only).
-void max_pool_backward_f32(const PoolGeometry& g, const Tensor& dy, const Tensor& workspace, const Tensor& dx);
+// dx (contiguous [N, C, H, W]) = dy routed through oneDNN's workspace or the 2x2
+// positions; false (dx untouched) when saved holds neither.
+bool max_pool_backward_recorded(const PoolGeometry& g, const Tensor& dy, const MaxPoolSaved& saved, const Tensor& dx);
 
 // y = the mean of each window of x; include_pad divides by kh * kw, else by the
 // number of the window's elements inside the input.

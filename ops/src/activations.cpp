@@ -42,7 +42,7 @@ struct LeakyRelu {  // slope in alpha
   }
   static std::pair<float, float> dnnl_params(Params p) { return {static_cast<float>(p.alpha), 0.f}; }
   static Tensor backward(const Tensor& g, const Tensor& x, const Tensor&, Params p) {
-    return g * ops::slope_mask(x, 1.0, p.alpha);
+    return ops::times_slope(g, x, 1.0, p.alpha);
   }
 };
 

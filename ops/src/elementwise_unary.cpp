@@ -79,12 +79,14 @@ struct Abs {
 struct Relu {
   static constexpr const char* name = "relu";
   static constexpr Eltwise alg = Eltwise::relu;
-  static constexpr std::int64_t dnnl_min_elements = kernels::kCheapEltwiseMinElements;
+  // Always the loop: it keeps NaN in its one pass, where oneDNN's max(x, 0) needs a
+  // second pass to restore them, which made it the slower of the two at every size.
+  static constexpr std::int64_t dnnl_min_elements = std::numeric_limits<std::int64_t>::max();
   static constexpr bool saves_input = false, saves_output = true;
   // x != x: relu(NaN) is NaN, as in NumPy and PyTorch.
   template <class T> static T f(T x, Params) { return x > T(0) || x != x ? x : T(0); }
   static Tensor backward(const Tensor& g, const Tensor&, const Tensor& y, Params) {
-    return g * ops::slope_mask(y, 1, 0);
+    return ops::times_slope(g, y, 1, 0);
   }
 };
 struct Tanh {
@@ -240,6 +242,20 @@ Tensor slope_mask(const Tensor& x, double above, double below) {
     kernels::unary_loop<T>(x, out, [a, b](T e) {
       const T slope = e > T(0) ? a : b;
       return e == e ? slope : e;
+    });
+  });
+  return out;
+}
+
+Tensor times_slope(const Tensor& g, const Tensor& x, double above, double below) {
+  if (g.requires_grad() || g.shape() != x.shape() || g.dtype() != x.dtype()) return g * slope_mask(x, above, below);
+  Tensor out = empty(x.shape(), x.dtype());
+  dispatch_floating(x.dtype(), [&](auto t) {
+    using T = decltype(t);
+    const T a = static_cast<T>(above), b = static_cast<T>(below);
+    kernels::binary_loop<T>(g, x, out, [a, b](T grad, T e) {
+      const T slope = e > T(0) ? a : b;
+      return grad * (e == e ? slope : e);
     });
   });
   return out;

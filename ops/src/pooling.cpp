@@ -40,18 +40,18 @@ PoolGeometry pool_geometry(const char* op, const Tensor& x, Size2d k, Size2d s, 
 Shape output_shape(const PoolGeometry& g) { return {g.n, g.c, g.oh, g.ow}; }
 Shape input_shape(const PoolGeometry& g) { return {g.n, g.c, g.h, g.w}; }
 
-// The gradient of max pooling for g: oneDNN's backward with the forward's workspace
-// when there is one, else a scatter to precomputed (or recomputed) maxima.
-Tensor max_pool_backward_op(const Tensor& g, const Tensor& x, const PoolGeometry& geometry, const Tensor& workspace,
-                            Tensor indices) {
-  if (workspace.defined() && g.dtype() == f32) {
-    Tensor dx = empty(input_shape(geometry), f32);
-    kernels::max_pool_backward_f32(geometry, g, workspace, dx);
+// The gradient of max pooling for g: routed through what the forward recorded (oneDNN's
+// workspace, the 2x2 positions) when it can, else a scatter to precomputed (or
+// recomputed) maxima.
+Tensor max_pool_backward_op(const Tensor& g, const Tensor& x, const PoolGeometry& geometry,
+                            const kernels::MaxPoolSaved& saved) {
+  Tensor dx = empty(input_shape(geometry), g.dtype());
+  if (kernels::max_pool_backward_recorded(geometry, g, saved, dx)) {
     // Differentiating the gradient (create_graph) needs the maxima explicitly.
     const Tensor maxima = any_requires_grad({&g}) ? kernels::max_pool_argmax(geometry, x) : Tensor{};
     return ops::index_scatter(g, maxima, input_shape(geometry), kMaxPoolNames, std::move(dx));
   }
-  if (!indices.defined()) indices = kernels::max_pool_argmax(geometry, x);
+  const Tensor indices = saved.indices.defined() ? saved.indices : kernels::max_pool_argmax(geometry, x);
   return ops::index_scatter(g, indices, input_shape(geometry), kMaxPoolNames);
 }
 
@@ -59,19 +59,17 @@ struct MaxPool {
   static constexpr const char* name = "max_pool2d";
   static constexpr std::size_t num_saved = 1;  // x, for the maxima when the gradient is differentiated
   PoolGeometry geometry;
-  Tensor workspace{}, indices{};  // kept by forward when recording: oneDNN's workspace (f32) or the maxima
+  kernels::MaxPoolSaved recorded{};  // kept by forward when recording
   Tensor forward(const Tensor& x) {
     Tensor y = empty(output_shape(geometry), x.dtype());
-    kernels::MaxPoolSaved saved = kernels::max_pool_forward(geometry, x, y, any_requires_grad({&x}));
-    workspace = std::move(saved.workspace);
-    indices = std::move(saved.indices);
+    recorded = kernels::max_pool_forward(geometry, x, y, any_requires_grad({&x}));
     return y;
   }
   void save(ops::OpContext& ctx, const Tensor& x, const Tensor&) const { ctx.save(0, x); }
   TensorList backward(const ops::OpContext& ctx, const Tensor& g) const {
-    return ops::grads(max_pool_backward_op(g, ctx.saved(0), geometry, workspace, indices));
+    return ops::grads(max_pool_backward_op(g, ctx.saved(0), geometry, recorded));
   }
-  void release() { workspace = indices = Tensor{}; }
+  void release() { recorded = {}; }
 };
 
 // --- average pooling: forward and backward are adjoint linear maps, so each one's
@@ -132,8 +130,7 @@ Tensor max_pool2d_backward(const Tensor& grad_output, const Tensor& input, Size2
            grad_output.shape().str(), output_shape(g).str());
   // oneDNN's backward needs the workspace of a training forward; the loops, the maxima.
   Tensor y = empty(output_shape(g), input.dtype());
-  kernels::MaxPoolSaved saved = kernels::max_pool_forward(g, input, y, true);
-  return max_pool_backward_op(grad_output, input, g, saved.workspace, std::move(saved.indices));
+  return max_pool_backward_op(grad_output, input, g, kernels::max_pool_forward(g, input, y, true));
 }
 
 Tensor avg_pool2d(const Tensor& x, Size2d kernel) { return avg_pool2d(x, kernel, kernel, 0, true); }

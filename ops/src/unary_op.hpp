@@ -36,6 +36,9 @@ std::pair<float, float> dnnl_params(Params p) {
 // where x > 0, below where x <= 0, and NaN where x is NaN (a NaN input gets a NaN
 // gradient, not a silent 0). Not recorded.
 Tensor slope_mask(const Tensor& x, double above, double below);
+// g * slope_mask(x, above, below): the backward of those ops. In one pass when g is not
+// recorded (the usual backward); as that product of ops when it is (create_graph).
+Tensor times_slope(const Tensor& g, const Tensor& x, double above, double below);
 
 template <class Op>
 bool nan_gives_nan(Params p) {
