@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "kernels/channel_blocks.hpp"
 #include "kernels/dnnl_common.hpp"
 #include "kernels/dnnl_reordered_weights.hpp"
 #include "kernels/dense.hpp"
@@ -63,19 +64,43 @@ Key& add_geometry(Key& key, const ConvGeometry& g) {
 
 // How one operand travels between the user's layout and the layout the primitive
 // chose: directly when they agree, else through a reorder made once with the
-// primitive and a scratch buffer taken from tapegrad's pool for the call.
+// primitive and a scratch buffer taken from tapegrad's pool for the call. Plain NCHW
+// to and from nChw16c goes through channel_blocks.hpp's tile copies instead.
 struct Layout {
   memory::desc user, inner;
   dnnl::reorder reorder;  // user -> inner for inputs, inner -> user for outputs
   bool direct = true;
+  bool tiles = false;     // plain NCHW <-> nChw16c by channel_blocks.hpp
+  Dims dims;
 
   Layout() = default;
-  Layout(const memory::desc& user_desc, const memory::desc& inner_desc, bool is_input)
+  // Weights (allow_tiles false) always go through oneDNN's reorder: reordered_weights
+  // caches its result.
+  Layout(const memory::desc& user_desc, const memory::desc& inner_desc, bool is_input, bool allow_tiles = true)
       : user(user_desc), inner(inner_desc), direct(user_desc == inner_desc) {
     if (direct) return;
+    dims = user.dims();
+    tiles = allow_tiles && dims.size() == 4 && dims[1] % 16 == 0 && has_channel_block_copies() &&
+            user == memory::desc(dims, kF32, Tag::nchw) && inner == memory::desc(dims, kF32, Tag::aBcd16b);
+    if (tiles) return;
     auto& e = cpu_engine();
     reorder = is_input ? dnnl::reorder(dnnl::reorder::primitive_desc(e, user, e, inner))
                        : dnnl::reorder(dnnl::reorder::primitive_desc(e, inner, e, user));
+  }
+
+  // Copies src (user layout for inputs, inner for outputs) into dst.
+  void copy(memory& src, memory& dst, bool is_input) const {
+    if (!tiles) {
+      reorder.execute(cpu_stream(), src, dst);
+      return;
+    }
+    const auto* from = static_cast<const float*>(src.get_data_handle());
+    auto* to = static_cast<float*>(dst.get_data_handle());
+    if (is_input) {
+      nchw_to_blocked16(from, to, dims[0], dims[1], dims[2] * dims[3]);
+    } else {
+      blocked16_to_nchw(from, to, dims[0], dims[1], dims[2] * dims[3]);
+    }
   }
 };
 
@@ -98,7 +123,7 @@ class Call {
     for (const auto& r : reordered_)
       if (r.source == t.raw_data() && r.layout->user == l.user && r.layout->inner == l.inner) return r.inner;
     memory inner = scratch(l.inner);
-    l.reorder.execute(cpu_stream(), user, inner);
+    l.copy(user, inner, true);
     reordered_.push_back({&l, t.raw_data(), inner});
     return inner;
   }
@@ -118,7 +143,8 @@ class Call {
     prim.execute(cpu_stream(), args);
   }
   void finish() {
-    for (auto& o : outputs_) o.layout->reorder.execute(cpu_stream(), o.inner, o.user);
+    cpu_stream().wait();
+    for (auto& o : outputs_) o.layout->copy(o.inner, o.user, false);
     cpu_stream().wait();
   }
 
@@ -188,7 +214,7 @@ ForwardPlan& forward_plan(const ConvGeometry& g, const memory::desc& src_user, b
     const ConvDims d = conv_dims(g);
     const auto pd = forward_pd(d, with_bias, g.out_channels);
     return ForwardPlan{dnnl::convolution_forward(pd), Layout(src_user, pd.src_desc(), true),
-                       Layout(user_weights(d), pd.weights_desc(), true), Layout(plain_nchw(d.dst), pd.dst_desc(), false),
+                       Layout(user_weights(d), pd.weights_desc(), true, false), Layout(plain_nchw(d.dst), pd.dst_desc(), false),
                        pd.bias_desc()};
   });
 }
@@ -203,7 +229,7 @@ BackwardInputPlan& backward_input_plan(const ConvGeometry& g, const memory::desc
                                        d.strides, d.dilates, d.padding_l, d.padding_r),
                                cpu_engine(), forward_pd(d, false, g.out_channels));
     return BackwardInputPlan{B(pd), Layout(diff_dst_user, pd.diff_dst_desc(), true),
-                             Layout(user_weights(d), pd.weights_desc(), true),
+                             Layout(user_weights(d), pd.weights_desc(), true, false),
                              Layout(plain_nchw(d.src), pd.diff_src_desc(), false)};
   });
 }
@@ -224,7 +250,7 @@ BackwardWeightPlan& backward_weight_plan(const ConvGeometry& g, const memory::de
     const B::primitive_desc pd(desc, cpu_engine(), forward_pd(d, with_bias, g.out_channels));
     return BackwardWeightPlan{B(pd), Layout(src_user, pd.src_desc(), true),
                               Layout(diff_dst_user, pd.diff_dst_desc(), true),
-                              Layout(user_weights(d), pd.diff_weights_desc(), false), bias};
+                              Layout(user_weights(d), pd.diff_weights_desc(), false, false), bias};
   });
 }
 

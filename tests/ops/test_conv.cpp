@@ -136,6 +136,9 @@ TEST_CASE("conv2d in f32 (oneDNN) matches f64 (reference) forward and backward a
       {"groups 2, non-square kernel", {4, 16, 12, 13}, {32, 8, 3, 5}, {.padding = {1, 2}, .groups = 2}, true},
       {"depthwise", {4, 32, 14, 14}, {32, 1, 3, 3}, {.padding = 1, .groups = 32}, true},
       {"1x1", {4, 32, 7, 7}, {64, 32, 1, 1}, {}, false},
+      // Plain <-> channel-blocked copies by 16x16 tiles: planes of 5 tiles + 1, and of 15 (tail only).
+      {"48 -> 32 on a 9x9 plane", {2, 48, 9, 9}, {32, 48, 3, 3}, {.padding = 1}, true},
+      {"32 -> 48 on a 5x3 plane", {3, 32, 5, 3}, {48, 32, 3, 3}, {.padding = 1}, false},
   };
   for (const Case& c : cases) {
     CAPTURE(c.label);
