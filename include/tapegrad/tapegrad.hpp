@@ -30,6 +30,7 @@
 #include "tapegrad/ops/upsample.hpp"
 #include "tapegrad/ops/views.hpp"
 #include "tapegrad/parallel.hpp"
+#include "tapegrad/profiler.hpp"
 #include "tapegrad/random.hpp"
 #include "tapegrad/shape.hpp"
 #include "tapegrad/tensor.hpp"

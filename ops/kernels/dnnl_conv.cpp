@@ -7,6 +7,7 @@
 #include "kernels/dnnl_reordered_weights.hpp"
 #include "kernels/dense.hpp"
 #include "tapegrad/memory_pool.hpp"
+#include "tapegrad/profiler.hpp"
 
 namespace tg::kernels {
 
@@ -90,6 +91,7 @@ struct Layout {
 
   // Copies src (user layout for inputs, inner for outputs) into dst.
   void copy(memory& src, memory& dst, bool is_input) const {
+    ProfileScope scope(is_input ? "conv operand to oneDNN layout" : "conv result to NCHW");
     if (!tiles) {
       reorder.execute(cpu_stream(), src, dst);
       return;

@@ -7,6 +7,7 @@
 
 #include "kernels/dnnl_common.hpp"
 #include "tapegrad/ops/backend_stats.hpp"
+#include "tapegrad/profiler.hpp"
 
 namespace tg::kernels {
 
@@ -88,6 +89,7 @@ dnnl::memory reordered_weights(const Tensor& w, const dnnl::memory::desc& user, 
   dnnl::memory out(inner, cpu_engine(), e.buffer);
   if (!fresh) {
     dnnl::memory source(user, cpu_engine(), w.raw_data());
+    ProfileScope scope("conv weight to oneDNN layout");
     reorder.execute(cpu_stream(), source, out);
     ++cache().reorders;
   }

@@ -249,7 +249,11 @@ Tensor slope_mask(const Tensor& x, double above, double below) {
 
 Tensor times_slope(const Tensor& g, const Tensor& x, double above, double below) {
   if (g.requires_grad() || g.shape() != x.shape() || g.dtype() != x.dtype()) return g * slope_mask(x, above, below);
-  Tensor out = empty(x.shape(), x.dtype());
+  // A gradient nothing else holds (the usual case inside backward: the engine passes
+  // it along and drops it) is overwritten: one activation-sized buffer less in flight.
+  const bool exclusive = g.impl_ptr().use_count() == 1 && g.storage().use_count() == 1 && g.is_contiguous();
+  Tensor out = exclusive ? g : empty(x.shape(), x.dtype());
+  if (exclusive) out.bump_version();
   dispatch_floating(x.dtype(), [&](auto t) {
     using T = decltype(t);
     const T a = static_cast<T>(above), b = static_cast<T>(below);

@@ -64,6 +64,7 @@
 
 #include "op_util.hpp"
 #include "tapegrad/memory_pool.hpp"
+#include "tapegrad/profiler.hpp"
 
 namespace tg::ops {
 
@@ -145,6 +146,7 @@ class OpNode final : public Node {
   // One output: backward(ctx, g). Several: backward(ctx, grads), one gradient per
   // output, undefined for an output nothing depended on.
   TensorList apply(TensorList&& grads) override {
+    ProfileScope scope(op_.name, "backward");
     if constexpr (Outputs<Out>::count == 1) {
       return op_.backward(context(), grads[0]);
     } else {
@@ -190,6 +192,7 @@ template <class Op, class... In>
 auto apply(Op op, const In&... inputs) {
   using Out = decltype(op.forward(inputs...));
   const char* name = op.name;
+  ProfileScope scope(name);
   Out out = op.forward(inputs...);
   if (any_requires_grad({&inputs...})) {
     auto node = detail::make_node<Out>(std::move(op));
@@ -206,6 +209,7 @@ template <class Op>
 auto apply(Op op, std::span<const Tensor> inputs) {
   using Out = decltype(op.forward(inputs));
   const char* name = op.name;
+  ProfileScope scope(name);
   Out out = op.forward(inputs);
   if (any_requires_grad(inputs)) {
     auto node = detail::make_node<Out>(std::move(op));

@@ -4,6 +4,7 @@
 
 #include "tapegrad/autograd.hpp"
 #include "tapegrad/parallel.hpp"
+#include "tapegrad/profiler.hpp"
 
 namespace tg::optim {
 
@@ -87,6 +88,7 @@ void Optimizer::set_frozen(std::size_t group, bool frozen) {
 }
 
 void Optimizer::zero_grad(bool set_to_none) {
+  ProfileScope scope("optimizer zero_grad");
   for (ParamGroup& group : groups_) {
     for (Tensor& p : group.params) {
       if (set_to_none) {
@@ -102,6 +104,7 @@ void Optimizer::zero_grad(bool set_to_none) {
 }
 
 void Optimizer::step() {
+  ProfileScope scope("optimizer step");
   adapt_num_threads();
   step_impl();
   ++steps_;
