@@ -19,6 +19,7 @@
 #include <tapegrad/train/models.hpp>
 
 #include <tapegrad/train/output_folder.hpp>
+#include <tapegrad/train/profile_steps.hpp>
 #include "cli/file_patterns.hpp"
 #include "cli/ranged_option.hpp"
 #include "commands.hpp"
@@ -79,6 +80,7 @@ struct TrainArgs {
   bool average = false;
   std::vector<std::string> ensemble;  // files and patterns, expanded by the command
   std::int64_t gradcheck_every = 0;  // 0: never
+  std::int64_t profile_steps = 0;    // 0: no profile
   bool gradcheck_every_given = false;
   // data-parallel across the ranks of an mpirun job
   bool distributed = false, sync_bn = false;
@@ -289,6 +291,12 @@ int run_training(const TrainArgs& args, const TrainConfig& config, const TrainDa
                                                 ModelGradcheckOptions{.seed = config.seed});
     callbacks.push_back(gradcheck);
   }
+  std::shared_ptr<ProfileSteps> profile;
+  if (args.profile_steps > 0) {
+    // Steps 1-10 create oneDNN's primitives and fill the memory pool: left out.
+    profile = std::make_shared<ProfileSteps>(11, args.profile_steps, text);
+    callbacks.push_back(profile);
+  }
   const TrainResult result = train_classifier(config, data, on_save_error, callbacks);
 
   fmt::print(text, "\ntest accuracy {:.4f} (loss {:.4f}) with the parameters of epoch {} (validation accuracy {:.4f}); {:.1f} s\n",
@@ -323,6 +331,7 @@ int run_training(const TrainArgs& args, const TrainConfig& config, const TrainDa
     }
   }
   if (sanity) json["sanity"] = to_json(*sanity);
+  if (profile && profile->report()) json["profile"] = nlohmann::json::parse(profile->report()->to_json());
   if (gradcheck) json["gradchecks"] = train::to_json(gradcheck->reports());
   if (!write_errors.empty()) json["write_errors"] = write_errors;
   if (args.json) fmt::print("{}\n", json.dump(2));
@@ -445,6 +454,9 @@ void add_train_command(CLI::App& app, int& exit_code) {
                   "HTML report with the loss, accuracies, update ratios, histograms and first-layer weights "
                   "(default: <checkpoint-dir>/<model>-report.html; \"\": none, and no monitoring)");
   cli::add_ranged_option(*cmd, "--ratio-every", args->ratio_every, cli::kSteps, "Steps between update/weight ratio samples");
+  cli::add_ranged_option(*cmd, "--profile", args->profile_steps, cli::kSteps,
+                         "Time N training steps after the first 10 (tg::Profiler) and print where the time goes: "
+                         "ms per step per op forward and backward, layout copies, the optimizer, data loading");
   cmd->add_flag("--average", args->average,
                 "Also keep an exponential moving average of the parameters (0.995) and evaluate with it");
   cmd->add_option("--ensemble", args->ensemble,

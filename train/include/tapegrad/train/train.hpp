@@ -19,6 +19,7 @@
 #include <tapegrad/train/diagnostics/update_ratio.hpp>
 #include <tapegrad/train/distributed.hpp>
 #include <tapegrad/train/epoch_table.hpp>
+#include <tapegrad/train/profile_steps.hpp>
 #include <tapegrad/train/evaluation.hpp>
 #include <tapegrad/train/fashion_data.hpp>
 #include <tapegrad/train/fashion_mnist.hpp>
