@@ -7,9 +7,33 @@
 
 namespace tg::kernels {
 
-// out = f(x), out contiguous with x's shape.
+// fn(0, n) split as parallel_for(n, kGrainElements, fn) splits it. Below two grains
+// parallel_for runs fn(0, n) on the calling thread (parallel_for.hpp); calling it
+// directly there skips the OpenMP queries, which cost more than the loop over the small
+// tensors a tape of scalar ops handles.
+template <class Fn>
+void flat_for(std::int64_t n, Fn&& fn) {
+  if (n < 2 * kGrainElements) {
+    if (n > 0) fn(std::int64_t{0}, n);
+    return;
+  }
+  parallel_for(n, kGrainElements, fn);
+}
+
+// out = f(x), out contiguous with x's shape. A contiguous x is one flat loop, split as
+// for_each_strided would split it; the strided walk (operand strides, merging dims)
+// costs more than the arithmetic on small tensors. The callers dispatch on x's dtype,
+// which out shares.
 template <class T, class F>
 void unary_loop(const Tensor& x, const Tensor& out, F f) {
+  if (x.is_contiguous()) {
+    const T* in = static_cast<const T*>(x.raw_data());
+    T* o = static_cast<T*>(out.raw_data());
+    flat_for(out.numel(), [in, o, f](std::int64_t begin, std::int64_t end) {
+      for (std::int64_t i = begin; i < end; ++i) o[i] = f(in[i]);
+    });
+    return;
+  }
   for_each_strided<2>(out.shape(), strided_operands<2>(out.shape(), {&out, &x}),
                       [f](std::array<char*, 2> p, std::array<std::int64_t, 2> st, std::int64_t n) {
                         T* o = reinterpret_cast<T*>(p[0]);
@@ -49,9 +73,41 @@ void keep_nans(const Tensor& x, const Tensor& out) {
                       });
 }
 
-// out = f(a, b), a and b broadcast to out's shape.
+// Whether t, broadcast to out's shape, is out's elements in out's (row-major) order:
+// contiguous and as many elements (broadcasting then only adds or keeps size-1 dims).
+inline bool flat_like(const Tensor& t, const Tensor& out) {
+  return t.numel() == out.numel() && t.is_contiguous();
+}
+
+// out = f(a, b), a and b broadcast to out's shape (the callers dispatch on a's dtype,
+// which b and out share). Operands that are out's elements in order, or a single
+// element, take one flat loop (split as for_each_strided splits a contiguous run);
+// anything else walks the strides.
 template <class T, class F>
 void binary_loop(const Tensor& a, const Tensor& b, const Tensor& out, F f) {
+  const bool a_flat = flat_like(a, out), b_flat = flat_like(b, out);
+  if ((a_flat || a.numel() == 1) && (b_flat || b.numel() == 1)) {
+    const T* x = static_cast<const T*>(a.raw_data());
+    const T* y = static_cast<const T*>(b.raw_data());
+    T* o = static_cast<T*>(out.raw_data());
+    const std::int64_t n = out.numel();
+    if (a_flat && b_flat) {
+      flat_for(n, [x, y, o, f](std::int64_t begin, std::int64_t end) {
+        for (std::int64_t i = begin; i < end; ++i) o[i] = f(x[i], y[i]);
+      });
+    } else if (a_flat) {
+      const T yv = *y;
+      flat_for(n, [x, yv, o, f](std::int64_t begin, std::int64_t end) {
+        for (std::int64_t i = begin; i < end; ++i) o[i] = f(x[i], yv);
+      });
+    } else {
+      const T xv = *x;
+      flat_for(n, [xv, y, o, f](std::int64_t begin, std::int64_t end) {
+        for (std::int64_t i = begin; i < end; ++i) o[i] = f(xv, y[i]);
+      });
+    }
+    return;
+  }
   for_each_strided<3>(out.shape(), strided_operands<3>(out.shape(), {&out, &a, &b}),
                       [f](std::array<char*, 3> p, std::array<std::int64_t, 3> st, std::int64_t n) {
                         T* o = reinterpret_cast<T*>(p[0]);
