@@ -76,13 +76,7 @@ class BackwardEngine {
                "by {} were freed after the first backward; pass retain_graph=true to the first "
                "backward",
                node->name());
-      TensorList input_grads;
-      if (is_anomaly_enabled()) {
-        BackwardScope scope(node);
-        input_grads = node->apply(std::move(grads));
-      } else {
-        input_grads = node->apply(std::move(grads));
-      }
+      TensorList input_grads = apply(*node, std::move(grads));
       if (!options_.retain_graph) {
         node->release_saved();
         node->released_ = true;
@@ -108,6 +102,15 @@ class BackwardEngine {
   std::vector<Tensor> take_captured() { return std::move(captured_); }
 
  private:
+  // Returned, not assigned: the gradients are built in place.
+  static TensorList apply(Node& node, TensorList&& grads) {
+    if (is_anomaly_enabled()) {
+      BackwardScope scope(&node);
+      return node.apply(std::move(grads));
+    }
+    return node.apply(std::move(grads));
+  }
+
   void add_to_node(Node& node, std::uint32_t output_nr, Tensor grad) {
     if (node.pending_.size() < node.num_outputs()) node.pending_.resize(node.num_outputs());
     Tensor& slot = node.pending_[output_nr];

@@ -1,8 +1,10 @@
 #pragma once
 // Per-tensor autograd state, created only for tensors that take part in autograd.
+#include <cstddef>
 #include <memory>
 #include <vector>
 
+#include "small_blocks.hpp"
 #include "tapegrad/tensor.hpp"
 
 namespace tg {
@@ -14,6 +16,11 @@ struct AutogradMeta {
   Tensor grad;                    // accumulated gradient (leaves, or retain_grad())
   std::vector<GradHook> hooks;    // hooks of a leaf, run before accumulation
   bool retains_grad = false;
+
+  // Every recorded op's output gets one: from the per-thread cache of small blocks,
+  // as the tensor it belongs to, not from malloc (small_blocks.hpp).
+  static void* operator new(std::size_t bytes) { return small_blocks::allocate(bytes); }
+  static void operator delete(void* p, std::size_t bytes) noexcept { small_blocks::deallocate(p, bytes); }
 };
 
 }  // namespace tg

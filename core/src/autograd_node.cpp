@@ -74,24 +74,35 @@ Tensor SavedTensor::unpack(const Node& owner) const {
   return out;
 }
 
+namespace {
+// Tensor::requires_grad of a tensor that may be undefined (false then), read in place:
+// every op asks it of each input.
+const AutogradMeta* requiring_grad(const Tensor& t) {
+  const TensorImpl* impl = t.unsafe_impl();
+  if (impl == nullptr) return nullptr;
+  const AutogradMeta* meta = impl->autograd.get();
+  return meta && (meta->requires_grad || meta->grad_fn) ? meta : nullptr;
+}
+}  // namespace
+
 bool any_requires_grad(std::initializer_list<const Tensor*> inputs) {
   if (!grad_enabled) return false;
   for (const Tensor* t : inputs)
-    if (t->defined() && t->requires_grad()) return true;
+    if (requiring_grad(*t)) return true;
   return false;
 }
 
 bool any_requires_grad(std::span<const Tensor> inputs) {
   if (!grad_enabled) return false;
   for (const Tensor& t : inputs)
-    if (t.defined() && t.requires_grad()) return true;
+    if (requiring_grad(t)) return true;
   return false;
 }
 
 Edge edge_to(const Tensor& input) {
   Edge e;
-  if (!input.defined() || !input.requires_grad()) return e;
-  const auto& meta = input.unsafe_impl()->autograd;
+  const AutogradMeta* meta = requiring_grad(input);
+  if (meta == nullptr) return e;
   if (meta->grad_fn) {
     e.node = meta->grad_fn;
     e.output_nr = meta->output_nr;

@@ -23,24 +23,9 @@ void Shape::push_back(std::int64_t d) {
   dims_[size_++] = d;
 }
 
-void Shape::resize(int n, std::int64_t fill) {
-  TG_CHECK(n >= 0 && n <= kMaxDims, "shape: at most {} dims are supported", kMaxDims);
-  for (int i = size_; i < n; ++i) dims_[i] = fill;
-  size_ = n;
-}
+void Shape::too_many_dims() { fail("shape: at most {} dims are supported", kMaxDims); }
 
-// Both loops multiply max(d, 1) so that a zero dim cannot hide an overflowing product of
-// the others: such a shape would still have strides and offsets past int64.
-std::int64_t Shape::numel() const {
-  std::int64_t n = 1;
-  bool has_zero = false;
-  for (int i = 0; i < size_; ++i) {
-    has_zero = has_zero || dims_[i] == 0;
-    TG_CHECK(!__builtin_mul_overflow(n, std::max<std::int64_t>(dims_[i], 1), &n),
-             "shape {}: the number of elements overflows int64", str());
-  }
-  return has_zero ? 0 : n;
-}
+void Shape::numel_overflows() const { fail("shape {}: the number of elements overflows int64", str()); }
 
 std::string Shape::str() const {
   std::string s = "[";

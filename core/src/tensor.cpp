@@ -1,10 +1,11 @@
 #include "tapegrad/tensor.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "tapegrad/autograd.hpp"
 #include "autograd_meta.hpp"
-#include "tapegrad/memory_pool.hpp"
+#include "small_blocks.hpp"
 #include "tapegrad/tensor_iteration.hpp"
 
 namespace tg {
@@ -114,19 +115,35 @@ Tensor& Tensor::copy_(const Tensor& src) {
   return *this;
 }
 
+// One pass computes the strides and the size, with the checks of Shape::numel and
+// contiguous_strides (whose product is the same) in the same order of precedence: a
+// negative dim, then an overflowing count, then an overflowing byte count.
 Tensor empty(const Shape& shape, DType dtype) {
-  for (auto d : shape)
-    TG_CHECK(d >= 0, "empty: negative dimension in shape {}", shape.str());
+  Shape strides;
+  strides.resize(shape.size());
+  std::int64_t numel = 1;
+  bool negative = false, overflow = false, has_zero = false;
+  for (int i = shape.size() - 1; i >= 0; --i) {
+    const std::int64_t d = shape[i];
+    negative = negative || d < 0;
+    has_zero = has_zero || d == 0;
+    strides[i] = numel;
+    overflow = __builtin_mul_overflow(numel, std::max<std::int64_t>(d, 1), &numel) || overflow;
+  }
+  TG_CHECK(!negative, "empty: negative dimension in shape {}", shape.str());
+  if (overflow) [[unlikely]]
+    (void)shape.numel();  // throws naming the shape
+  if (has_zero) numel = 0;
   std::int64_t nbytes = 0;
-  TG_CHECK(!__builtin_mul_overflow(shape.numel(), static_cast<std::int64_t>(dtype_size(dtype)), &nbytes),
+  TG_CHECK(!__builtin_mul_overflow(numel, static_cast<std::int64_t>(dtype_size(dtype)), &nbytes),
            "empty: shape {} of {} needs more than 2^63 bytes", shape.str(), dtype_name(dtype));
   auto storage = Storage::allocate(static_cast<std::size_t>(nbytes));
-  return Tensor(std::allocate_shared<TensorImpl>(pool::Allocator<TensorImpl>{}, std::move(storage), shape,
-                                                contiguous_strides(shape), 0, dtype));
+  return Tensor(std::allocate_shared<TensorImpl>(small_blocks::Allocator<TensorImpl>{}, std::move(storage), shape, strides,
+                                                0, dtype));
 }
 
 Tensor make_view(const Tensor& base, const Shape& shape, const Shape& strides, std::int64_t offset) {
-  return Tensor(std::allocate_shared<TensorImpl>(pool::Allocator<TensorImpl>{}, base.storage(), shape, strides,
+  return Tensor(std::allocate_shared<TensorImpl>(small_blocks::Allocator<TensorImpl>{}, base.storage(), shape, strides,
                                                 offset, base.dtype()));
 }
 

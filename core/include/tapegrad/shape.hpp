@@ -33,8 +33,25 @@ class Shape {
   const std::int64_t* data() const { return dims_.data(); }
 
   void push_back(std::int64_t d);
-  void resize(int n, std::int64_t fill = 0);
-  std::int64_t numel() const;
+  // Inline, with the error out of line: every op creates a tensor and asks its size.
+  void resize(int n, std::int64_t fill = 0) {
+    if (n < 0 || n > kMaxDims) [[unlikely]]
+      too_many_dims();
+    for (int i = size_; i < n; ++i) dims_[i] = fill;
+    size_ = n;
+  }
+  // The product multiplies max(d, 1) so that a zero dim cannot hide an overflowing
+  // product of the others: such a shape would still have strides and offsets past int64.
+  std::int64_t numel() const {
+    std::int64_t n = 1;
+    bool has_zero = false;
+    for (int i = 0; i < size_; ++i) {
+      has_zero = has_zero || dims_[i] == 0;
+      if (__builtin_mul_overflow(n, std::max<std::int64_t>(dims_[i], 1), &n)) [[unlikely]]
+        numel_overflows();
+    }
+    return has_zero ? 0 : n;
+  }
   std::vector<std::int64_t> to_vector() const { return {begin(), end()}; }
   std::string str() const;  // "[2, 3]"
 
@@ -48,6 +65,9 @@ class Shape {
   }
 
  private:
+  [[noreturn]] static void too_many_dims();
+  [[noreturn]] void numel_overflows() const;
+
   std::array<std::int64_t, kMaxDims> dims_{};
   int size_ = 0;
 };

@@ -1,6 +1,8 @@
 #pragma once
 // Storage: a 64-byte aligned buffer shared by a tensor and its views, with the
-// version counter that in-place ops bump and the tape checks.
+// version counter that in-place ops bump and the tape checks. A small buffer lives in
+// the same pool block as the Storage and its reference counts (one allocation, not
+// two: the tape creates and drops a small tensor per recorded op).
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -25,12 +27,14 @@ class Storage {
   struct Private {};
 
  public:
-  Storage(Private, void* data, std::size_t nbytes) : data_(data), nbytes_(nbytes) {}
+  Storage(Private, void* data, std::size_t nbytes, bool owns_data = true)
+      : data_(data), nbytes_(nbytes), owns_data_(owns_data) {}
 
  private:
   void* data_;
   std::size_t nbytes_;
   std::atomic<std::uint64_t> version_{0};
+  bool owns_data_;  // false: the buffer is part of this Storage's own block
 };
 
 }  // namespace tg
