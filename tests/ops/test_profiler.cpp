@@ -66,11 +66,14 @@ TEST_CASE("tg::Profiler: a nested scope's time is the inner row's, not the outer
   const tg::ProfileRow* inner = find_row(report, "inner part of it");
   REQUIRE(outer != nullptr);
   REQUIRE(inner != nullptr);
+  // Busy waits are at least as long as asked (a loaded machine only lengthens them).
   CHECK(inner->self_seconds >= 0.006);
-  CHECK(outer->total_seconds >= outer->self_seconds + inner->total_seconds - 1e-9);
   CHECK(outer->self_seconds >= 0.003);
-  CHECK(outer->self_seconds < inner->self_seconds);  // 3 ms of its own against 6 ms
-  CHECK(report.rows.front().name == "inner part of it");  // largest self time first
+  // The outer scope's time is its own plus exactly the inner one's.
+  CHECK(outer->total_seconds - outer->self_seconds == doctest::Approx(inner->total_seconds).epsilon(1e-9));
+  CHECK(inner->total_seconds == inner->self_seconds);
+  for (std::size_t i = 1; i < report.rows.size() - 1; ++i)  // by self time, largest first
+    CHECK(report.rows[i - 1].self_seconds >= report.rows[i].self_seconds);
 }
 
 TEST_CASE("tg::Profiler records nothing when not running, and its misuse is an error") {
