@@ -1,7 +1,8 @@
 # Runs tapegrad_step_memory (TOOL) with ARGS ('|'-separated) and checks its JSON line:
 # every field is present, the peak RSS (VmHWM and ru_maxrss) is at least the baseline,
-# the RSS after building the model and the pool's peak of large blocks in use, and the
-# loss is finite. With EXPECT_ERROR: the run fails and stderr contains that text.
+# the RSS after building the model and the pool's peak of large blocks in use, which is
+# at least what the pool has in use after the forward, itself at least what it has in
+# use between steps; and the loss is a finite number. With EXPECT_ERROR: the run fails and stderr contains that text.
 string(REPLACE "|" ";" args "${ARGS}")
 execute_process(COMMAND ${TOOL} ${args} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 if(DEFINED EXPECT_ERROR)
@@ -19,7 +20,8 @@ set(json "${CMAKE_MATCH_1}")
 if(json STREQUAL "")
   message(FATAL_ERROR "no JSON line in:\n${out}")
 endif()
-foreach(field baseline_mib built_mib after_mib peak_vmhwm_mib peak_maxrss_mib pool_peak_in_use_mib pool_peak_held_mib
+foreach(field baseline_mib built_mib after_mib peak_vmhwm_mib peak_maxrss_mib pool_between_steps_mib
+        pool_after_forward_mib pool_peak_in_use_mib pool_peak_held_mib
         loss steps threads)
   string(JSON ${field} ERROR_VARIABLE json_error GET "${json}" ${field})
   if(json_error)
@@ -47,6 +49,8 @@ check_at_least(${peak_vmhwm_mib} ${built_mib} "peak VmHWM below the RSS after bu
 check_at_least(${peak_maxrss_mib} ${baseline_mib} "peak ru_maxrss below the baseline")
 check_at_least(${peak_vmhwm_mib} ${pool_peak_in_use_mib} "peak VmHWM below the pool's peak in use")
 check_at_least(${pool_peak_held_mib} ${pool_peak_in_use_mib} "the pool holds less than it hands out")
+check_at_least(${pool_peak_in_use_mib} ${pool_after_forward_mib} "the pool's peak below its use after the forward")
+check_at_least(${pool_after_forward_mib} ${pool_between_steps_mib} "nothing saved by the forward")
 if(NOT steps EQUAL 2)
   message(FATAL_ERROR "steps ${steps}, expected 2")
 endif()
