@@ -1,5 +1,6 @@
 #include "large_block_arena.hpp"
 
+#include <pthread.h>
 #include <sys/mman.h>
 
 #include <algorithm>
@@ -13,19 +14,29 @@ namespace tg::pool::detail {
 namespace {
 
 // Address space only: PROT_NONE pages are neither memory nor commit charge until
-// committed below, so the reservation can be large.
-constexpr std::size_t kReserved = std::size_t{64} << 30;
+// committed below, so the reservation can be large; smaller ones are tried under an
+// address-space limit (ulimit -v).
+constexpr std::size_t kReservations[] = {std::size_t{64} << 30, std::size_t{8} << 30, std::size_t{1} << 30};
 // Pages are committed (made accessible) in steps of this many bytes past the top.
 constexpr std::size_t kCommitStep = std::size_t{2} << 20;
 // Free pages kept resident, at most: beyond this, freed ranges go back to the system.
 constexpr std::size_t kMaxResidentFree = std::size_t{512} << 20;
 
+std::mutex& arena_mutex() {
+  static auto* m = new std::mutex;  // never destroyed, as the arena
+  return *m;
+}
+
 // One arena for every thread, behind a mutex: large blocks are a few hundred per
 // training step, each worth microseconds of work, so the lock is not measurable.
 class Arena {
  public:
+  // A child forked while another thread holds the lock would wait for it forever.
+  Arena() {
+    pthread_atfork([] { arena_mutex().lock(); }, [] { arena_mutex().unlock(); }, [] { arena_mutex().unlock(); });
+  }
   void* allocate(std::size_t bytes) {
-    std::lock_guard lock(mutex_);
+    std::lock_guard lock(arena_mutex());
     if (!reserve()) return nullptr;
     // First fit: the lowest free range that is large enough.
     for (auto it = free_.begin(); it != free_.end(); ++it) {
@@ -46,7 +57,7 @@ class Arena {
         free_.erase(last);
       }
     }
-    if (offset + bytes > kReserved || !commit(offset + bytes)) {
+    if (offset + bytes > reserved_ || !commit(offset + bytes)) {
       if (offset != top_) free_.emplace(offset, top_ - offset);
       return nullptr;
     }
@@ -56,8 +67,8 @@ class Arena {
 
   bool deallocate(void* p, std::size_t bytes) {
     char* c = static_cast<char*>(p);
-    std::lock_guard lock(mutex_);
-    if (base_ == nullptr || c < base_ || c >= base_ + kReserved) return false;
+    std::lock_guard lock(arena_mutex());
+    if (base_ == nullptr || c < base_ || c >= base_ + reserved_) return false;
     std::size_t offset = static_cast<std::size_t>(c - base_), size = bytes;
     resident_free_ += bytes;
     auto next = free_.lower_bound(offset);
@@ -82,13 +93,13 @@ class Arena {
   }
 
   void release_free() {
-    std::lock_guard lock(mutex_);
+    std::lock_guard lock(arena_mutex());
     for (const auto& [offset, size] : free_) madvise(base_ + offset, size, MADV_DONTNEED);
     resident_free_ = 0;
   }
 
   std::size_t resident_free() {
-    std::lock_guard lock(mutex_);
+    std::lock_guard lock(arena_mutex());
     return resident_free_;
   }
 
@@ -96,26 +107,27 @@ class Arena {
   bool reserve() {
     if (base_ != nullptr) return true;
     if (reservation_failed_) return false;
-    void* p = mmap(nullptr, kReserved, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (p == MAP_FAILED) {
-      reservation_failed_ = true;
-      return false;
+    for (const std::size_t size : kReservations) {
+      void* p = mmap(nullptr, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+      if (p == MAP_FAILED) continue;
+      base_ = static_cast<char*>(p);
+      reserved_ = size;
+      return true;
     }
-    base_ = static_cast<char*>(p);
-    return true;
+    reservation_failed_ = true;
+    return false;
   }
   bool commit(std::size_t end) {
     if (end <= committed_) return true;
-    const std::size_t target = std::min(kReserved, (end + kCommitStep - 1) / kCommitStep * kCommitStep);
+    const std::size_t target = std::min(reserved_, (end + kCommitStep - 1) / kCommitStep * kCommitStep);
     if (mprotect(base_ + committed_, target - committed_, PROT_READ | PROT_WRITE) != 0) return false;
     committed_ = target;
     return true;
   }
 
-  std::mutex mutex_;
   char* base_ = nullptr;
   bool reservation_failed_ = false;
-  std::size_t committed_ = 0, top_ = 0, resident_free_ = 0;
+  std::size_t reserved_ = 0, committed_ = 0, top_ = 0, resident_free_ = 0;
   std::map<std::size_t, std::size_t> free_;  // offset -> size, never adjacent
 };
 
