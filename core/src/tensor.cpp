@@ -28,11 +28,6 @@ bool Tensor::is_contiguous() const {
   return true;
 }
 
-void* Tensor::raw_data() const {
-  return static_cast<char*>(impl().storage->data()) +
-         impl().offset * static_cast<std::int64_t>(dtype_size(impl().dtype));
-}
-
 void Tensor::check_dtype(DType expected, const char* what) const {
   TG_CHECK(dtype() == expected, "{}: tensor has dtype {}, expected {}", what, dtype_name(dtype()),
            dtype_name(expected));

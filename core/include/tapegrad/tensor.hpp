@@ -13,6 +13,7 @@
 #include "tapegrad/error.hpp"
 #include "tapegrad/shape.hpp"
 #include "tapegrad/storage.hpp"
+#include "tapegrad/storage.hpp"
 
 namespace tg {
 
@@ -74,7 +75,10 @@ class Tensor {
   TensorId id() const { return impl_.get(); }
 
   // --- element access
-  void* raw_data() const;  // address of element 0 (storage + offset)
+  void* raw_data() const {  // address of element 0 (storage + offset); inline: every kernel call asks
+    const TensorImpl& i = impl();
+    return static_cast<char*>(i.storage->data()) + i.offset * static_cast<std::int64_t>(dtype_size(i.dtype));
+  }
   template <class T> T* data() const {
     check_dtype(dtype_of_v<T>, "data");
     return static_cast<T*>(raw_data());
