@@ -15,8 +15,12 @@
 // a few percent of the FLOPs.
 #include <cstdint>
 #include <memory>
+#include <stdexcept>
+#include <string>
 
 #include <tapegrad/nn/nn.hpp>
+#include <tapegrad/optim/optim.hpp>
+#include <tapegrad/tapegrad.hpp>
 
 namespace tg::bench {
 
@@ -65,6 +69,43 @@ inline ModelWork reference_model(Model kind) {
   const double first = conv3x3_flops(b, 1, 32, 28 * 28);
   const double rest = conv3x3_flops(b, 32, 64, 14 * 14) + linear_flops(b, 3136, 128) + linear_flops(b, 128, 10);
   return {net, {64, 1, 28, 28}, 2 * first + 3 * rest};
+}
+
+// "mlp", "cnn" or "cnn_bn"; anything else is an error naming the program.
+inline Model parse_model(const std::string& name, const std::string& program) {
+  if (name == "mlp") return Model::mlp;
+  if (name == "cnn") return Model::cnn;
+  if (name == "cnn_bn") return Model::cnn_bn;
+  throw std::invalid_argument(program + ": unknown model '" + name + "', expected mlp, cnn or cnn_bn");
+}
+
+// A reference model in training mode with one batch of random data (seed 0) and the
+// optimizer of the reference script: Adam (lr 1e-3) for the mlp, SGD with momentum 0.9
+// (lr 0.01, PyTorch's form) for the CNNs.
+struct ReferenceStep {
+  ModelWork work;
+  Tensor inputs, labels;
+  std::unique_ptr<optim::Optimizer> optimizer;
+
+  Tensor loss() const { return cross_entropy((*work.model)(inputs), labels); }
+  void run() {  // one training step
+    optimizer->zero_grad();
+    loss().backward();
+    optimizer->step();
+  }
+};
+
+inline ReferenceStep reference_step(Model kind) {
+  manual_seed(0);
+  Generator gen(0);
+  ReferenceStep step{reference_model(kind), {}, {}, nullptr};
+  step.inputs = randn(step.work.input_shape, f32, &gen);
+  step.labels = (rand({step.work.input_shape[0]}, f64, &gen) * 10.0).to(i64);
+  step.work.model->train();
+  step.optimizer = kind == Model::mlp ? optim::create("adam", step.work.model->parameters(), {{"lr", 1e-3}})
+                                      : optim::create("momentum", step.work.model->parameters(),
+                                                      {{"lr", 0.01}, {"momentum", 0.9}, {"rho_form", true}});
+  return step;
 }
 
 }  // namespace tg::bench

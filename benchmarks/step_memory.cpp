@@ -75,13 +75,6 @@ std::vector<std::pair<double, std::string>> rss_by_mapping() {
   return out;
 }
 
-tg::bench::Model parse_model(const std::string& name) {
-  if (name == "mlp") return tg::bench::Model::mlp;
-  if (name == "cnn") return tg::bench::Model::cnn;
-  if (name == "cnn_bn") return tg::bench::Model::cnn_bn;
-  throw std::invalid_argument("tapegrad_step_memory: unknown model '" + name + "', expected mlp, cnn or cnn_bn");
-}
-
 int parse_count(const char* text, const char* what, int least) {
   int value = 0;
   const std::string_view s(text);
@@ -97,34 +90,24 @@ int parse_count(const char* text, const char* what, int least) {
 int main(int argc, char** argv) try {
   if (argc > 4) throw std::invalid_argument("usage: tapegrad_step_memory [mlp|cnn|cnn_bn] [steps] [threads]");
   const std::string model_name = argc > 1 ? argv[1] : "cnn_bn";
-  const tg::bench::Model kind = parse_model(model_name);
+  const tg::bench::Model kind = tg::bench::parse_model(model_name, "tapegrad_step_memory");
   const int steps = argc > 2 ? parse_count(argv[2], "steps", 1) : 20;
   const int threads = argc > 3 ? parse_count(argv[3], "threads", 0) : 0;
   if (threads > 0) tg::set_num_threads(threads);
 
   const double baseline = rss_now();
-  tg::manual_seed(0);
-  tg::Generator gen(0);
-  const tg::bench::ModelWork work = tg::bench::reference_model(kind);
-  const tg::Tensor inputs = tg::randn(work.input_shape, tg::f32, &gen);
-  const tg::Tensor labels = (tg::rand({work.input_shape[0]}, tg::f64, &gen) * 10.0).to(tg::i64);
-  work.model->train();
-  // The optimizers of the step benchmarks (bench_train_steps.cpp).
-  auto optimizer = kind == tg::bench::Model::mlp
-                       ? tg::optim::create("adam", work.model->parameters(), {{"lr", 1e-3}})
-                       : tg::optim::create("momentum", work.model->parameters(),
-                                           {{"lr", 0.01}, {"momentum", 0.9}, {"rho_form", true}});
+  tg::bench::ReferenceStep step = tg::bench::reference_step(kind);  // as the step benchmarks
   const double built = rss_now();
 
   // The pool's large blocks in use between steps (parameters, gradients, optimizer
   // state, data) and after the forward (those and what the tape saved for backward).
   double loss = 0, between_steps = 0, after_forward = 0;
   for (int i = 0; i < steps; ++i) {
-    optimizer->zero_grad();
-    tg::Tensor l = tg::cross_entropy((*work.model)(inputs), labels);
+    step.optimizer->zero_grad();
+    tg::Tensor l = step.loss();
     after_forward = static_cast<double>(tg::pool::stats().in_use);
     l.backward();
-    optimizer->step();
+    step.optimizer->step();
     loss = l.item<double>();
     l = tg::Tensor{};
     between_steps = static_cast<double>(tg::pool::stats().in_use);
@@ -134,7 +117,7 @@ int main(int argc, char** argv) try {
   const int used_threads = tg::get_num_threads();
 
   std::printf("peak memory of %d %s training steps (batch %lld, %d threads, %s policy)\n", steps, model_name.c_str(),
-              static_cast<long long>(work.input_shape[0]), used_threads, threads > 0 ? "fixed" : "adaptive");
+              static_cast<long long>(step.work.input_shape[0]), used_threads, threads > 0 ? "fixed" : "adaptive");
   std::printf("  %-40s %8.1f MiB\n", "RSS before the model (baseline)", mib(baseline));
   std::printf("  %-40s %8.1f MiB\n", "RSS after building model and data", mib(built));
   std::printf("  %-40s %8.1f MiB\n", "RSS after the steps", mib(after));

@@ -18,31 +18,12 @@ int main(int argc, char** argv) {
   const int threads = argc > 3 ? std::atoi(argv[3]) : 1;
   const bool json = argc > 4 && std::strcmp(argv[4], "--json") == 0;
   try {
-    tg::bench::Model kind = tg::bench::Model::cnn;
-    if (model == "mlp") {
-      kind = tg::bench::Model::mlp;
-    } else if (model == "cnn_bn") {
-      kind = tg::bench::Model::cnn_bn;
-    } else if (model != "cnn") {
-      std::fprintf(stderr, "usage: %s [mlp|cnn|cnn_bn] [steps] [threads] [--json]\n", argv[0]);
-      return 2;
-    }
+    const tg::bench::Model kind = tg::bench::parse_model(model, "tapegrad_step_profile");
     TG_CHECK(steps > 0 && threads > 0, "tapegrad_step_profile: steps ({}) and threads ({}) must be positive", steps,
              threads);
     tg::set_num_threads(threads);
-    tg::manual_seed(0);
-    const tg::bench::ModelWork work = tg::bench::reference_model(kind);
-    const tg::Tensor inputs = tg::randn(work.input_shape);
-    const tg::Tensor labels = (tg::rand({work.input_shape[0]}, tg::f64) * 10.0).to(tg::i64);
-    auto optimizer = kind == tg::bench::Model::mlp
-                         ? tg::optim::create("adam", work.model->parameters(), {{"lr", 1e-3}})
-                         : tg::optim::create("momentum", work.model->parameters(),
-                                             {{"lr", 0.01}, {"momentum", 0.9}, {"rho_form", true}});
-    auto step = [&] {
-      optimizer->zero_grad();
-      tg::cross_entropy((*work.model)(inputs), labels).backward();
-      optimizer->step();
-    };
+    tg::bench::ReferenceStep reference = tg::bench::reference_step(kind);
+    auto step = [&] { reference.run(); };
     for (int i = 0; i < 5; ++i) step();  // primitives created, buffers pooled
     tg::Profiler profiler;
     for (int i = 0; i < steps; ++i) {
@@ -54,7 +35,7 @@ int main(int argc, char** argv) {
       std::printf("%s\n", report.to_json().c_str());
     } else {
       std::printf("%s step, %d threads, %lld steps: %.1f GFLOP/s\n%s", model.c_str(), threads,
-                  static_cast<long long>(report.steps), work.flops_per_step * steps / report.wall_seconds / 1e9,
+                  static_cast<long long>(report.steps), reference.work.flops_per_step * steps / report.wall_seconds / 1e9,
                   report.table().c_str());
     }
     return 0;
