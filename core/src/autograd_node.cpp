@@ -131,9 +131,13 @@ void Node::set_output_meta(std::uint32_t output_nr, const Tensor& output) {
 }
 
 void set_history(const Tensor& output, const std::shared_ptr<Node>& node, std::uint32_t output_nr) {
+  set_history(output, std::shared_ptr<Node>(node), output_nr);
+}
+
+void set_history(const Tensor& output, std::shared_ptr<Node>&& node, std::uint32_t output_nr) {
   node->set_output_meta(output_nr, output);
   AutogradMeta& meta = output.autograd_meta();
-  meta.grad_fn = node;
+  meta.grad_fn = std::move(node);
   meta.output_nr = output_nr;
 }
 

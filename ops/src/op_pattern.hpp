@@ -122,14 +122,15 @@ struct Outputs;
 template <>
 struct Outputs<Tensor> {
   static constexpr std::uint32_t count = 1;
-  static void record(const Tensor& out, const std::shared_ptr<Node>& node) { set_history(out, node); }
+  static void record(const Tensor& out, std::shared_ptr<Node>&& node) { set_history(out, std::move(node)); }
   static void check(const char* name, const Tensor& out) { check_forward(name, out); }
 };
 template <std::size_t M>
 struct Outputs<std::array<Tensor, M>> {
   static constexpr std::uint32_t count = M;
-  static void record(const std::array<Tensor, M>& outs, const std::shared_ptr<Node>& node) {
-    for (std::uint32_t i = 0; i < M; ++i) set_history(outs[i], node, i);
+  static void record(const std::array<Tensor, M>& outs, std::shared_ptr<Node>&& node) {
+    for (std::uint32_t i = 0; i + 1 < M; ++i) set_history(outs[i], node, i);
+    set_history(outs[M - 1], std::move(node), M - 1);
   }
   static void check(const char* name, const std::array<Tensor, M>& outs) {
     for (const Tensor& out : outs) check_forward(name, out);
@@ -196,9 +197,10 @@ auto apply(Op op, const In&... inputs) {
   Out out = op.forward(inputs...);
   if (any_requires_grad({&inputs...})) {
     auto node = detail::make_node<Out>(std::move(op));
-    connect_inputs(*node, {&inputs...});
-    Outputs<Out>::record(out, node);
-    detail::save_for_backward(*node, inputs..., out);
+    auto& recorded = *node;  // kept alive by the outputs' history
+    connect_inputs(recorded, {&inputs...});
+    Outputs<Out>::record(out, std::move(node));
+    detail::save_for_backward(recorded, inputs..., out);
   }
   Outputs<Out>::check(name, out);
   return out;
@@ -213,9 +215,10 @@ auto apply(Op op, std::span<const Tensor> inputs) {
   Out out = op.forward(inputs);
   if (any_requires_grad(inputs)) {
     auto node = detail::make_node<Out>(std::move(op));
-    connect_inputs(*node, inputs);
-    Outputs<Out>::record(out, node);
-    detail::save_for_backward(*node, inputs, out);
+    auto& recorded = *node;  // kept alive by the outputs' history
+    connect_inputs(recorded, inputs);
+    Outputs<Out>::record(out, std::move(node));
+    detail::save_for_backward(recorded, inputs, out);
   }
   Outputs<Out>::check(name, out);
   return out;

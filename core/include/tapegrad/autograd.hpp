@@ -222,6 +222,8 @@ void connect_inputs(Node& node, std::span<const Tensor> inputs);
 // Makes output the output_nr-th result of node (sets its grad_fn).
 void set_history(const Tensor& output, const std::shared_ptr<Node>& node,
                  std::uint32_t output_nr = 0);
+// The same, taking over the caller's handle (one reference count update less per op).
+void set_history(const Tensor& output, std::shared_ptr<Node>&& node, std::uint32_t output_nr = 0);
 
 // Releases a node iteratively: destroying a chain of a million nodes must not
 // recurse a million frames deep.
