@@ -56,16 +56,16 @@ Tensor max_pool_argmax(const PoolGeometry& g, const Tensor& x) {
   return indices;
 }
 
-bool max_pool_backward_recorded(const PoolGeometry& g, const Tensor& dy, const MaxPoolSaved& saved, const Tensor& dx) {
+bool max_pool_has_record(const MaxPoolSaved& saved, DType dy_dtype) {
+  return saved.positions.defined() || (saved.workspace.defined() && dy_dtype == f32);
+}
+
+void max_pool_backward_recorded(const PoolGeometry& g, const Tensor& dy, const MaxPoolSaved& saved, const Tensor& dx) {
   if (saved.positions.defined()) {
     max_pool_2x2_backward(g, dense(dy), static_cast<const std::uint8_t*>(saved.positions.raw_data()), dx);
-    return true;
-  }
-  if (saved.workspace.defined() && dy.dtype() == f32) {
+  } else {
     pool_backward_f32(Pool::max, g, dense(dy), dx, saved.workspace);
-    return true;
   }
-  return false;
 }
 
 void avg_pool_forward(const PoolGeometry& g, bool include_pad, const Tensor& x, const Tensor& y) {

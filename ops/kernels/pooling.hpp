@@ -28,9 +28,12 @@ struct MaxPoolSaved {
 MaxPoolSaved max_pool_forward(const PoolGeometry& g, const Tensor& x, const Tensor& y, bool for_backward);
 // The positions of each window's first maximum (i64 [N, C, OH, OW]), on the loops.
 Tensor max_pool_argmax(const PoolGeometry& g, const Tensor& x);
+// Whether max_pool_backward_recorded can route a gradient of dtype dy_dtype: saved holds
+// the 2x2 positions, or oneDNN's workspace for f32.
+bool max_pool_has_record(const MaxPoolSaved& saved, DType dy_dtype);
 // dx (contiguous [N, C, H, W]) = dy routed through oneDNN's workspace or the 2x2
-// positions; false (dx untouched) when saved holds neither.
-bool max_pool_backward_recorded(const PoolGeometry& g, const Tensor& dy, const MaxPoolSaved& saved, const Tensor& dx);
+// positions; only when max_pool_has_record(saved, dy.dtype()).
+void max_pool_backward_recorded(const PoolGeometry& g, const Tensor& dy, const MaxPoolSaved& saved, const Tensor& dx);
 
 // y = the mean of each window of x; include_pad divides by kh * kw, else by the
 // number of the window's elements inside the input.

@@ -45,8 +45,9 @@ Shape input_shape(const PoolGeometry& g) { return {g.n, g.c, g.h, g.w}; }
 // recomputed) maxima.
 Tensor max_pool_backward_op(const Tensor& g, const Tensor& x, const PoolGeometry& geometry,
                             const kernels::MaxPoolSaved& saved) {
-  Tensor dx = empty(input_shape(geometry), g.dtype());
-  if (kernels::max_pool_backward_recorded(geometry, g, saved, dx)) {
+  if (kernels::max_pool_has_record(saved, g.dtype())) {
+    Tensor dx = empty(input_shape(geometry), g.dtype());
+    kernels::max_pool_backward_recorded(geometry, g, saved, dx);
     // Differentiating the gradient (create_graph) needs the maxima explicitly.
     const Tensor maxima = any_requires_grad({&g}) ? kernels::max_pool_argmax(geometry, x) : Tensor{};
     return ops::index_scatter(g, maxima, input_shape(geometry), kMaxPoolNames, std::move(dx));
